@@ -1,0 +1,68 @@
+package io.vitrine.kafka;
+
+import io.vitrine.schemas.Topic;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where and how a {@link LocalKafka} broker runs.
+ *
+ * @param dataDir        the broker's storage; kept across restarts, so a broker started again on
+ *                       the same directory still has its topics and records
+ * @param port           the client (PLAINTEXT) port on localhost
+ * @param controllerPort the KRaft controller port on localhost
+ * @param topicPrefix    the prefix of every Vitrine topic name, e.g. {@code vitrine.}
+ * @param createTopics   whether start-up creates every topic of the {@link Topic} registry
+ */
+public record LocalKafkaConfig(Path dataDir, int port, int controllerPort, String topicPrefix, boolean createTopics) {
+
+    public LocalKafkaConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(topicPrefix, "topicPrefix");
+        checkPort(port, "port");
+        checkPort(controllerPort, "controllerPort");
+        if (port == controllerPort) {
+            throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
+        }
+    }
+
+    /** Two free ports, the default topic prefix and every topic created: a broker for one test run. */
+    public static LocalKafkaConfig forTests(Path dataDir) {
+        int port = freePort();
+        int controllerPort = freePort();
+        while (controllerPort == port) {
+            controllerPort = freePort();
+        }
+        return new LocalKafkaConfig(dataDir, port, controllerPort, Topic.DEFAULT_PREFIX, true);
+    }
+
+    /** The address clients connect to, e.g. {@code localhost:9092}. */
+    public String bootstrapServers() {
+        return LocalKafka.HOST + ":" + port;
+    }
+
+    /**
+     * A port nobody listens on right now. The socket is closed before the broker binds, so another
+     * process could take the port in between; the broker then fails to start with a clear message.
+     */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port on localhost", e);
+        }
+    }
+
+    private static void checkPort(int port, String name) {
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException(name + " must be in 1..65535, was " + port);
+        }
+    }
+}
