@@ -115,8 +115,11 @@ public final class LocalKafka implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            long started = System.nanoTime();
             server.shutdown();
             server.awaitShutdown();
+            LOG.info("Kafka broker on {} stopped in {} ms", config.bootstrapServers(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
     }
 
@@ -223,7 +226,7 @@ public final class LocalKafka implements AutoCloseable {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(HOST, port));
         } catch (IOException e) {
-            throw new LocalKafkaException("Cannot start Kafka: " + name + " " + port + " on " + HOST
+            throw new LocalKafkaException("Kafka cannot start: " + name + " " + port + " on " + HOST
                     + " is already in use (" + e.getMessage() + ")", e);
         }
     }

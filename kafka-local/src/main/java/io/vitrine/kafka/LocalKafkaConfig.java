@@ -41,6 +41,11 @@ public record LocalKafkaConfig(Path dataDir, int port, int controllerPort, Strin
         return new LocalKafkaConfig(dataDir, port, controllerPort, Topic.DEFAULT_PREFIX, true);
     }
 
+    /** The same configuration with another topic prefix. */
+    public LocalKafkaConfig withTopicPrefix(String prefix) {
+        return new LocalKafkaConfig(dataDir, port, controllerPort, prefix, createTopics);
+    }
+
     /** The address clients connect to, e.g. {@code localhost:9092}. */
     public String bootstrapServers() {
         return LocalKafka.HOST + ":" + port;

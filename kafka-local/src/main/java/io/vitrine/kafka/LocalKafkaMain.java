@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * standard error. SIGTERM or Ctrl-C stops the broker in order. A failure to start (a port in use,
  * say) ends the process with a non-zero exit code and a one-line message.
  */
-@Command(name = "vitrine-kafka", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "vitrine-kafka", sortOptions = false,
         description = "A single-node Kafka broker (KRaft) with Vitrine's topics, for local runs.")
 public final class LocalKafkaMain implements Callable<Integer> {
 
@@ -44,6 +44,9 @@ public final class LocalKafkaMain implements Callable<Integer> {
     @Option(names = "--verbose", description = "Log the broker at INFO level instead of WARN.")
     boolean verbose;
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     private LocalKafkaMain() {
     }
 
@@ -66,7 +69,7 @@ public final class LocalKafkaMain implements Callable<Integer> {
             }
             kafka = LocalKafka.start(config);
         } catch (RuntimeException e) {
-            System.err.println("vitrine-kafka: cannot start: " + e.getMessage());
+            System.err.println("vitrine-kafka: " + e.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
