@@ -1,0 +1,145 @@
+package io.vitrine.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vitrine.loadtest.http.EncoderInfo;
+import io.vitrine.loadtest.http.HttpDecisionClient;
+import io.vitrine.loadtest.http.PosteriorSummary;
+import io.vitrine.loadtest.http.VitrineHttp;
+import io.vitrine.loadtest.report.ConsoleProgress;
+import io.vitrine.loadtest.report.ReportPrinter;
+import io.vitrine.loadtest.report.RunRecord;
+import io.vitrine.loadtest.sim.KafkaEventSink;
+import io.vitrine.loadtest.sim.SimulationReport;
+import io.vitrine.loadtest.sim.SimulationSettings;
+import io.vitrine.loadtest.sim.Simulator;
+import io.vitrine.loadtest.world.ImageWorld;
+import io.vitrine.loadtest.world.WorldSpec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One simulation against running services, as {@code demo} and {@code simulate} share it: read the
+ * feature layout, build the world, play the visitors, read the learner's posteriors, print and save.
+ */
+final class SimulationRun {
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final HttpClient httpClient = VitrineHttp.newClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private final VitrineHttp http = new VitrineHttp(httpClient, json);
+
+    SimulationRun(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** The services this run talks to. */
+    record Target(URI selector, Optional<URI> learner, String bootstrapServers, String topicPrefix,
+                  Duration attributionWindow, Duration publishInterval) {
+    }
+
+    /** Runs the simulation; returns the process exit code (0: passed). */
+    int run(String command, Target target, SimulationOptions options, Path defaultOutDir,
+            Map<String, Object> extraSettings) throws IOException, InterruptedException {
+        String startedAt = ZonedDateTime.now().toOffsetDateTime().toString();
+        EncoderInfo encoder;
+        try {
+            encoder = http.encoder(target.selector());
+        } catch (IOException e) {
+            throw new IOException("cannot read the feature layout from " + target.selector() + "v1/encoder (is the"
+                    + " selector running?): " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
+        }
+        ImageWorld world = ImageWorld.generate(new WorldSpec(options.slots, options.candidates,
+                encoder.contextFeatures(), encoder.candidateFeatures(), options.seed));
+        SimulationSettings settings = SimulationSettings
+                .of(options.decisions, options.concurrency, options.seed, target.attributionWindow())
+                .withBuckets((int) Math.min(options.buckets, options.decisions))
+                .withRate(options.rate);
+        err.printf("world: %d slots x %d candidates (seed %d); encoder %s: %d context + %d candidate features,"
+                        + " dimension %d%n", options.slots, options.candidates, options.seed, encoder.version(),
+                encoder.contextFeatures(), encoder.candidateFeatures(), encoder.dimension());
+        err.printf("playing %,d visitors, %d at a time; clicks come %d-%d ms after the impression%n",
+                options.decisions, options.concurrency, settings.clickDelayMin().toMillis(),
+                settings.clickDelayMax().toMillis());
+
+        SimulationReport report;
+        try (KafkaEventSink events = new KafkaEventSink(target.bootstrapServers(), target.topicPrefix())) {
+            events.checkTopics();
+            Simulator simulator = new Simulator(world, new HttpDecisionClient(httpClient, json, target.selector()),
+                    events, settings, ConsoleProgress.onStderr());
+            report = simulator.run();
+        }
+
+        List<PosteriorSummary> posteriors = new ArrayList<>();
+        if (target.learner().isPresent()) {
+            // The last impressions turn into rewards only when their attribution window closes.
+            Duration settle = target.attributionWindow().plus(target.publishInterval()).plusSeconds(1);
+            err.printf("waiting %.1f s for the last rewards to reach the learner...%n", settle.toMillis() / 1000.0);
+            Thread.sleep(settle.toMillis());
+            for (SimulationReport.SlotReport slot : report.slots()) {
+                if (slot.scope() != null) {
+                    try {
+                        http.posterior(target.learner().get(), slot.scope()).ifPresent(posteriors::add);
+                    } catch (IOException e) {
+                        err.println("cannot read the posterior of " + slot.scope() + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+
+        Map<String, Object> recorded = new LinkedHashMap<>();
+        recorded.put("selector", target.selector().toString());
+        target.learner().ifPresent(l -> recorded.put("learner", l.toString()));
+        recorded.put("bootstrapServers", target.bootstrapServers());
+        recorded.put("topicPrefix", target.topicPrefix());
+        recorded.put("decisions", options.decisions);
+        recorded.put("seed", options.seed);
+        recorded.put("concurrency", options.concurrency);
+        recorded.put("rate", options.rate);
+        recorded.put("slots", options.slots);
+        recorded.put("candidates", options.candidates);
+        recorded.put("attributionWindowMillis", target.attributionWindow().toMillis());
+        recorded.put("publishIntervalMillis", target.publishInterval().toMillis());
+        recorded.putAll(extraSettings);
+        RunRecord run = new RunRecord(command, startedAt, recorded, encoder, report, posteriors, !report.failed());
+
+        new ReportPrinter(out).summary(run);
+        Path file = options.out != null ? options.out : defaultOutDir.resolve(command + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
+        Path written = ReportPrinter.write(run, file);
+        out.println(ReportPrinter.verdict(report));
+        out.println("report: " + written);
+        if (report.failed()) {
+            err.printf("FAILED: %s%n", failure(report));
+            return 1;
+        }
+        return 0;
+    }
+
+    private static String failure(SimulationReport report) {
+        if (report.abortReason() != null) {
+            return report.abortReason();
+        }
+        if (report.decisionsMade() == 0) {
+            return "no decision was made" + (report.errorSamples().isEmpty() ? "" : ": " + report.errorSamples().get(0));
+        }
+        if (report.errorRate() > SimulationReport.MAX_ERROR_RATE) {
+            return String.format("%.2f%% of the decision requests failed (at most %.0f%% allowed)",
+                    100 * report.errorRate(), 100 * SimulationReport.MAX_ERROR_RATE);
+        }
+        return report.eventFailures() + " impressions or clicks could not be written";
+    }
+}
