@@ -64,6 +64,17 @@ public final class SufficientStatistics {
         }
         requireFinite("A", A);
         requireFinite("b", b);
+        // Rank-1 updates keep A exactly symmetric; an asymmetric A is a transport or layout error.
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < i; j++) {
+                double x = A[i * d + j];
+                double y = A[j * d + i];
+                if (Math.abs(x - y) > 1e-9 * Math.max(Math.abs(x), Math.abs(y))) {
+                    throw new IllegalArgumentException("A must be symmetric, but A(" + i + "," + j + ") = " + x
+                            + " and A(" + j + "," + i + ") = " + y);
+                }
+            }
+        }
         return new SufficientStatistics(d, n, A.clone(), b.clone(), yy, version);
     }
 

@@ -10,7 +10,9 @@ import org.apache.commons.rng.simple.RandomSource;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -103,7 +105,7 @@ class ThompsonSamplerTest {
     void choosingAllCandidatesGivesPropensityExactlyOne() {
         NormalInverseGammaPosterior p = posteriorFromData(3, 5, 1L);
         Choice c = new ThompsonSampler(10).choose(p, randomEmbeddings(4, 3, 8L), 4, 42L);
-        assertEquals(4, new HashSet<>(java.util.Arrays.stream(c.chosen()).boxed().toList()).size());
+        assertEquals(4, new HashSet<>(Arrays.stream(c.chosen()).boxed().toList()).size());
         assertArrayEquals(new double[]{1, 1, 1, 1}, c.propensities(), 0.0);
         for (int j = 1; j < 4; j++) {
             assertTrue(c.sampledScores()[j - 1] >= c.sampledScores()[j], "ranked best first");
@@ -239,7 +241,7 @@ class ThompsonSamplerTest {
         return s;
     }
 
-    private static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
+    private static void assertMessage(Executable call, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' should mention '" + fragment + "'");
     }

@@ -6,6 +6,7 @@ import org.apache.commons.rng.simple.RandomSource;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -232,6 +233,10 @@ class NormalInverseGammaPosteriorTest {
         assertEquals(0.0, s.n());
         assertMessage(() -> SufficientStatistics.of(1, new double[3], new double[2], 1, 1), "d * d = 4");
         assertMessage(() -> SufficientStatistics.of(-1, new double[4], new double[2], 1, 1), "n must be");
+        assertMessage(() -> SufficientStatistics.of(1, new double[]{1, 2, 3, 4}, new double[2], 1, 1),
+                "A must be symmetric, but A(1,0) = 3.0 and A(0,1) = 2.0");
+        assertMessage(() -> SufficientStatistics.of(1, new double[]{1, 0, 0, Double.NaN}, new double[2], 1, 1),
+                "A[3] is not finite");
     }
 
     @Test
@@ -270,7 +275,7 @@ class NormalInverseGammaPosteriorTest {
         assertEquals(expected, actual, 1e-9 * Math.max(1, Math.abs(expected)), what);
     }
 
-    static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
+    static void assertMessage(Executable call, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' should mention '" + fragment + "'");
     }
