@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.data.TimeConversions;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -59,18 +60,15 @@ public final class AvroSerdes {
     }
 
     /**
-     * The generated class's own data model, which carries its logical-type conversions
-     * (timestamp-millis as {@link java.time.Instant}).
+     * A data model that resolves record classes through the class loader of {@code type}, not
+     * through the thread's context loader: under an application server or a test framework with
+     * several class loaders, a by-name lookup could otherwise find another copy of the class.
+     * It carries the logical-type conversions the generated classes use (timestamp-millis as
+     * {@link java.time.Instant}).
      */
     private static SpecificData modelOf(Class<? extends SpecificRecord> type) {
-        try {
-            SpecificRecord instance = type.getDeclaredConstructor().newInstance();
-            if (instance instanceof org.apache.avro.specific.SpecificRecordBase base) {
-                return base.getSpecificData();
-            }
-            return SpecificData.getForClass(type);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException("not a generated Avro record class: " + type.getName(), e);
-        }
+        SpecificData model = new SpecificData(type.getClassLoader());
+        model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+        return model;
     }
 }

@@ -1,0 +1,67 @@
+package io.vitrine.learner.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** Configuration of the learner, under {@code vitrine.*}; documented in the README. */
+@ConfigMapping(prefix = "vitrine")
+public interface LearnerConfig {
+
+    Topics topics();
+
+    SchemaRegistry schemaRegistry();
+
+    Prior prior();
+
+    Learner learner();
+
+    interface Topics {
+        /** Prefix of every topic name. */
+        @WithDefault("vitrine.")
+        String prefix();
+    }
+
+    interface SchemaRegistry {
+        /** Apicurio registry URL; empty means registry-less single-object Avro. */
+        Optional<String> url();
+
+        /** Extra {@code apicurio.registry.*} settings passed to the serdes. */
+        Map<String, String> properties();
+    }
+
+    /** Normal-Inverse-Gamma prior: beta | s2 ~ N(0, s2/lambda I), s2 ~ InvGamma(a0, b0). */
+    interface Prior {
+        @WithDefault("1.0")
+        double lambda();
+
+        @WithDefault("2.0")
+        double a0();
+
+        @WithDefault("0.25")
+        double b0();
+    }
+
+    interface Learner {
+        /** A click counts when it comes within this time after the impression. */
+        @WithDefault("30s")
+        Duration attributionWindow();
+
+        /** How long a decision waits for its impressions before it is forgotten. */
+        @WithDefault("1h")
+        Duration decisionRetention();
+
+        /** Posterior snapshots of changed scopes are published at most this often. */
+        @WithDefault("1s")
+        Duration publishInterval();
+
+        /**
+         * A quiet partition's stream time stops; windows then close by wall clock this long after
+         * their end, so that no-click rewards are not held back indefinitely.
+         */
+        @WithDefault("5s")
+        Duration idleCloseDelay();
+    }
+}

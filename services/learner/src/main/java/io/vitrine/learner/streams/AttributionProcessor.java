@@ -1,0 +1,224 @@
+package io.vitrine.learner.streams;
+
+import io.vitrine.avro.ChosenCandidate;
+import io.vitrine.avro.Click;
+import io.vitrine.avro.Decision;
+import io.vitrine.avro.Impression;
+import io.vitrine.avro.Reward;
+import io.vitrine.avro.RewardKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Joins decisions, impressions and clicks (all keyed by request id) into rewards.
+ *
+ * <p>An impression of a chosen candidate opens an attribution window of fixed length. A click on
+ * that candidate inside the window emits reward 1 at once and closes the window; a window that
+ * ends without a click emits reward 0. Windows close by event time (stream time), or by wall
+ * clock {@code idleCloseDelay} after their end when a partition goes quiet.
+ *
+ * <p>State: pending decisions and open windows, plus a deadline index whose keys sort by time so
+ * that closing due windows is a range scan, not a scan of everything.
+ */
+final class AttributionProcessor implements Processor<String, AttributionEvent, String, Reward> {
+
+    static final String DECISIONS_STORE = "attribution-decisions";
+    static final String WINDOWS_STORE = "attribution-windows";
+    static final String DEADLINES_STORE = "attribution-deadlines";
+
+    private static final String WINDOW = "w";
+    private static final String DECISION = "d";
+
+    private final Duration window;
+    private final Duration decisionRetention;
+    private final Duration idleCloseDelay;
+    private final LearnerMetrics metrics;
+
+    private ProcessorContext<String, Reward> context;
+    private KeyValueStore<String, Decision> decisions;
+    private KeyValueStore<String, Reward> windows;
+    private KeyValueStore<String, String> deadlines;
+    private long lastStreamTime = Long.MIN_VALUE;
+    private long wallClockAtLastMove;
+
+    AttributionProcessor(Duration window, Duration decisionRetention, Duration idleCloseDelay, LearnerMetrics metrics) {
+        this.window = window;
+        this.decisionRetention = decisionRetention;
+        this.idleCloseDelay = idleCloseDelay;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Reward> context) {
+        this.context = context;
+        this.decisions = context.getStateStore(DECISIONS_STORE);
+        this.windows = context.getStateStore(WINDOWS_STORE);
+        this.deadlines = context.getStateStore(DEADLINES_STORE);
+        Duration tick = window.compareTo(Duration.ofSeconds(1)) < 0 ? window.dividedBy(4) : Duration.ofMillis(250);
+        context.schedule(tick, PunctuationType.STREAM_TIME, this::closeDue);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::closeDueWhenQuiet);
+    }
+
+    /**
+     * Wall-clock fallback. Only while the partition is quiet (stream time has not moved for
+     * {@code idleCloseDelay}) does event time get extrapolated by the wall time elapsed since it
+     * last moved; a replay of old logs keeps stream time moving and is never cut short by it.
+     */
+    private void closeDueWhenQuiet(long wallClock) {
+        long streamTime = context.currentStreamTimeMs();
+        if (streamTime != lastStreamTime) {
+            lastStreamTime = streamTime;
+            wallClockAtLastMove = wallClock;
+            return;
+        }
+        long quietFor = wallClock - wallClockAtLastMove;
+        if (streamTime >= 0 && quietFor >= idleCloseDelay.toMillis()) {
+            closeDue(streamTime + quietFor);
+        }
+    }
+
+    @Override
+    public void process(Record<String, AttributionEvent> record) {
+        AttributionEvent event = record.value();
+        if (event instanceof AttributionEvent.Decided decided) {
+            onDecision(decided.decision());
+        } else if (event instanceof AttributionEvent.Shown shown) {
+            onImpression(shown.impression());
+        } else if (event instanceof AttributionEvent.Clicked clicked) {
+            onClick(clicked.click());
+        }
+    }
+
+    private void onDecision(Decision decision) {
+        String requestId = decision.getRequestId();
+        if (decisions.get(requestId) != null) {
+            return; // a re-sent decision: the first one stands
+        }
+        decisions.put(requestId, decision);
+        schedule(decision.getTimestamp().plus(decisionRetention), DECISION, requestId);
+    }
+
+    private void onImpression(Impression impression) {
+        Decision decision = decisions.get(impression.getRequestId());
+        if (decision == null) {
+            metrics.unknownDecision();
+            return;
+        }
+        ChosenCandidate chosen = findChosen(decision, impression.getCandidateId());
+        if (chosen == null) {
+            metrics.unknownCandidate();
+            return;
+        }
+        String windowKey = windowKey(impression.getRequestId(), impression.getCandidateId());
+        if (windows.get(windowKey) != null) {
+            metrics.duplicateImpression();
+            return;
+        }
+        windows.put(windowKey, noClickReward(decision, chosen, impression));
+        schedule(impression.getTimestamp().plus(window), WINDOW, windowKey);
+    }
+
+    private void onClick(Click click) {
+        String windowKey = windowKey(click.getRequestId(), click.getCandidateId());
+        Reward pending = windows.get(windowKey);
+        if (pending == null) {
+            metrics.clickWithoutWindow();
+            return;
+        }
+        Instant end = pending.getImpressionTimestamp().plus(window);
+        if (click.getTimestamp().isAfter(end)) {
+            metrics.lateClick();
+            return;
+        }
+        windows.delete(windowKey);
+        pending.setReward(1.0);
+        pending.setKind(RewardKind.CLICK);
+        pending.setClickTimestamp(click.getTimestamp());
+        emit(pending, click.getTimestamp().toEpochMilli());
+    }
+
+    /** Emits reward 0 for every window that ended at or before {@code now}; forgets old decisions. */
+    private void closeDue(long now) {
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = deadlines.range(deadlineKey(0, "", ""), deadlineKey(now, "~", ""))) {
+            while (it.hasNext()) {
+                due.add(it.next());
+            }
+        }
+        for (KeyValue<String, String> entry : due) {
+            deadlines.delete(entry.key);
+            String kind = entry.value.substring(0, 1);
+            String key = entry.value.substring(2);
+            if (WINDOW.equals(kind)) {
+                Reward pending = windows.delete(key);
+                if (pending != null) {
+                    emit(pending, pending.getImpressionTimestamp().plus(window).toEpochMilli());
+                }
+            } else {
+                decisions.delete(key);
+            }
+        }
+    }
+
+    private void emit(Reward reward, long timestamp) {
+        metrics.reward(reward.getKind());
+        context.forward(new Record<>(reward.getScope(), reward, timestamp));
+    }
+
+    private void schedule(Instant deadline, String kind, String key) {
+        deadlines.put(deadlineKey(deadline.toEpochMilli(), kind, key), kind + ":" + key);
+    }
+
+    /** Zero-padded so that the byte order of keys is the time order. */
+    private static String deadlineKey(long epochMillis, String kind, String key) {
+        return String.format("%019d/%s/%s", Math.max(0, epochMillis), kind, key);
+    }
+
+    private static String windowKey(String requestId, String candidateId) {
+        return requestId + "/" + candidateId;
+    }
+
+    private static ChosenCandidate findChosen(Decision decision, String candidateId) {
+        for (ChosenCandidate chosen : decision.getChosen()) {
+            if (chosen.getCandidateId().equals(candidateId)) {
+                return chosen;
+            }
+        }
+        return null;
+    }
+
+    private static Reward noClickReward(Decision decision, ChosenCandidate chosen, Impression impression) {
+        List<Float> candidateFeatures = List.of();
+        for (var candidate : decision.getCandidates()) {
+            if (candidate.getId().equals(chosen.getCandidateId())) {
+                candidateFeatures = candidate.getFeatures();
+                break;
+            }
+        }
+        return Reward.newBuilder()
+                .setRequestId(decision.getRequestId())
+                .setCandidateId(chosen.getCandidateId())
+                .setSlot(decision.getSlot())
+                .setScope(decision.getScope())
+                .setEncoderVersion(decision.getEncoderVersion())
+                .setReward(0.0)
+                .setKind(RewardKind.NO_CLICK)
+                .setDecisionTimestamp(decision.getTimestamp())
+                .setImpressionTimestamp(impression.getTimestamp())
+                .setClickTimestamp(null)
+                .setPropensity(chosen.getPropensity())
+                .setEmbedding(chosen.getEmbedding())
+                .setContext(decision.getContext())
+                .setCandidateFeatures(candidateFeatures)
+                .build();
+    }
+}

@@ -1,0 +1,67 @@
+package io.vitrine.learner.streams;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vitrine.avro.RewardKind;
+
+/** Counters of what the learner did with each event, exported on {@code /q/metrics}. */
+public final class LearnerMetrics {
+
+    private final Counter clickRewards;
+    private final Counter noClickRewards;
+    private final Counter unknownDecision;
+    private final Counter unknownCandidate;
+    private final Counter duplicateImpression;
+    private final Counter clickWithoutWindow;
+    private final Counter lateClick;
+    private final Counter dimensionMismatch;
+
+    public LearnerMetrics(MeterRegistry registry) {
+        clickRewards = rewards(registry, "click");
+        noClickRewards = rewards(registry, "no-click");
+        unknownDecision = dropped(registry, "impression-unknown-decision");
+        unknownCandidate = dropped(registry, "impression-unknown-candidate");
+        duplicateImpression = dropped(registry, "impression-duplicate");
+        clickWithoutWindow = dropped(registry, "click-without-impression");
+        lateClick = dropped(registry, "click-late");
+        dimensionMismatch = dropped(registry, "reward-dimension-mismatch");
+    }
+
+    private static Counter rewards(MeterRegistry registry, String kind) {
+        return Counter.builder("vitrine.rewards").tag("kind", kind)
+                .description("Rewards emitted, by kind").register(registry);
+    }
+
+    private static Counter dropped(MeterRegistry registry, String reason) {
+        return Counter.builder("vitrine.events.dropped").tag("reason", reason)
+                .description("Events that produced no reward, by reason").register(registry);
+    }
+
+    void reward(RewardKind kind) {
+        (kind == RewardKind.CLICK ? clickRewards : noClickRewards).increment();
+    }
+
+    void unknownDecision() {
+        unknownDecision.increment();
+    }
+
+    void unknownCandidate() {
+        unknownCandidate.increment();
+    }
+
+    void duplicateImpression() {
+        duplicateImpression.increment();
+    }
+
+    void clickWithoutWindow() {
+        clickWithoutWindow.increment();
+    }
+
+    void lateClick() {
+        lateClick.increment();
+    }
+
+    void dimensionMismatch() {
+        dimensionMismatch.increment();
+    }
+}

@@ -1,0 +1,85 @@
+package io.vitrine.learner.streams;
+
+import io.vitrine.avro.Click;
+import io.vitrine.avro.Decision;
+import io.vitrine.avro.Impression;
+import io.vitrine.avro.PosteriorSnapshot;
+import io.vitrine.avro.PosteriorStatistics;
+import io.vitrine.avro.Reward;
+import io.vitrine.core.posterior.NigPrior;
+import io.vitrine.schemas.Topic;
+import io.vitrine.schemas.WireFormat;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The learner's topology, built without a broker so that tests drive it directly.
+ *
+ * <pre>
+ * decisions ----+
+ * impressions --+--> attribution (windows) --> rewards (keyed by scope)
+ * clicks -------+
+ * rewards --> posterior update (statistics store) --> posteriors (compacted), at a bounded rate
+ * </pre>
+ */
+public final class LearnerTopology {
+
+    private LearnerTopology() {
+    }
+
+    /** Settings of the topology; see {@code LearnerConfig} for their meaning. */
+    public record Settings(String topicPrefix, Duration attributionWindow, Duration decisionRetention,
+                           Duration idleCloseDelay, Duration publishInterval, NigPrior prior) {
+    }
+
+    public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics) {
+        String prefix = settings.topicPrefix();
+        Serde<String> keys = Serdes.String();
+        Serde<Decision> decisionSerde = wire.serde(Decision.class);
+        Serde<Reward> rewardSerde = wire.serde(Reward.class);
+
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AttributionProcessor.DECISIONS_STORE), keys, decisionSerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AttributionProcessor.WINDOWS_STORE), keys, rewardSerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AttributionProcessor.DEADLINES_STORE), keys, Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PosteriorUpdater.STATISTICS_STORE), keys,
+                wire.serde(PosteriorStatistics.class)));
+
+        KStream<String, AttributionEvent> decisions = builder
+                .stream(Topic.DECISIONS.name(prefix), Consumed.with(keys, decisionSerde))
+                .mapValues(d -> (AttributionEvent) new AttributionEvent.Decided(d));
+        KStream<String, AttributionEvent> impressions = builder
+                .stream(Topic.IMPRESSIONS.name(prefix), Consumed.with(keys, wire.serde(Impression.class)))
+                .mapValues(i -> (AttributionEvent) new AttributionEvent.Shown(i));
+        KStream<String, AttributionEvent> clicks = builder
+                .stream(Topic.CLICKS.name(prefix), Consumed.with(keys, wire.serde(Click.class)))
+                .mapValues(c -> (AttributionEvent) new AttributionEvent.Clicked(c));
+
+        decisions.merge(impressions).merge(clicks)
+                .filter((requestId, event) -> requestId != null)
+                .process(() -> new AttributionProcessor(settings.attributionWindow(), settings.decisionRetention(),
+                                settings.idleCloseDelay(), metrics),
+                        AttributionProcessor.DECISIONS_STORE, AttributionProcessor.WINDOWS_STORE,
+                        AttributionProcessor.DEADLINES_STORE)
+                .to(Topic.REWARDS.name(prefix), Produced.with(keys, rewardSerde));
+
+        builder.stream(Topic.REWARDS.name(prefix), Consumed.with(keys, rewardSerde))
+                .filter((scope, reward) -> scope != null && reward != null)
+                .process(() -> new PosteriorUpdater(settings.prior(), settings.publishInterval(), metrics),
+                        PosteriorUpdater.STATISTICS_STORE)
+                .to(Topic.POSTERIORS.name(prefix), Produced.with(keys, wire.serde(PosteriorSnapshot.class)));
+
+        return builder.build();
+    }
+}

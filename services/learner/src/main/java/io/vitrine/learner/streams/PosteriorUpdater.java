@@ -1,0 +1,150 @@
+package io.vitrine.learner.streams;
+
+import io.vitrine.avro.PosteriorSnapshot;
+import io.vitrine.avro.PosteriorStatistics;
+import io.vitrine.avro.Reward;
+import io.vitrine.core.posterior.NigPrior;
+import io.vitrine.core.posterior.NormalInverseGammaPosterior;
+import io.vitrine.core.posterior.SufficientStatistics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Applies each reward to its scope's sufficient statistics (a rank-1 update, kept in a
+ * changelogged store, so exactly-once covers it) and publishes posterior snapshots of the scopes
+ * that changed, at most once per {@code publishInterval}.
+ */
+public final class PosteriorUpdater implements Processor<String, Reward, String, PosteriorSnapshot> {
+
+    public static final String STATISTICS_STORE = "posterior-statistics";
+
+    private final NigPrior prior;
+    private final Duration publishInterval;
+    private final LearnerMetrics metrics;
+    /** Scopes changed since the last publication; rebuilt from the store after a restart. */
+    private final Set<String> changed = new LinkedHashSet<>();
+
+    private ProcessorContext<String, PosteriorSnapshot> context;
+    private KeyValueStore<String, PosteriorStatistics> statistics;
+
+    PosteriorUpdater(NigPrior prior, Duration publishInterval, LearnerMetrics metrics) {
+        this.prior = prior;
+        this.publishInterval = publishInterval;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, PosteriorSnapshot> context) {
+        this.context = context;
+        this.statistics = context.getStateStore(STATISTICS_STORE);
+        // Re-publish everything this task owns once: a crash may have come before a publication.
+        try (KeyValueIterator<String, PosteriorStatistics> it = statistics.all()) {
+            it.forEachRemaining(entry -> changed.add(entry.key));
+        }
+        context.schedule(publishInterval, PunctuationType.WALL_CLOCK_TIME, this::publishChanged);
+    }
+
+    @Override
+    public void process(Record<String, Reward> record) {
+        Reward reward = record.value();
+        String scope = record.key();
+        float[] z = toArray(reward.getEmbedding());
+        PosteriorStatistics stored = statistics.get(scope);
+        SufficientStatistics stats = stored == null
+                ? SufficientStatistics.empty(z.length)
+                : toStatistics(stored);
+        if (stats.dimension() != z.length) {
+            metrics.dimensionMismatch();
+            return;
+        }
+        stats.update(z, reward.getReward());
+        statistics.put(scope, toRecord(scope, reward.getSlot(), reward.getEncoderVersion(), stats,
+                Instant.ofEpochMilli(record.timestamp())));
+        changed.add(scope);
+    }
+
+    private void publishChanged(long wallClock) {
+        for (String scope : changed) {
+            PosteriorStatistics stored = statistics.get(scope);
+            if (stored != null) {
+                context.forward(new Record<>(scope, snapshot(stored, prior), wallClock));
+            }
+        }
+        changed.clear();
+    }
+
+    /** The posterior of stored statistics, in the form the selector samples from. */
+    public static PosteriorSnapshot snapshot(PosteriorStatistics stored, NigPrior prior) {
+        NormalInverseGammaPosterior posterior = NormalInverseGammaPosterior.fromStatistics(toStatistics(stored), prior);
+        return PosteriorSnapshot.newBuilder()
+                .setScope(stored.getScope())
+                .setSlot(stored.getSlot())
+                .setEncoderVersion(stored.getEncoderVersion())
+                .setVersion(stored.getVersion())
+                .setDimension(stored.getDimension())
+                .setN(stored.getN())
+                .setPriorLambda(prior.lambda())
+                .setPriorA(prior.a0())
+                .setPriorB(prior.b0())
+                .setA(posterior.a())
+                .setBn(posterior.bn())
+                .setMu(toList(posterior.mu()))
+                .setCholeskyLower(toList(posterior.choleskyLower()))
+                .setUpdatedAt(stored.getUpdatedAt())
+                .build();
+    }
+
+    static SufficientStatistics toStatistics(PosteriorStatistics stored) {
+        return SufficientStatistics.of(stored.getN(), toDoubles(stored.getSumZZ()), toDoubles(stored.getSumRZ()),
+                stored.getSumRR(), stored.getVersion());
+    }
+
+    private static PosteriorStatistics toRecord(String scope, String slot, String encoderVersion,
+                                                SufficientStatistics stats, Instant updatedAt) {
+        return PosteriorStatistics.newBuilder()
+                .setScope(scope)
+                .setSlot(slot)
+                .setEncoderVersion(encoderVersion)
+                .setVersion(stats.version())
+                .setDimension(stats.dimension())
+                .setN(stats.n())
+                .setSumZZ(toList(stats.A()))
+                .setSumRZ(toList(stats.b()))
+                .setSumRR(stats.yy())
+                .setUpdatedAt(updatedAt)
+                .build();
+    }
+
+    private static float[] toArray(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    private static double[] toDoubles(List<Double> values) {
+        double[] out = new double[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    private static List<Double> toList(double[] values) {
+        Double[] boxed = new Double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return List.of(boxed);
+    }
+}

@@ -1,0 +1,218 @@
+package io.vitrine.learner.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vitrine.avro.Candidate;
+import io.vitrine.avro.ChosenCandidate;
+import io.vitrine.avro.Click;
+import io.vitrine.avro.Decision;
+import io.vitrine.avro.Impression;
+import io.vitrine.avro.PosteriorSnapshot;
+import io.vitrine.avro.Reward;
+import io.vitrine.avro.RewardKind;
+import io.vitrine.core.posterior.NigPrior;
+import io.vitrine.core.posterior.NormalInverseGammaPosterior;
+import io.vitrine.core.posterior.SufficientStatistics;
+import io.vitrine.schemas.Topic;
+import io.vitrine.schemas.WireFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The attribution join and the posterior update, driven record by record without a broker. */
+class LearnerTopologyTest {
+
+    private static final String PREFIX = "t.";
+    private static final Duration WINDOW = Duration.ofSeconds(10);
+    private static final Duration IDLE_CLOSE = Duration.ofSeconds(5);
+    private static final Duration PUBLISH = Duration.ofSeconds(1);
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final String SCOPE = "hero@enc";
+
+    private final WireFormat wire = new WireFormat.SingleObject();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, Decision> decisions;
+    private TestInputTopic<String, Impression> impressions;
+    private TestInputTopic<String, Click> clicks;
+    private TestOutputTopic<String, Reward> rewards;
+    private TestOutputTopic<String, PosteriorSnapshot> posteriors;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        var settings = new LearnerTopology.Settings(PREFIX, WINDOW, Duration.ofHours(1), IDLE_CLOSE, PUBLISH,
+                NigPrior.DEFAULT);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("learner-ttd").toString());
+        driver = new TopologyTestDriver(LearnerTopology.build(settings, wire, new LearnerMetrics(registry)), props,
+                T0);
+        var keys = Serdes.String();
+        decisions = driver.createInputTopic(Topic.DECISIONS.name(PREFIX), keys.serializer(),
+                wire.serde(Decision.class).serializer());
+        impressions = driver.createInputTopic(Topic.IMPRESSIONS.name(PREFIX), keys.serializer(),
+                wire.serde(Impression.class).serializer());
+        clicks = driver.createInputTopic(Topic.CLICKS.name(PREFIX), keys.serializer(),
+                wire.serde(Click.class).serializer());
+        rewards = driver.createOutputTopic(Topic.REWARDS.name(PREFIX), keys.deserializer(),
+                wire.serde(Reward.class).deserializer());
+        posteriors = driver.createOutputTopic(Topic.POSTERIORS.name(PREFIX), keys.deserializer(),
+                wire.serde(PosteriorSnapshot.class).deserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    @Test
+    void clickInsideTheWindowEmitsRewardOneAtOnce() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0.plusMillis(100));
+        click("r1", "a", T0.plusSeconds(3));
+
+        Reward reward = rewards.readValue();
+        assertEquals(1.0, reward.getReward());
+        assertEquals(RewardKind.CLICK, reward.getKind());
+        assertEquals(SCOPE, reward.getScope());
+        assertEquals(List.of(1f, 0f), reward.getEmbedding());
+        assertEquals(T0.plusSeconds(3), reward.getClickTimestamp());
+        assertTrue(rewards.isEmpty(), "one impression, one reward");
+    }
+
+    @Test
+    void impressionWithoutClickEmitsRewardZeroWhenTheWindowEnds() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        decide("r2", T0.plus(WINDOW).minusMillis(1), "a", List.of(1f, 0f));
+        assertTrue(rewards.isEmpty(), "window still open");
+
+        decide("r3", T0.plus(WINDOW).plusSeconds(1), "a", List.of(1f, 0f)); // stream time passes the end
+        Reward reward = rewards.readValue();
+        assertEquals("r1", reward.getRequestId());
+        assertEquals(0.0, reward.getReward());
+        assertEquals(RewardKind.NO_CLICK, reward.getKind());
+        assertNull(reward.getClickTimestamp());
+    }
+
+    @Test
+    void quietPartitionClosesItsWindowsByWallClock() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        driver.advanceWallClockTime(Duration.ofSeconds(1)); // notes where stream time stands
+        driver.advanceWallClockTime(WINDOW.minus(IDLE_CLOSE));
+        assertTrue(rewards.isEmpty(), "quiet, but the window cannot have ended yet");
+        driver.advanceWallClockTime(IDLE_CLOSE.plusSeconds(2));
+        Reward reward = rewards.readValue();
+        assertEquals(RewardKind.NO_CLICK, reward.getKind());
+    }
+
+    @Test
+    void lateClickAfterTheWindowIsCountedAsLateNotAsReward() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        click("r1", "a", T0.plus(WINDOW).plusMillis(1)); // processed before the window was closed
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-late"));
+        decide("r2", T0.plus(WINDOW).plusSeconds(1), "a", List.of(1f, 0f));
+        assertEquals(RewardKind.NO_CLICK, rewards.readValue().getKind());
+        assertTrue(rewards.isEmpty());
+    }
+
+    @Test
+    void duplicateClickCountsOnce() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        click("r1", "a", T0.plusSeconds(1));
+        click("r1", "a", T0.plusSeconds(2));
+        assertEquals(1, rewards.readValuesToList().size());
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-without-impression"));
+    }
+
+    @Test
+    void impressionOfAnUnknownDecisionIsDroppedAndCounted() {
+        show("nobody", "a", T0);
+        decide("r2", T0.plus(WINDOW).plusSeconds(1), "a", List.of(1f, 0f));
+        assertTrue(rewards.isEmpty());
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "impression-unknown-decision"));
+    }
+
+    @Test
+    void impressionOfACandidateThatWasNotChosenIsDropped() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "b", T0);
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "impression-unknown-candidate"));
+    }
+
+    @Test
+    void publishedPosteriorEqualsTheBatchPosteriorOfItsRewards() {
+        List<List<Float>> zs = List.of(List.of(1f, 0f), List.of(0f, 1f), List.of(1f, 1f), List.of(0.5f, -1f));
+        double[] r = {1, 0, 1, 0};
+        SufficientStatistics expected = SufficientStatistics.empty(2);
+        for (int i = 0; i < zs.size(); i++) {
+            Instant t = T0.plusMillis(i);
+            decide("r" + i, t, "a", zs.get(i));
+            show("r" + i, "a", t);
+            if (r[i] == 1) {
+                click("r" + i, "a", t.plusSeconds(1));
+            }
+            expected.update(new float[] {zs.get(i).get(0), zs.get(i).get(1)}, r[i]);
+        }
+        decide("later", T0.plus(WINDOW).plusSeconds(2), "a", List.of(1f, 0f)); // closes the no-click windows
+        assertEquals(4, rewards.readValuesToList().size());
+
+        driver.advanceWallClockTime(PUBLISH);
+        Map<String, PosteriorSnapshot> published = posteriors.readKeyValuesToMap();
+        PosteriorSnapshot snapshot = published.get(SCOPE);
+        assertEquals(4, snapshot.getVersion());
+        NormalInverseGammaPosterior batch = NormalInverseGammaPosterior.fromStatistics(expected, NigPrior.DEFAULT);
+        double[] mu = batch.mu();
+        for (int j = 0; j < mu.length; j++) {
+            assertEquals(mu[j], snapshot.getMu().get(j), 1e-12);
+        }
+        assertEquals(batch.bn(), snapshot.getBn(), 1e-12);
+        assertEquals(batch.a(), snapshot.getA(), 1e-12);
+
+        driver.advanceWallClockTime(PUBLISH);
+        assertTrue(posteriors.isEmpty(), "nothing changed, nothing published");
+    }
+
+    private double counter(String name, String tag, String value) {
+        return registry.get(name).tag(tag, value).counter().count();
+    }
+
+    private void decide(String requestId, Instant at, String chosenId, List<Float> z) {
+        Decision decision = Decision.newBuilder()
+                .setRequestId(requestId).setSlot("hero").setScope(SCOPE).setTimestamp(at)
+                .setContext(List.of(0.5f))
+                .setCandidates(List.of(new Candidate(chosenId, List.of(1f)), new Candidate("other", List.of(2f))))
+                .setK(1)
+                .setChosen(List.of(new ChosenCandidate(chosenId, 0, 0.3, 0.2, 0.5, z)))
+                .setSeed(1L).setEncoderVersion("enc").setPosteriorVersion(0L).setPropensitySamples(16)
+                .build();
+        decisions.pipeInput(requestId, decision, at);
+    }
+
+    private void show(String requestId, String candidateId, Instant at) {
+        impressions.pipeInput(requestId, new Impression(requestId, candidateId, at), at);
+    }
+
+    private void click(String requestId, String candidateId, Instant at) {
+        clicks.pipeInput(requestId, new Click(requestId, candidateId, at), at);
+    }
+}
