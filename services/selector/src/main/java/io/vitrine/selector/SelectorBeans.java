@@ -1,0 +1,88 @@
+package io.vitrine.selector;
+
+import io.smallrye.common.annotation.Identifier;
+import io.vitrine.avro.Decision;
+import io.vitrine.avro.PosteriorSnapshot;
+import io.vitrine.core.encoder.DefaultEncoder;
+import io.vitrine.core.encoder.OnnxEncoder;
+import io.vitrine.core.posterior.NigPrior;
+import io.vitrine.schemas.Topic;
+import io.vitrine.schemas.WireFormat;
+import io.vitrine.selector.config.SelectorConfig;
+import io.vitrine.selector.decision.DecisionEngine;
+import io.vitrine.selector.decision.DecisionLog;
+import io.vitrine.selector.decision.PosteriorView;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/** Builds the selector's parts from configuration; plain classes, wired here once. */
+@ApplicationScoped
+public class SelectorBeans {
+
+    private static final Logger LOG = Logger.getLogger(SelectorBeans.class);
+
+    @Produces
+    @Singleton
+    WireFormat wireFormat(SelectorConfig config) {
+        return WireFormat.of(config.schemaRegistry().url(), config.schemaRegistry().properties());
+    }
+
+    @Produces
+    @Singleton
+    OnnxEncoder encoder(SelectorConfig config) {
+        OnnxEncoder encoder = config.encoder().path()
+                .map(OnnxEncoder::load)
+                .orElseGet(() -> {
+                    SelectorConfig.Encoder.Default layout = config.encoder().defaults();
+                    return OnnxEncoder.load(DefaultEncoder.random(layout.contextFeatures(), layout.candidateFeatures(),
+                            layout.dimension(), layout.seed()).toOnnx());
+                });
+        LOG.infof("encoder %s", encoder.info());
+        return encoder;
+    }
+
+    void closeEncoder(@Disposes OnnxEncoder encoder) {
+        encoder.close();
+    }
+
+    @Produces
+    @Singleton
+    @Startup
+    PosteriorView posteriorView(SelectorConfig config, WireFormat wire,
+                                @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        PosteriorView view = new PosteriorView(kafka, Topic.POSTERIORS.name(config.topics().prefix()),
+                wire.<PosteriorSnapshot>serde(PosteriorSnapshot.class).deserializer());
+        view.start();
+        return view;
+    }
+
+    void closePosteriorView(@Disposes PosteriorView view) {
+        view.close();
+    }
+
+    @Produces
+    @Singleton
+    DecisionLog decisionLog(SelectorConfig config, WireFormat wire,
+                            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        return new DecisionLog(kafka, Topic.DECISIONS.name(config.topics().prefix()),
+                wire.serde(Decision.class).serializer());
+    }
+
+    void closeDecisionLog(@Disposes DecisionLog log) {
+        log.close();
+    }
+
+    @Produces
+    @Singleton
+    DecisionEngine decisionEngine(SelectorConfig config, OnnxEncoder encoder, PosteriorView posteriors) {
+        SelectorConfig.Prior prior = config.prior();
+        SelectorConfig.Selector selector = config.selector();
+        return new DecisionEngine(encoder, posteriors, new NigPrior(prior.lambda(), prior.a0(), prior.b0()),
+                selector.propensitySamples(), selector.maxCandidates(), selector.maxK());
+    }
+}

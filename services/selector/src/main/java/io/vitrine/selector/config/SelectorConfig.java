@@ -1,0 +1,89 @@
+package io.vitrine.selector.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** Configuration of the selector, under {@code vitrine.*}; documented in the README. */
+@ConfigMapping(prefix = "vitrine")
+public interface SelectorConfig {
+
+    Topics topics();
+
+    SchemaRegistry schemaRegistry();
+
+    Prior prior();
+
+    Encoder encoder();
+
+    Selector selector();
+
+    interface Topics {
+        /** Prefix of every topic name. */
+        @WithDefault("vitrine.")
+        String prefix();
+    }
+
+    interface SchemaRegistry {
+        /** Apicurio registry URL; empty means registry-less single-object Avro. */
+        Optional<String> url();
+
+        /** Extra {@code apicurio.registry.*} settings passed to the serdes. */
+        Map<String, String> properties();
+    }
+
+    /** Prior used for scopes that have no published posterior yet; keep it equal to the learner's. */
+    interface Prior {
+        @WithDefault("1.0")
+        double lambda();
+
+        @WithDefault("2.0")
+        double a0();
+
+        @WithDefault("0.25")
+        double b0();
+    }
+
+    interface Encoder {
+        /** ONNX encoder file; when absent, the built-in default encoder is used. */
+        Optional<Path> path();
+
+        /** Layout of the built-in default encoder. */
+        Default defaults();
+
+        interface Default {
+            @WithDefault("8")
+            int contextFeatures();
+
+            @WithDefault("8")
+            int candidateFeatures();
+
+            @WithDefault("32")
+            int dimension();
+
+            @WithDefault("1")
+            long seed();
+        }
+    }
+
+    interface Selector {
+        /** Monte Carlo draws behind each logged propensity. */
+        @WithDefault("256")
+        int propensitySamples();
+
+        /** Largest candidate list a request may carry. */
+        @WithDefault("500")
+        int maxCandidates();
+
+        /** Largest k a request may ask for. */
+        @WithDefault("50")
+        int maxK();
+
+        /** How long an HTTP decision waits for Kafka to acknowledge its log record. */
+        @WithDefault("5s")
+        Duration logTimeout();
+    }
+}

@@ -1,0 +1,104 @@
+package io.vitrine.selector.decision;
+
+import io.vitrine.avro.Candidate;
+import io.vitrine.avro.ChosenCandidate;
+import io.vitrine.avro.Decision;
+import io.vitrine.core.encoder.EncoderInfo;
+import io.vitrine.core.encoder.OnnxEncoder;
+import io.vitrine.core.posterior.NigPrior;
+import io.vitrine.core.posterior.NormalInverseGammaPosterior;
+import io.vitrine.core.policy.Choice;
+import io.vitrine.core.policy.ThompsonSampler;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One decision: validate, encode (context, candidate) pairs to z with the ONNX encoder, sample the
+ * scope's posterior, keep the best sampled scores, and describe it all as a loggable
+ * {@link Decision}. Thread-safe; shared by the HTTP and topic paths.
+ */
+public final class DecisionEngine {
+
+    private final OnnxEncoder encoder;
+    private final EncoderInfo info;
+    private final PosteriorView posteriors;
+    private final NormalInverseGammaPosterior priorPosterior;
+    private final ThompsonSampler sampler;
+    private final RequestValidator validator;
+
+    public DecisionEngine(OnnxEncoder encoder, PosteriorView posteriors, NigPrior prior, int propensitySamples,
+                          int maxCandidates, int maxK) {
+        this.encoder = encoder;
+        this.info = encoder.info();
+        this.posteriors = posteriors;
+        this.priorPosterior = NormalInverseGammaPosterior.prior(info.dimension(), prior);
+        this.sampler = new ThompsonSampler(propensitySamples);
+        this.validator = new RequestValidator(info, maxCandidates, maxK);
+    }
+
+    public EncoderInfo encoderInfo() {
+        return info;
+    }
+
+    /** The posterior scope of a slot: posteriors are tied to the encoder version that made z. */
+    public String scopeOf(String slot) {
+        return slot + "@" + info.version();
+    }
+
+    /**
+     * Decides, or throws {@link InvalidRequestException} naming every problem of the request.
+     *
+     * @param requestIdRequired true on the topic path, where the request id is the record key
+     */
+    public Decision decide(DecisionInput input, boolean requestIdRequired) {
+        validator.validate(input, requestIdRequired);
+        int candidateCount = input.candidates().size();
+        int k = input.k() == null ? 1 : input.k();
+        float[][] candidateFeatures = new float[candidateCount][];
+        for (int i = 0; i < candidateCount; i++) {
+            candidateFeatures[i] = input.candidates().get(i).features();
+        }
+        float[][] z = encoder.encode(input.context(), candidateFeatures);
+
+        String scope = scopeOf(input.slot());
+        NormalInverseGammaPosterior posterior = posteriors.get(scope).orElse(priorPosterior);
+        long seed = ThreadLocalRandom.current().nextLong();
+        Choice choice = sampler.choose(posterior, z, k, seed);
+
+        List<ChosenCandidate> chosen = new ArrayList<>(k);
+        for (int rank = 0; rank < choice.chosen().length; rank++) {
+            int index = choice.chosen()[rank];
+            chosen.add(ChosenCandidate.newBuilder()
+                    .setCandidateId(input.candidates().get(index).id())
+                    .setRank(rank)
+                    .setSampledScore(choice.sampledScores()[rank])
+                    .setMeanScore(choice.meanScores()[rank])
+                    .setPropensity(choice.propensities()[rank])
+                    .setEmbedding(Floats.toList(z[index]))
+                    .build());
+        }
+        List<Candidate> candidates = new ArrayList<>(candidateCount);
+        for (DecisionInput.CandidateInput candidate : input.candidates()) {
+            candidates.add(new Candidate(candidate.id(), Floats.toList(candidate.features())));
+        }
+        String requestId = input.requestId() == null || input.requestId().isBlank()
+                ? UUID.randomUUID().toString() : input.requestId();
+        return Decision.newBuilder()
+                .setRequestId(requestId)
+                .setSlot(input.slot())
+                .setScope(scope)
+                .setTimestamp(input.timestamp() == null ? Instant.now() : input.timestamp())
+                .setContext(Floats.toList(input.context()))
+                .setCandidates(candidates)
+                .setK(k)
+                .setChosen(chosen)
+                .setSeed(seed)
+                .setEncoderVersion(info.version())
+                .setPosteriorVersion(posterior.version())
+                .setPropensitySamples(choice.propensitySamples())
+                .build();
+    }
+}

@@ -1,0 +1,126 @@
+package io.vitrine.selector.decision;
+
+import io.vitrine.avro.PosteriorSnapshot;
+import io.vitrine.core.posterior.NormalInverseGammaPosterior;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * The newest posterior of every scope, read from the compacted {@code posteriors} topic into memory
+ * and kept ready to sample from (the Cholesky factor comes with the snapshot, so a decision does no
+ * factorisation). One consumer thread reads every partition from the beginning; readers never block.
+ * A snapshot replaces the held one only if its version is newer.
+ */
+public final class PosteriorView implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PosteriorView.class);
+
+    private final Map<String, NormalInverseGammaPosterior> byScope = new ConcurrentHashMap<>();
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Deserializer<PosteriorSnapshot> deserializer;
+    private final String topic;
+    private final Thread thread;
+    private volatile boolean caughtUp;
+    private volatile boolean running = true;
+
+    public PosteriorView(Map<String, Object> kafkaConfig, String topic, Deserializer<PosteriorSnapshot> deserializer) {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        this.deserializer = deserializer;
+        this.topic = topic;
+        this.thread = new Thread(this::run, "posterior-view");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public Optional<NormalInverseGammaPosterior> get(String scope) {
+        return Optional.ofNullable(byScope.get(scope));
+    }
+
+    /** True once every snapshot published before start-up has been read. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    public int scopes() {
+        return byScope.size();
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(60))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    apply(record);
+                }
+                if (!caughtUp && endAtStart.entrySet().stream()
+                        .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                    caughtUp = true;
+                    LOG.infof("posterior view caught up: %d scopes", byScope.size());
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            LOG.error("posterior view stopped; decisions keep the posteriors already read", e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.key() == null || record.value() == null) {
+            return;
+        }
+        try {
+            PosteriorSnapshot snapshot = deserializer.deserialize(record.topic(), record.value());
+            NormalInverseGammaPosterior posterior = NormalInverseGammaPosterior.of(snapshot.getDimension(),
+                    Floats.toDoubles(snapshot.getMu()), Floats.toDoubles(snapshot.getCholeskyLower()),
+                    snapshot.getA(), snapshot.getBn(), snapshot.getVersion());
+            byScope.merge(record.key(), posterior, (held, next) -> next.version() > held.version() ? next : held);
+        } catch (RuntimeException e) {
+            LOG.warnf("skipping unusable posterior snapshot at %s-%d@%d: %s", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

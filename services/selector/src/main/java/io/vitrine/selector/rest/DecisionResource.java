@@ -1,0 +1,107 @@
+package io.vitrine.selector.rest;
+
+import io.vitrine.avro.ChosenCandidate;
+import io.vitrine.avro.Decision;
+import io.vitrine.selector.config.SelectorConfig;
+import io.vitrine.selector.decision.DecisionEngine;
+import io.vitrine.selector.decision.DecisionInput;
+import io.vitrine.selector.decision.DecisionLog;
+import io.vitrine.selector.decision.InvalidRequestException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/** {@code POST /v1/decisions}: which of these candidates for this context? */
+@Path("/v1/decisions")
+public class DecisionResource {
+
+    /** The request body. Features are numbers in the encoder's layout ({@code GET /v1/encoder}). */
+    public record DecisionRequestBody(String requestId, String slot, float[] context, List<CandidateBody> candidates,
+                                      Integer k) {
+    }
+
+    public record CandidateBody(String id, float[] features) {
+    }
+
+    /** The answer: chosen candidates, best first, with how they were chosen. */
+    public record DecisionResponse(String requestId, String slot, String scope, String encoderVersion,
+                                   long posteriorVersion, long seed, List<ChosenBody> chosen) {
+    }
+
+    public record ChosenBody(String candidateId, int rank, double score, double meanScore, double propensity) {
+    }
+
+    private final DecisionEngine engine;
+    private final DecisionLog log;
+    private final Duration logTimeout;
+    private final Timer decisionTimer;
+
+    public DecisionResource(DecisionEngine engine, DecisionLog log, SelectorConfig config, MeterRegistry registry) {
+        this.engine = engine;
+        this.log = log;
+        this.logTimeout = config.selector().logTimeout();
+        this.decisionTimer = Timer.builder("vitrine.decision.latency")
+                .description("Time to decide, without logging the decision")
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    /**
+     * Runs on a worker thread: the encoder and sampler are pure computation, but handing the record
+     * to the producer may wait for metadata or buffer space, which must never stall the event loop.
+     */
+    @POST
+    @Blocking
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public CompletionStage<DecisionResponse> decide(DecisionRequestBody body) {
+        if (body == null) {
+            throw new InvalidRequestException(List.of(
+                    new InvalidRequestException.Violation("body", "a JSON decision request is required")));
+        }
+        long start = System.nanoTime();
+        Decision decision = engine.decide(toInput(body), false);
+        decisionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return log.append(decision)
+                .toCompletableFuture()
+                .orTimeout(logTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((metadata, error) -> {
+                    if (error != null) {
+                        throw new DecisionNotLoggedException(error);
+                    }
+                    return toResponse(decision);
+                });
+    }
+
+    private static DecisionInput toInput(DecisionRequestBody body) {
+        List<DecisionInput.CandidateInput> candidates = null;
+        if (body.candidates() != null) {
+            candidates = new ArrayList<>(body.candidates().size());
+            for (CandidateBody candidate : body.candidates()) {
+                candidates.add(candidate == null ? null : new DecisionInput.CandidateInput(candidate.id(),
+                        candidate.features()));
+            }
+        }
+        return new DecisionInput(body.requestId(), body.slot(), body.context(), candidates, body.k(), null);
+    }
+
+    private static DecisionResponse toResponse(Decision decision) {
+        List<ChosenBody> chosen = new ArrayList<>(decision.getChosen().size());
+        for (ChosenCandidate c : decision.getChosen()) {
+            chosen.add(new ChosenBody(c.getCandidateId(), c.getRank(), c.getSampledScore(), c.getMeanScore(),
+                    c.getPropensity()));
+        }
+        return new DecisionResponse(decision.getRequestId(), decision.getSlot(), decision.getScope(),
+                decision.getEncoderVersion(), decision.getPosteriorVersion(), decision.getSeed(), chosen);
+    }
+}

@@ -1,0 +1,78 @@
+package io.vitrine.selector.streams;
+
+import io.vitrine.avro.Candidate;
+import io.vitrine.avro.DeadLetter;
+import io.vitrine.avro.Decision;
+import io.vitrine.avro.DecisionRequest;
+import io.vitrine.selector.decision.DecisionEngine;
+import io.vitrine.selector.decision.DecisionInput;
+import io.vitrine.selector.decision.Floats;
+import io.vitrine.selector.decision.InvalidRequestException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/** Decides each request of the topic path; a request that cannot be served becomes a dead letter. */
+final class DecideProcessor implements FixedKeyProcessor<String, DecisionRequest, DecideProcessor.Outcome> {
+
+    /** Either a decision or the dead letter explaining why there is none. */
+    record Outcome(Decision decision, DeadLetter deadLetter) {
+    }
+
+    private final DecisionEngine engine;
+    private FixedKeyProcessorContext<String, Outcome> context;
+
+    DecideProcessor(DecisionEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, Outcome> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, DecisionRequest> record) {
+        DecisionRequest request = record.value();
+        if (request == null) {
+            return;
+        }
+        try {
+            Decision decision = engine.decide(toInput(record.key(), request), true);
+            context.forward(record.withValue(new Outcome(decision, null)));
+        } catch (InvalidRequestException | IllegalArgumentException e) {
+            context.forward(record.withValue(new Outcome(null, deadLetter(record, "invalid-request", e.getMessage()))));
+        }
+    }
+
+    private static DecisionInput toInput(String key, DecisionRequest request) {
+        List<DecisionInput.CandidateInput> candidates = new ArrayList<>(request.getCandidates().size());
+        for (Candidate candidate : request.getCandidates()) {
+            candidates.add(new DecisionInput.CandidateInput(candidate.getId(), Floats.toArray(candidate.getFeatures())));
+        }
+        String requestId = request.getRequestId() == null || request.getRequestId().isBlank() ? key : request.getRequestId();
+        return new DecisionInput(requestId, request.getSlot(), Floats.toArray(request.getContext()), candidates,
+                request.getK(), request.getTimestamp());
+    }
+
+    private DeadLetter deadLetter(FixedKeyRecord<String, DecisionRequest> record, String reason, String detail) {
+        RecordMetadata source = context.recordMetadata().orElse(null);
+        return DeadLetter.newBuilder()
+                .setService("selector")
+                .setSourceTopic(source == null ? null : source.topic())
+                .setPartition(source == null ? null : source.partition())
+                .setOffset(source == null ? null : source.offset())
+                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
+                .setValue(null)
+                .setReason(reason)
+                .setDetail(detail)
+                .setTimestamp(Instant.ofEpochMilli(record.timestamp()))
+                .build();
+    }
+}

@@ -1,0 +1,41 @@
+package io.vitrine.selector.streams;
+
+import io.vitrine.avro.DeadLetter;
+import io.vitrine.avro.Decision;
+import io.vitrine.avro.DecisionRequest;
+import io.vitrine.schemas.Topic;
+import io.vitrine.schemas.WireFormat;
+import io.vitrine.selector.decision.DecisionEngine;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The topic path: {@code decision-requests -> decisions}, for callers that produce to Kafka rather
+ * than call HTTP. Invalid requests go to {@code dead-letters} with the reason; the stream goes on.
+ */
+public final class SelectorTopology {
+
+    private SelectorTopology() {
+    }
+
+    public static Topology build(String topicPrefix, WireFormat wire, DecisionEngine engine) {
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, DecideProcessor.Outcome> outcomes = builder
+                .stream(Topic.DECISION_REQUESTS.name(topicPrefix),
+                        Consumed.with(Serdes.String(), wire.serde(DecisionRequest.class)))
+                .processValues(() -> new DecideProcessor(engine));
+        outcomes.filter((key, outcome) -> outcome.decision() != null)
+                .mapValues(DecideProcessor.Outcome::decision)
+                .selectKey((key, decision) -> decision.getRequestId())
+                .to(Topic.DECISIONS.name(topicPrefix), Produced.with(Serdes.String(), wire.<Decision>serde(Decision.class)));
+        outcomes.filter((key, outcome) -> outcome.deadLetter() != null)
+                .mapValues(DecideProcessor.Outcome::deadLetter)
+                .to(Topic.DEAD_LETTERS.name(topicPrefix),
+                        Produced.with(Serdes.String(), wire.<DeadLetter>serde(DeadLetter.class)));
+        return builder.build();
+    }
+}

@@ -1,0 +1,18 @@
+package io.vitrine.selector.streams;
+
+import io.vitrine.schemas.WireFormat;
+import io.vitrine.selector.config.SelectorConfig;
+import io.vitrine.selector.decision.DecisionEngine;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.apache.kafka.streams.Topology;
+
+/** Hands the topic path's topology to Quarkus Kafka Streams. */
+@ApplicationScoped
+public class TopologyProducer {
+
+    @Produces
+    Topology topology(SelectorConfig config, WireFormat wire, DecisionEngine engine) {
+        return SelectorTopology.build(config.topics().prefix(), wire, engine);
+    }
+}

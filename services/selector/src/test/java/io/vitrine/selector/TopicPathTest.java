@@ -1,0 +1,117 @@
+package io.vitrine.selector;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.vitrine.avro.Candidate;
+import io.vitrine.avro.DeadLetter;
+import io.vitrine.avro.Decision;
+import io.vitrine.avro.DecisionRequest;
+import io.vitrine.avro.PosteriorSnapshot;
+import io.vitrine.kafka.SharedLocalKafka;
+import io.vitrine.schemas.AvroSerdes;
+import io.vitrine.schemas.Topic;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** The topic path and the posterior view, on a real broker. */
+@QuarkusTest
+@WithTestResource(value = LocalKafkaResource.class, scope = TestResourceScope.GLOBAL)
+class TopicPathTest {
+
+    private static final List<Float> CONTEXT = List.of(0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f);
+
+    @Test
+    void requestOnTheTopicBecomesALoggedDecision() throws Exception {
+        String requestId = "topic-" + System.nanoTime();
+        send(Topic.DECISION_REQUESTS, requestId, request(requestId, CONTEXT));
+        Decision decision = TopicReader.readUntil(Topic.DECISIONS, Decision.class,
+                d -> d.getRequestId().equals(requestId));
+        assertEquals(1, decision.getChosen().size());
+        assertEquals("promo", decision.getSlot());
+    }
+
+    @Test
+    void invalidRequestOnTheTopicBecomesADeadLetterAndTheStreamGoesOn() throws Exception {
+        String bad = "bad-" + System.nanoTime();
+        List<Float> nanContext = new ArrayList<>(CONTEXT);
+        nanContext.set(3, Float.NaN);
+        send(Topic.DECISION_REQUESTS, bad, request(bad, nanContext));
+        DeadLetter letter = TopicReader.readUntil(Topic.DEAD_LETTERS, DeadLetter.class,
+                d -> d.getKey() != null && new String(d.getKey().array()).equals(bad));
+        assertEquals("invalid-request", letter.getReason());
+        assertEquals(Topic.DECISION_REQUESTS.name(Topic.DEFAULT_PREFIX), letter.getSourceTopic());
+        assertTrue(letter.getDetail().contains("context[3]"), letter.getDetail());
+
+        String good = "good-" + System.nanoTime();
+        send(Topic.DECISION_REQUESTS, good, request(good, CONTEXT));
+        TopicReader.readUntil(Topic.DECISIONS, Decision.class, d -> d.getRequestId().equals(good));
+    }
+
+    @Test
+    void publishedPosteriorDrivesTheChoice() throws Exception {
+        String version = given().get("/v1/encoder").then().extract().path("version");
+        String scope = "favourite@" + version;
+        int d = 32;
+        List<Double> mu = new ArrayList<>();
+        List<Double> cholesky = new ArrayList<>();
+        for (int i = 0; i < d; i++) {
+            mu.add(i == 8 ? 5.0 : 0.0); // z[8] is the first candidate feature
+            for (int j = 0; j < d; j++) {
+                cholesky.add(i == j ? 1000.0 : 0.0); // Lambda = 1e6 I: almost no uncertainty
+            }
+        }
+        send(Topic.POSTERIORS, scope, PosteriorSnapshot.newBuilder()
+                .setScope(scope).setSlot("favourite").setEncoderVersion(version).setVersion(7L).setDimension(d)
+                .setN(100).setPriorLambda(1).setPriorA(2).setPriorB(0.25).setA(52).setBn(1.0)
+                .setMu(mu).setCholeskyLower(cholesky).setUpdatedAt(Instant.now()).build());
+
+        String body = "{\"slot\": \"favourite\", \"context\": [0,0,0,0,0,0,0,0], \"candidates\": ["
+                + "{\"id\": \"plain\", \"features\": [0,0,0,0,0,0,0,0]},"
+                + "{\"id\": \"liked\", \"features\": [1,0,0,0,0,0,0,0]}]}";
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Map<String, Object> answer;
+        do {
+            answer = given().contentType(ContentType.JSON).body(body).post("/v1/decisions")
+                    .then().statusCode(200).extract().as(Map.class);
+        } while (((Number) answer.get("posteriorVersion")).longValue() != 7 && System.nanoTime() < deadline);
+        assertEquals(7, ((Number) answer.get("posteriorVersion")).longValue());
+        for (int i = 0; i < 20; i++) {
+            given().contentType(ContentType.JSON).body(body).post("/v1/decisions")
+                    .then().statusCode(200)
+                    .body("chosen[0].candidateId", org.hamcrest.Matchers.equalTo("liked"));
+        }
+    }
+
+    private static DecisionRequest request(String requestId, List<Float> context) {
+        return DecisionRequest.newBuilder()
+                .setRequestId(requestId).setSlot("promo").setContext(context)
+                .setCandidates(List.of(new Candidate("a", List.of(1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f)),
+                        new Candidate("b", List.of(0f, 1f, 0f, 0f, 0f, 0f, 0f, 0f))))
+                .setK(1).setTimestamp(Instant.now())
+                .build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends SpecificRecord> void send(Topic topic, String key, T value) throws Exception {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedLocalKafka.bootstrapServers());
+        try (KafkaProducer<String, T> producer = new KafkaProducer<>(config, new StringSerializer(),
+                AvroSerdes.registryless((Class<T>) value.getClass()).serializer())) {
+            producer.send(new ProducerRecord<>(topic.name(Topic.DEFAULT_PREFIX), key, value)).get();
+        }
+    }
+}
