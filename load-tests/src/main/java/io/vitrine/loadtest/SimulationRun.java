@@ -35,6 +35,12 @@ import java.util.Optional;
  */
 final class SimulationRun {
 
+    /**
+     * Once traffic stops, the learner closes the last attribution windows by wall clock after this
+     * delay (its {@code vitrine.learner.idle-close-delay} default): only then do no-click rewards count.
+     */
+    private static final Duration LEARNER_IDLE_CLOSE = Duration.ofSeconds(5);
+
     private final PrintStream out;
     private final PrintStream err;
     private final HttpClient httpClient = VitrineHttp.newClient();
@@ -86,8 +92,8 @@ final class SimulationRun {
         List<PosteriorSummary> posteriors = new ArrayList<>();
         if (target.learner().isPresent()) {
             // The last impressions turn into rewards only when their attribution window closes.
-            Duration settle = target.attributionWindow().plus(target.publishInterval()).plusSeconds(1);
-            err.printf("waiting %.1f s for the last rewards to reach the learner...%n", settle.toMillis() / 1000.0);
+            Duration settle = target.attributionWindow().plus(target.publishInterval()).plus(LEARNER_IDLE_CLOSE).plusSeconds(1);
+            err.printf("waiting %.1f s for the last attribution windows to close and reach the learner...%n", settle.toMillis() / 1000.0);
             Thread.sleep(settle.toMillis());
             for (SimulationReport.SlotReport slot : report.slots()) {
                 if (slot.scope() != null) {

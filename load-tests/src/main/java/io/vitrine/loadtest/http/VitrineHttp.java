@@ -66,13 +66,23 @@ public final class VitrineHttp {
 
     /** True when {@code /q/health/ready} answers 200; false on any other answer or no answer. */
     public boolean ready(URI service) {
+        return readiness(service).isEmpty();
+    }
+
+    /**
+     * Empty when {@code /q/health/ready} answers 200, else what it answered (or why it did not), to
+     * explain a service that never becomes ready.
+     */
+    public Optional<String> readiness(URI service) {
         try {
-            return get(service.resolve("/q/health/ready")).statusCode() == 200;
+            HttpResponse<String> response = get(service.resolve("/q/health/ready"));
+            return response.statusCode() == 200 ? Optional.empty()
+                    : Optional.of(response.statusCode() + " " + shorten(response.body()));
         } catch (IOException e) {
-            return false;
+            return Optional.of(e.getMessage() != null ? e.getMessage() : e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Optional.of("interrupted");
         }
     }
 

@@ -53,7 +53,12 @@ public final class LocalStack implements AutoCloseable {
             stack.startAll();
             return stack;
         } catch (StackException | InterruptedException | RuntimeException e) {
+            boolean interrupted = stack.closed.get();
             stack.close();
+            if (interrupted) {
+                // Ctrl-C while starting: the hook stopped the processes; their exit is no failure of theirs.
+                throw new StackException("stopped before the stack was ready");
+            }
             throw e;
         }
     }
@@ -72,10 +77,10 @@ public final class LocalStack implements AutoCloseable {
                 "-Dvitrine.learner.publish-interval=" + quarkusDuration(settings.publishInterval())));
         ManagedProcess selector = startService("selector", settings.selectorJar(), settings.selectorPort(), List.of());
         // Both boot at once; each wait also watches its own process.
-        learner.await(() -> http.ready(learnerUri()), "ready on " + learnerUri() + "q/health/ready",
+        learner.await(() -> http.readiness(learnerUri()), "ready on " + learnerUri() + "q/health/ready",
                 settings.startTimeout());
         out.printf("  learner   ready on %s (%.1f s)%n", learnerUri(), seconds(t0));
-        selector.await(() -> http.ready(selectorUri()), "ready on " + selectorUri() + "q/health/ready",
+        selector.await(() -> http.readiness(selectorUri()), "ready on " + selectorUri() + "q/health/ready",
                 settings.startTimeout());
         out.printf("  selector  ready on %s (%.1f s)%n", selectorUri(), seconds(t0));
     }

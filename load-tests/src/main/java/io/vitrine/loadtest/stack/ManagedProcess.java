@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A child process whose output (stdout and stderr together) goes to a log file, with the waits a
@@ -90,13 +90,19 @@ public final class ManagedProcess {
         }
     }
 
-    /** Waits until {@code ready} is true; fails if the process exits or the time runs out first. */
-    public void await(BooleanSupplier ready, String what, Duration timeout) throws StackException, InterruptedException {
+    /**
+     * Waits until {@code check} answers empty (ready); fails if the process exits or the time runs out
+     * first, quoting the check's last answer.
+     */
+    public void await(Supplier<Optional<String>> check, String what, Duration timeout)
+            throws StackException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!ready.getAsBoolean()) {
+        Optional<String> notReady;
+        while ((notReady = check.get()).isPresent()) {
             checkStillRunning();
             if (System.nanoTime() > deadline) {
-                throw failure("was not " + what + " within " + timeout.toSeconds() + " s");
+                throw failure("was not " + what + " within " + timeout.toSeconds() + " s (last answer: "
+                        + notReady.get() + ")");
             }
             Thread.sleep(HEALTH_POLL_MILLIS);
         }
