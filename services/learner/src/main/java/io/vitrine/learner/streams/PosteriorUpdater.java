@@ -6,10 +6,10 @@ import io.vitrine.avro.Reward;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.core.posterior.SufficientStatistics;
+import io.vitrine.schemas.AvroArrays;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -57,7 +57,7 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
     public void process(Record<String, Reward> record) {
         Reward reward = record.value();
         String scope = record.key();
-        float[] z = toArray(reward.getEmbedding());
+        float[] z = AvroArrays.floats(reward.getEmbedding());
         PosteriorStatistics stored = statistics.get(scope);
         SufficientStatistics stats = stored == null
                 ? SufficientStatistics.empty(z.length)
@@ -97,14 +97,14 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
                 .setPriorB(prior.b0())
                 .setA(posterior.a())
                 .setBn(posterior.bn())
-                .setMu(toList(posterior.mu()))
-                .setCholeskyLower(toList(posterior.choleskyLower()))
+                .setMu(AvroArrays.doubleList(posterior.mu()))
+                .setCholeskyLower(AvroArrays.doubleList(posterior.choleskyLower()))
                 .setUpdatedAt(stored.getUpdatedAt())
                 .build();
     }
 
     static SufficientStatistics toStatistics(PosteriorStatistics stored) {
-        return SufficientStatistics.of(stored.getN(), toDoubles(stored.getSumZZ()), toDoubles(stored.getSumRZ()),
+        return SufficientStatistics.of(stored.getN(), AvroArrays.doubles(stored.getSumZZ()), AvroArrays.doubles(stored.getSumRZ()),
                 stored.getSumRR(), stored.getVersion());
     }
 
@@ -117,34 +117,10 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
                 .setVersion(stats.version())
                 .setDimension(stats.dimension())
                 .setN(stats.n())
-                .setSumZZ(toList(stats.A()))
-                .setSumRZ(toList(stats.b()))
+                .setSumZZ(AvroArrays.doubleList(stats.A()))
+                .setSumRZ(AvroArrays.doubleList(stats.b()))
                 .setSumRR(stats.yy())
                 .setUpdatedAt(updatedAt)
                 .build();
-    }
-
-    private static float[] toArray(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
-    }
-
-    private static double[] toDoubles(List<Double> values) {
-        double[] out = new double[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
-    }
-
-    private static List<Double> toList(double[] values) {
-        Double[] boxed = new Double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            boxed[i] = values[i];
-        }
-        return List.of(boxed);
     }
 }

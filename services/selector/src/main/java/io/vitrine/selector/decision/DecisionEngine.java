@@ -1,5 +1,6 @@
 package io.vitrine.selector.decision;
 
+import io.vitrine.schemas.AvroArrays;
 import io.vitrine.avro.Candidate;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Decision;
@@ -77,12 +78,12 @@ public final class DecisionEngine {
                     .setSampledScore(choice.sampledScores()[rank])
                     .setMeanScore(choice.meanScores()[rank])
                     .setPropensity(choice.propensities()[rank])
-                    .setEmbedding(Floats.toList(z[index]))
+                    .setEmbedding(AvroArrays.floatList(z[index]))
                     .build());
         }
         List<Candidate> candidates = new ArrayList<>(candidateCount);
         for (DecisionInput.CandidateInput candidate : input.candidates()) {
-            candidates.add(new Candidate(candidate.id(), Floats.toList(candidate.features())));
+            candidates.add(new Candidate(candidate.id(), AvroArrays.floatList(candidate.features())));
         }
         String requestId = input.requestId() == null || input.requestId().isBlank()
                 ? UUID.randomUUID().toString() : input.requestId();
@@ -91,7 +92,7 @@ public final class DecisionEngine {
                 .setSlot(input.slot())
                 .setScope(scope)
                 .setTimestamp(input.timestamp() == null ? Instant.now() : input.timestamp())
-                .setContext(Floats.toList(input.context()))
+                .setContext(AvroArrays.floatList(input.context()))
                 .setCandidates(candidates)
                 .setK(k)
                 .setChosen(chosen)

@@ -1,5 +1,6 @@
 package io.vitrine.selector.decision;
 
+import io.vitrine.schemas.AvroArrays;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import java.time.Duration;
@@ -104,7 +105,7 @@ public final class PosteriorView implements AutoCloseable {
         try {
             PosteriorSnapshot snapshot = deserializer.deserialize(record.topic(), record.value());
             NormalInverseGammaPosterior posterior = NormalInverseGammaPosterior.of(snapshot.getDimension(),
-                    Floats.toDoubles(snapshot.getMu()), Floats.toDoubles(snapshot.getCholeskyLower()),
+                    AvroArrays.doubles(snapshot.getMu()), AvroArrays.doubles(snapshot.getCholeskyLower()),
                     snapshot.getA(), snapshot.getBn(), snapshot.getVersion());
             byScope.merge(record.key(), posterior, (held, next) -> next.version() > held.version() ? next : held);
         } catch (RuntimeException e) {

@@ -6,7 +6,7 @@ import io.vitrine.avro.Decision;
 import io.vitrine.avro.DecisionRequest;
 import io.vitrine.selector.decision.DecisionEngine;
 import io.vitrine.selector.decision.DecisionInput;
-import io.vitrine.selector.decision.Floats;
+import io.vitrine.schemas.AvroArrays;
 import io.vitrine.selector.decision.InvalidRequestException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -54,10 +54,10 @@ final class DecideProcessor implements FixedKeyProcessor<String, DecisionRequest
     private static DecisionInput toInput(String key, DecisionRequest request) {
         List<DecisionInput.CandidateInput> candidates = new ArrayList<>(request.getCandidates().size());
         for (Candidate candidate : request.getCandidates()) {
-            candidates.add(new DecisionInput.CandidateInput(candidate.getId(), Floats.toArray(candidate.getFeatures())));
+            candidates.add(new DecisionInput.CandidateInput(candidate.getId(), AvroArrays.floats(candidate.getFeatures())));
         }
         String requestId = request.getRequestId() == null || request.getRequestId().isBlank() ? key : request.getRequestId();
-        return new DecisionInput(requestId, request.getSlot(), Floats.toArray(request.getContext()), candidates,
+        return new DecisionInput(requestId, request.getSlot(), AvroArrays.floats(request.getContext()), candidates,
                 request.getK(), request.getTimestamp());
     }
 
