@@ -109,8 +109,6 @@ public final class LocalStack implements AutoCloseable {
         command.add(javaExecutable());
         command.add("-cp");
         command.add(ownClasspath());
-        // The broker is the one child that logs through slf4j-simple: keep INFO in its log file.
-        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         command.add("io.vitrine.kafka.LocalKafkaMain");
         command.addAll(List.of("--port", Integer.toString(settings.kafkaPort()),
                 "--controller-port", Integer.toString(settings.controllerPort()),
