@@ -108,7 +108,7 @@ public final class Simulator {
         ProgressClock progressClock = new ProgressClock(start);
         long end;
         try {
-            ticker.scheduleAtFixedRate(() -> listener.update(progressClock.look()), 1, 1, TimeUnit.SECONDS);
+            ticker.scheduleAtFixedRate(() -> listener.update(progressClock.look(false)), 1, 1, TimeUnit.SECONDS);
             List<Future<?>> running = new ArrayList<>();
             for (int w = 0; w < settings.concurrency(); w++) {
                 running.add(workers.submit(() -> work(start, clicks)));
@@ -131,7 +131,7 @@ public final class Simulator {
             ticker.shutdownNow();
             ticker.awaitTermination(5, TimeUnit.SECONDS);
         }
-        listener.finish(progressClock.look());
+        listener.finish(progressClock.look(true));
         return report((end - start) / 1e9);
     }
 
@@ -308,18 +308,24 @@ public final class Simulator {
             this.previousTime = start;
         }
 
-        synchronized Progress look() {
+        /** A look since the previous one, or for the whole run when {@code last}. */
+        synchronized Progress look(boolean last) {
             long now = System.nanoTime();
             long done = answered();
-            Tally last = recent.getAndSet(new Tally());
-            Histogram interval = latencies.interval();
-            double seconds = (now - previousTime) / 1e9;
-            double rate = seconds > 0 ? (done - previousDone) / seconds : 0;
+            Tally sinceBefore = recent.getAndSet(new Tally());
+            Histogram latency = latencies.interval();
+            WindowStats overall = Tally.merged(List.of(buckets));
+            long from = last ? start : previousTime;
+            double seconds = (now - from) / 1e9;
+            double rate = seconds > 0 ? (done - (last ? 0 : previousDone)) / seconds : 0;
+            if (last) {
+                latency = latencies.total();
+            }
             previousTime = now;
             previousDone = done;
-            double p99 = interval.getTotalCount() == 0 ? 0 : Latencies.millis(interval.getValueAtPercentile(99));
-            return new Progress((now - start) / 1e9, done, settings.decisions(), errors.sum(), rate,
-                    Tally.merged(List.of(buckets)), last.stats(), p99, posteriorVersionMax());
+            double p99 = latency.getTotalCount() == 0 ? 0 : Latencies.millis(latency.getValueAtPercentile(99));
+            return new Progress((now - start) / 1e9, done, settings.decisions(), errors.sum(), rate, overall,
+                    last ? overall : sinceBefore.stats(), p99, posteriorVersionMax());
         }
     }
 }
