@@ -63,5 +63,12 @@ public interface LearnerConfig {
          */
         @WithDefault("5s")
         Duration idleCloseDelay();
+
+        /**
+         * An impression that arrives before its decision, or a click before its impression, waits
+         * this long (event time) for it before it is dropped and counted.
+         */
+        @WithDefault("30s")
+        Duration holdGrace();
     }
 }

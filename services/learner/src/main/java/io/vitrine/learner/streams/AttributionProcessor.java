@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -26,34 +27,47 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * ends without a click emits reward 0. Windows close by event time (stream time), or by wall
  * clock {@code idleCloseDelay} after their end when a partition goes quiet.
  *
- * <p>State: pending decisions and open windows, plus a deadline index whose keys sort by time so
- * that closing due windows is a range scan, not a scan of everything.
+ * <p>The three topics are fetched separately, so an impression may be processed before its decision,
+ * or a click before its impression. Such an event is held for {@code holdGrace} and applied when
+ * its predecessor arrives; if none does, it is dropped and counted.
+ *
+ * <p>State: pending decisions, open windows and held events, plus a deadline index whose keys
+ * sort by time so that closing due windows is a range scan, not a scan of everything.
  */
 final class AttributionProcessor implements Processor<String, AttributionEvent, String, Reward> {
 
     static final String DECISIONS_STORE = "attribution-decisions";
     static final String WINDOWS_STORE = "attribution-windows";
     static final String DEADLINES_STORE = "attribution-deadlines";
+    static final String HELD_IMPRESSIONS_STORE = "attribution-held-impressions";
+    static final String HELD_CLICKS_STORE = "attribution-held-clicks";
 
     private static final String WINDOW = "w";
     private static final String DECISION = "d";
+    private static final String HELD_IMPRESSION = "i";
+    private static final String HELD_CLICK = "c";
 
     private final Duration window;
     private final Duration decisionRetention;
     private final Duration idleCloseDelay;
+    private final Duration holdGrace;
     private final LearnerMetrics metrics;
 
     private ProcessorContext<String, Reward> context;
     private KeyValueStore<String, Decision> decisions;
     private KeyValueStore<String, Reward> windows;
     private KeyValueStore<String, String> deadlines;
+    private KeyValueStore<String, Impression> heldImpressions;
+    private KeyValueStore<String, Click> heldClicks;
     private long lastStreamTime = Long.MIN_VALUE;
     private long wallClockAtLastMove;
 
-    AttributionProcessor(Duration window, Duration decisionRetention, Duration idleCloseDelay, LearnerMetrics metrics) {
+    AttributionProcessor(Duration window, Duration decisionRetention, Duration idleCloseDelay, Duration holdGrace,
+                         LearnerMetrics metrics) {
         this.window = window;
         this.decisionRetention = decisionRetention;
         this.idleCloseDelay = idleCloseDelay;
+        this.holdGrace = holdGrace;
         this.metrics = metrics;
     }
 
@@ -63,6 +77,8 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         this.decisions = context.getStateStore(DECISIONS_STORE);
         this.windows = context.getStateStore(WINDOWS_STORE);
         this.deadlines = context.getStateStore(DEADLINES_STORE);
+        this.heldImpressions = context.getStateStore(HELD_IMPRESSIONS_STORE);
+        this.heldClicks = context.getStateStore(HELD_CLICKS_STORE);
         Duration tick = window.compareTo(Duration.ofSeconds(1)) < 0 ? window.dividedBy(4) : Duration.ofMillis(250);
         context.schedule(tick, PunctuationType.STREAM_TIME, this::closeDue);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::closeDueWhenQuiet);
@@ -105,12 +121,34 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         }
         decisions.put(requestId, decision);
         schedule(decision.getTimestamp().plus(decisionRetention), DECISION, requestId);
+        for (Impression held : release(heldImpressions, requestId + "/")) {
+            onImpression(held);
+        }
+    }
+
+    /** Removes and returns the held events whose key starts with {@code prefix}. */
+    private static <V> List<V> release(KeyValueStore<String, V> held, String prefix) {
+        List<KeyValue<String, V>> found = new ArrayList<>();
+        try (KeyValueIterator<String, V> it = held.prefixScan(prefix, new StringSerializer())) {
+            it.forEachRemaining(found::add);
+        }
+        List<V> values = new ArrayList<>(found.size());
+        for (KeyValue<String, V> entry : found) {
+            held.delete(entry.key);
+            values.add(entry.value);
+        }
+        return values;
     }
 
     private void onImpression(Impression impression) {
         Decision decision = decisions.get(impression.getRequestId());
+        String windowKey = windowKey(impression.getRequestId(), impression.getCandidateId());
         if (decision == null) {
-            metrics.unknownDecision();
+            // The decision may still be on its way (another topic, fetched separately): hold on.
+            if (heldImpressions.get(windowKey) == null) {
+                heldImpressions.put(windowKey, impression);
+                schedule(impression.getTimestamp().plus(holdGrace), HELD_IMPRESSION, windowKey);
+            }
             return;
         }
         ChosenCandidate chosen = findChosen(decision, impression.getCandidateId());
@@ -118,20 +156,29 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
             metrics.unknownCandidate();
             return;
         }
-        String windowKey = windowKey(impression.getRequestId(), impression.getCandidateId());
         if (windows.get(windowKey) != null) {
             metrics.duplicateImpression();
             return;
         }
         windows.put(windowKey, noClickReward(decision, chosen, impression));
         schedule(impression.getTimestamp().plus(window), WINDOW, windowKey);
+        Click held = heldClicks.delete(windowKey);
+        if (held != null) {
+            onClick(held);
+        }
     }
 
     private void onClick(Click click) {
         String windowKey = windowKey(click.getRequestId(), click.getCandidateId());
         Reward pending = windows.get(windowKey);
         if (pending == null) {
-            metrics.clickWithoutWindow();
+            // Its impression may still be on its way: hold the click for the grace period.
+            if (heldClicks.get(windowKey) == null) {
+                heldClicks.put(windowKey, click);
+                schedule(click.getTimestamp().plus(holdGrace), HELD_CLICK, windowKey);
+            } else {
+                metrics.clickWithoutWindow();
+            }
             return;
         }
         Instant end = pending.getImpressionTimestamp().plus(window);
@@ -158,13 +205,24 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
             deadlines.delete(entry.key);
             String kind = entry.value.substring(0, 1);
             String key = entry.value.substring(2);
-            if (WINDOW.equals(kind)) {
-                Reward pending = windows.delete(key);
-                if (pending != null) {
-                    emit(pending, pending.getImpressionTimestamp().plus(window).toEpochMilli());
+            switch (kind) {
+                case WINDOW -> {
+                    Reward pending = windows.delete(key);
+                    if (pending != null) {
+                        emit(pending, pending.getImpressionTimestamp().plus(window).toEpochMilli());
+                    }
                 }
-            } else {
-                decisions.delete(key);
+                case HELD_IMPRESSION -> {
+                    if (heldImpressions.delete(key) != null) {
+                        metrics.unknownDecision();
+                    }
+                }
+                case HELD_CLICK -> {
+                    if (heldClicks.delete(key) != null) {
+                        metrics.clickWithoutWindow();
+                    }
+                }
+                default -> decisions.delete(key);
             }
         }
     }

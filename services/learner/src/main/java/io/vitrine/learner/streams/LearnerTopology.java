@@ -36,7 +36,7 @@ public final class LearnerTopology {
 
     /** Settings of the topology; see {@code LearnerConfig} for their meaning. */
     public record Settings(String topicPrefix, Duration attributionWindow, Duration decisionRetention,
-                           Duration idleCloseDelay, Duration publishInterval, NigPrior prior) {
+                           Duration idleCloseDelay, Duration holdGrace, Duration publishInterval, NigPrior prior) {
     }
 
     public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics) {
@@ -52,6 +52,11 @@ public final class LearnerTopology {
                 Stores.persistentKeyValueStore(AttributionProcessor.WINDOWS_STORE), keys, rewardSerde));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(AttributionProcessor.DEADLINES_STORE), keys, Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AttributionProcessor.HELD_IMPRESSIONS_STORE), keys,
+                wire.serde(Impression.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AttributionProcessor.HELD_CLICKS_STORE), keys, wire.serde(Click.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PosteriorUpdater.STATISTICS_STORE), keys,
                 wire.serde(PosteriorStatistics.class)));
@@ -69,9 +74,10 @@ public final class LearnerTopology {
         decisions.merge(impressions).merge(clicks)
                 .filter((requestId, event) -> requestId != null)
                 .process(() -> new AttributionProcessor(settings.attributionWindow(), settings.decisionRetention(),
-                                settings.idleCloseDelay(), metrics),
+                                settings.idleCloseDelay(), settings.holdGrace(), metrics),
                         AttributionProcessor.DECISIONS_STORE, AttributionProcessor.WINDOWS_STORE,
-                        AttributionProcessor.DEADLINES_STORE)
+                        AttributionProcessor.DEADLINES_STORE, AttributionProcessor.HELD_IMPRESSIONS_STORE,
+                        AttributionProcessor.HELD_CLICKS_STORE)
                 .to(Topic.REWARDS.name(prefix), Produced.with(keys, rewardSerde));
 
         builder.stream(Topic.REWARDS.name(prefix), Consumed.with(keys, rewardSerde))

@@ -29,7 +29,8 @@ public class TopologyProducer {
     Topology topology(LearnerConfig config, WireFormat wire, NigPrior prior, MeterRegistry registry) {
         LearnerConfig.Learner learner = config.learner();
         var settings = new LearnerTopology.Settings(config.topics().prefix(), learner.attributionWindow(),
-                learner.decisionRetention(), learner.idleCloseDelay(), learner.publishInterval(), prior);
+                learner.decisionRetention(), learner.idleCloseDelay(), learner.holdGrace(), learner.publishInterval(),
+                prior);
         return LearnerTopology.build(settings, wire, new LearnerMetrics(registry));
     }
 }

@@ -41,6 +41,7 @@ class LearnerTopologyTest {
     private static final Duration WINDOW = Duration.ofSeconds(10);
     private static final Duration IDLE_CLOSE = Duration.ofSeconds(5);
     private static final Duration PUBLISH = Duration.ofSeconds(1);
+    private static final Duration HOLD = Duration.ofSeconds(20);
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final String SCOPE = "hero@enc";
 
@@ -55,7 +56,7 @@ class LearnerTopologyTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        var settings = new LearnerTopology.Settings(PREFIX, WINDOW, Duration.ofHours(1), IDLE_CLOSE, PUBLISH,
+        var settings = new LearnerTopology.Settings(PREFIX, WINDOW, Duration.ofHours(1), IDLE_CLOSE, HOLD, PUBLISH,
                 NigPrior.DEFAULT);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-test");
@@ -140,14 +141,37 @@ class LearnerTopologyTest {
         show("r1", "a", T0);
         click("r1", "a", T0.plusSeconds(1));
         click("r1", "a", T0.plusSeconds(2));
+        decide("later", T0.plus(HOLD).plus(WINDOW), "a", List.of(1f, 0f)); // past every deadline
         assertEquals(1, rewards.readValuesToList().size());
         assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-without-impression"));
     }
 
     @Test
-    void impressionOfAnUnknownDecisionIsDroppedAndCounted() {
+    void impressionBeforeItsDecisionIsHeldThenJoined() {
+        show("r1", "a", T0.plusMillis(5));
+        decide("r1", T0, "a", List.of(1f, 0f));
+        click("r1", "a", T0.plusSeconds(1));
+        Reward reward = rewards.readValue();
+        assertEquals(RewardKind.CLICK, reward.getKind());
+        assertEquals(T0.plusMillis(5), reward.getImpressionTimestamp());
+    }
+
+    @Test
+    void clickBeforeItsImpressionIsHeldThenJoined() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        click("r1", "a", T0.plusSeconds(1));
+        assertTrue(rewards.isEmpty());
+        show("r1", "a", T0.plusMillis(500));
+        assertEquals(RewardKind.CLICK, rewards.readValue().getKind());
+        assertTrue(rewards.isEmpty());
+    }
+
+    @Test
+    void impressionOfAnUnknownDecisionIsDroppedAndCountedAfterTheGrace() {
         show("nobody", "a", T0);
-        decide("r2", T0.plus(WINDOW).plusSeconds(1), "a", List.of(1f, 0f));
+        decide("r2", T0.plus(HOLD).minusSeconds(1), "a", List.of(1f, 0f));
+        assertEquals(0.0, counter("vitrine.events.dropped", "reason", "impression-unknown-decision"), "still held");
+        decide("r3", T0.plus(HOLD).plusSeconds(1), "a", List.of(1f, 0f));
         assertTrue(rewards.isEmpty());
         assertEquals(1.0, counter("vitrine.events.dropped", "reason", "impression-unknown-decision"));
     }
