@@ -89,22 +89,8 @@ final class SimulationRun {
             report = simulator.run();
         }
 
-        List<PosteriorSummary> posteriors = new ArrayList<>();
-        if (target.learner().isPresent()) {
-            // The last impressions turn into rewards only when their attribution window closes.
-            Duration settle = target.attributionWindow().plus(target.publishInterval()).plus(LEARNER_IDLE_CLOSE).plusSeconds(1);
-            err.printf("waiting %.1f s for the last attribution windows to close and reach the learner...%n", settle.toMillis() / 1000.0);
-            Thread.sleep(settle.toMillis());
-            for (SimulationReport.SlotReport slot : report.slots()) {
-                if (slot.scope() != null) {
-                    try {
-                        http.posterior(target.learner().get(), slot.scope()).ifPresent(posteriors::add);
-                    } catch (IOException e) {
-                        err.println("cannot read the posterior of " + slot.scope() + ": " + e.getMessage());
-                    }
-                }
-            }
-        }
+        List<PosteriorSummary> posteriors = target.learner().isPresent()
+                ? awaitRewards(target, report) : List.of();
 
         Map<String, Object> recorded = new LinkedHashMap<>();
         recorded.put("selector", target.selector().toString());
@@ -133,6 +119,50 @@ final class SimulationRun {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * The last impressions turn into rewards only when their attribution windows close (by wall
+     * clock once traffic stops): poll the learner until every impression is counted or the wait
+     * is clearly over, and say so if some are missing.
+     */
+    private List<PosteriorSummary> awaitRewards(Target target, SimulationReport report) throws InterruptedException {
+        long impressions = report.decisionsMade() - report.eventFailures();
+        Duration limit = target.attributionWindow().plus(target.publishInterval()).plus(LEARNER_IDLE_CLOSE)
+                .plusSeconds(30);
+        err.printf("waiting for the last attribution windows to close (%,d impressions, at most %d s)...%n",
+                impressions, limit.toSeconds());
+        long deadline = System.nanoTime() + limit.toNanos();
+        List<PosteriorSummary> posteriors = readPosteriors(target, report);
+        while (rewardCount(posteriors) < impressions && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            posteriors = readPosteriors(target, report);
+        }
+        long rewards = rewardCount(posteriors);
+        if (rewards < impressions) {
+            err.printf("the learner counted %,d rewards for %,d impressions after %d s%n", rewards, impressions,
+                    limit.toSeconds());
+        }
+        return posteriors;
+    }
+
+    private List<PosteriorSummary> readPosteriors(Target target, SimulationReport report)
+            throws InterruptedException {
+        List<PosteriorSummary> posteriors = new ArrayList<>();
+        for (SimulationReport.SlotReport slot : report.slots()) {
+            if (slot.scope() != null) {
+                try {
+                    http.posterior(target.learner().get(), slot.scope()).ifPresent(posteriors::add);
+                } catch (IOException e) {
+                    err.println("cannot read the posterior of " + slot.scope() + ": " + e.getMessage());
+                }
+            }
+        }
+        return posteriors;
+    }
+
+    private static long rewardCount(List<PosteriorSummary> posteriors) {
+        return posteriors.stream().mapToLong(PosteriorSummary::version).sum();
     }
 
     private static String failure(SimulationReport report) {
