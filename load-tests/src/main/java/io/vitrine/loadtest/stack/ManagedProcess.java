@@ -40,7 +40,7 @@ public final class ManagedProcess {
             throws StackException {
         try {
             Files.createDirectories(log.getParent());
-            ProcessBuilder builder = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(inOwnSession(command))
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
@@ -49,6 +49,24 @@ public final class ManagedProcess {
         } catch (IOException e) {
             throw new StackException("cannot start " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Runs the command in a session of its own where {@code setsid} exists, so that Ctrl-C in the
+     * terminal reaches only the launcher, which then stops its processes in order (services before
+     * Kafka). Without it every process would get the signal at once and the services would hang on
+     * a broker that is already gone. {@code setsid} execs in place: the PID stays the child's.
+     */
+    private static List<String> inOwnSession(List<String> command) {
+        for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
+            if (Files.isExecutable(Path.of(setsid))) {
+                List<String> wrapped = new java.util.ArrayList<>(command.size() + 1);
+                wrapped.add(setsid);
+                wrapped.addAll(command);
+                return wrapped;
+            }
+        }
+        return command;
     }
 
     private static java.io.File nullDevice() {
