@@ -1,0 +1,2 @@
+/** JMH benchmarks of Vitrine's hot paths. */
+package io.vitrine.benchmarks;

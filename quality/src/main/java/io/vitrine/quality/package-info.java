@@ -1,0 +1,2 @@
+/** Bandit environments and the regret harness that compares every policy on them. */
+package io.vitrine.quality;
