@@ -70,9 +70,9 @@ public final class PosteriorView implements AutoCloseable {
 
     private void run() {
         try {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(60))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
+            List<TopicPartition> partitions = partitionsOf(topic);
+            if (partitions.isEmpty()) {
+                return; // stopped before the topic appeared
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -91,11 +91,29 @@ public final class PosteriorView implements AutoCloseable {
             if (running) {
                 throw e;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("posterior view stopped; decisions keep the posteriors already read", e);
         } finally {
             consumer.close();
         }
+    }
+
+    /** The topic's partitions; waits (not ready meanwhile) while the topic does not exist yet. */
+    private List<TopicPartition> partitionsOf(String topic) throws InterruptedException {
+        List<TopicPartition> partitions = new ArrayList<>();
+        while (running) {
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            if (!partitions.isEmpty()) {
+                return partitions;
+            }
+            LOG.warnf("topic %s does not exist yet; decisions use the prior until it does", topic);
+            Thread.sleep(2_000);
+        }
+        return partitions;
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
