@@ -84,6 +84,29 @@ public final class SufficientStatistics {
      * @throws IllegalArgumentException if z has the wrong length or z or r are not finite; nothing is changed then
      */
     public void update(float[] z, double r) {
+        requireObservation(z, r);
+        add(z, r);
+    }
+
+    /**
+     * Exponential forgetting then one observation: {@code scale(gamma)} followed by {@code update(z, r)}, so that
+     * after n calls observation i (0-based) carries weight {@code gamma^(n-1-i)}. The arguments are checked before
+     * anything changes. The version grows by 2 when gamma &lt; 1 (scale, then add) and by 1 when gamma = 1.
+     *
+     * @param gamma forgetting factor in (0, 1], e.g. {@link Forgetting#factor()}; 1 means no forgetting
+     */
+    public void update(float[] z, double r, double gamma) {
+        requireObservation(z, r);
+        if (!(gamma > 0 && gamma <= 1)) {
+            throw new IllegalArgumentException("forgetting factor must be in (0, 1], got " + gamma);
+        }
+        if (gamma < 1) {
+            scale(gamma);
+        }
+        add(z, r);
+    }
+
+    private void requireObservation(float[] z, double r) {
         if (z == null || z.length != d) {
             throw new IllegalArgumentException("embedding z must have length " + d + ", got "
                     + (z == null ? "null" : z.length));
@@ -96,6 +119,10 @@ public final class SufficientStatistics {
                 throw new IllegalArgumentException("embedding z[" + i + "] is not finite: " + z[i]);
             }
         }
+    }
+
+    /** A += z z^T, b += r z, yy += r^2, n += 1, version += 1; the arguments are already checked. */
+    private void add(float[] z, double r) {
         for (int i = 0; i < d; i++) {
             double zi = z[i];
             int row = i * d;

@@ -1,0 +1,88 @@
+package io.vitrine.core.train;
+
+import ai.onnx.proto.OnnxMl;
+import io.vitrine.core.encoder.OnnxEncoder;
+import org.tribuo.util.onnx.ONNXContext;
+import org.tribuo.util.onnx.ONNXInitializer;
+import org.tribuo.util.onnx.ONNXOperators;
+import org.tribuo.util.onnx.ONNXPlaceholder;
+import org.tribuo.util.onnx.ONNXRef;
+
+import java.util.List;
+
+/**
+ * Writes the trunk of an {@link Mlp} (input to last hidden layer, without the heads) as a Vitrine encoder
+ * (docs/encoder.md): float32 input {@code features} [N, F], output {@code embedding} [N, d], dynamic N, metadata
+ * {@code vitrine.context_features}, {@code vitrine.candidate_features} and {@code vitrine.version}. Each layer is
+ * {@code Relu(MatMul(h, W_l) + c_l)}; the graph is built with tribuo-util-onnx (opset 13, IR version 7) as
+ * {@code DefaultEncoder} does. The weights are rounded to float32, so ONNX Runtime's output matches
+ * {@link Mlp#embed} to float precision.
+ */
+public final class MlpOnnxExporter {
+
+    private MlpOnnxExporter() {
+    }
+
+    /**
+     * @param contextFeatures   Fc, the leading input features that describe the context
+     * @param candidateFeatures Fa, the candidate features after them; Fc + Fa must be the network's inputs
+     * @param version           the encoder version, which names the posteriors learned with it
+     */
+    public static byte[] export(Mlp mlp, int contextFeatures, int candidateFeatures, String version) {
+        if (mlp == null) {
+            throw new IllegalArgumentException("network must not be null");
+        }
+        if (contextFeatures < 0 || candidateFeatures < 0 || contextFeatures + candidateFeatures != mlp.inputs()) {
+            throw new IllegalArgumentException("context features (" + contextFeatures + ") + candidate features ("
+                    + candidateFeatures + ") must be >= 0 and add up to the network's " + mlp.inputs() + " inputs");
+        }
+        if (version == null || version.isBlank()) {
+            throw new IllegalArgumentException("an exported encoder needs a version");
+        }
+        int[] hidden = mlp.hiddenLayers();
+        ONNXContext context = new ONNXContext();
+        context.setName("vitrine_mlp_encoder");
+        ONNXPlaceholder features = context.floatInput(OnnxEncoder.INPUT, mlp.inputs());
+        ONNXPlaceholder embedding = context.floatOutput(OnnxEncoder.OUTPUT, mlp.embeddingDimension());
+        ONNXRef<?> h = features;
+        int in = mlp.inputs();
+        for (int l = 1; l <= hidden.length; l++) {
+            int out = hidden[l - 1];
+            float[] W = toFloat(mlp.weights(l));
+            ONNXInitializer weights = context.floatTensor("W" + l, List.of(in, out), buffer -> buffer.put(W));
+            ONNXInitializer bias = context.array("c" + l, toFloat(mlp.biases(l)));
+            h = h.apply(OnnxOperators.MATMUL, weights)
+                    .apply(ONNXOperators.ADD, bias)
+                    .apply(OnnxOperators.RELU);
+            in = out;
+        }
+        h.assignTo(embedding);
+
+        return OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(7)
+                .addOpsetImport(ONNXOperators.getOpsetProto())
+                .setProducerName("vitrine")
+                .setDomain("io.vitrine")
+                .setModelVersion(1)
+                .setDocString("Vitrine trained encoder: " + hidden.length + " ReLU layers " + java.util.Arrays.toString(hidden)
+                        + ", embedding = last hidden layer")
+                .setGraph(context.buildGraph())
+                .addMetadataProps(property(OnnxEncoder.VERSION_KEY, version))
+                .addMetadataProps(property(OnnxEncoder.CONTEXT_FEATURES_KEY, Integer.toString(contextFeatures)))
+                .addMetadataProps(property(OnnxEncoder.CANDIDATE_FEATURES_KEY, Integer.toString(candidateFeatures)))
+                .build()
+                .toByteArray();
+    }
+
+    private static float[] toFloat(double[] values) {
+        float[] f = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            f[i] = (float) values[i];
+        }
+        return f;
+    }
+
+    private static OnnxMl.StringStringEntryProto property(String key, String value) {
+        return OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+}

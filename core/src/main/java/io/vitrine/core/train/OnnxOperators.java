@@ -1,0 +1,69 @@
+package io.vitrine.core.train;
+
+import org.tribuo.util.onnx.ONNXAttribute;
+import org.tribuo.util.onnx.ONNXOperator;
+import org.tribuo.util.onnx.ONNXOperators;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Opset-13 operators that tribuo's {@link ONNXOperators} does not list. The encoder package has the same two for
+ * its default encoder; they are package-private there, and an operator is four lines of metadata, so the trainer
+ * keeps its own rather than widening the encoder's API.
+ */
+enum OnnxOperators implements ONNXOperator {
+    /** Matrix product with numpy semantics: [N, F] x [F, H] -&gt; [N, H]. */
+    MATMUL("MatMul", 2),
+    /** Element-wise max(x, 0). */
+    RELU("Relu", 1);
+
+    private final String opName;
+    private final int numInputs;
+
+    OnnxOperators(String opName, int numInputs) {
+        this.opName = opName;
+        this.numInputs = numInputs;
+    }
+
+    @Override
+    public String getOpName() {
+        return opName;
+    }
+
+    @Override
+    public int getNumInputs() {
+        return numInputs;
+    }
+
+    @Override
+    public int getNumOptionalInputs() {
+        return 0;
+    }
+
+    @Override
+    public int getNumOutputs() {
+        return 1;
+    }
+
+    @Override
+    public Map<String, ONNXAttribute> getAttributes() {
+        return Map.of();
+    }
+
+    @Override
+    public Set<String> getMandatoryAttributeNames() {
+        return Set.of();
+    }
+
+    @Override
+    public int getOpVersion() {
+        return ONNXOperators.getOpsetVersion();
+    }
+
+    /** The default ONNX domain. */
+    @Override
+    public String getOpDomain() {
+        return null;
+    }
+}
