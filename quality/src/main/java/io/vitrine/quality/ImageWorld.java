@@ -118,6 +118,15 @@ public final class ImageWorld implements Environment {
         return imagesCreated;
     }
 
+    /**
+     * A policy that knows the click model but sees only what every other policy sees (noisy visitor
+     * features, stale image features): the best a feature-based model can do, and so the ceiling the
+     * learning policies are measured against besides the oracle.
+     */
+    public static PolicySpec knownModel() {
+        return new PolicySpec(PolicyNames.KNOWN_MODEL, (environment, seed) -> new KnownModelPolicy());
+    }
+
     /** Number of features of every image. */
     public int imageFeatures() {
         return spec.latent() + 1;
@@ -150,6 +159,39 @@ public final class ImageWorld implements Environment {
         features[latent] = (float) (appeal + spec.featureNoise() * random.nextGaussian());
         imagesCreated++;
         return new Image("slot-" + slot + "/img-" + imagesCreated, appeal, vector, features);
+    }
+
+    /** Scores candidates with the true click model applied to the observed features. */
+    private static final class KnownModelPolicy implements io.vitrine.core.bandit.Policy {
+        @Override
+        public String name() {
+            return PolicyNames.KNOWN_MODEL;
+        }
+
+        @Override
+        public int choose(Round round) {
+            float[] context = round.context();
+            int best = 0;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < round.arms().size(); k++) {
+                float[] features = round.arms().get(k).features();
+                // The logit is monotone in the click probability, so it ranks candidates the same way.
+                double score = features[context.length];
+                for (int j = 0; j < context.length; j++) {
+                    score += GAIN * Math.tanh(1.5 * context[j]) * features[j];
+                }
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = k;
+                }
+            }
+            return best;
+        }
+
+        @Override
+        public void learn(Round round, int chosen, double reward) {
+            // Nothing to learn: it knows the model, only the inputs are noisy.
+        }
     }
 
     /** An image: hidden appeal and drifting vector, observed features fixed at arrival. */
