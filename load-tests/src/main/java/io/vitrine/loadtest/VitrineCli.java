@@ -1,16 +1,18 @@
 package io.vitrine.loadtest;
 
 import java.io.PrintStream;
+import io.vitrine.quality.QualityCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The {@code vitrine} command line: the local demo, the local broker and the simulator. */
+/** The {@code vitrine} command line: the local demo, the local broker, the simulator and the quality report. */
 @Command(name = "vitrine", mixinStandardHelpOptions = true, versionProvider = VitrineCli.Version.class,
         description = "Vitrine chooses what to show each visitor and learns online from impressions and clicks"
                 + " (neural-linear Thompson sampling on Kafka).",
-        subcommands = {DemoCommand.class, KafkaCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, KafkaCommand.class, SimulateCommand.class, QualityCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"", "Start with: ./vitrine demo"})
 public final class VitrineCli implements Runnable {
 
@@ -43,7 +45,7 @@ public final class VitrineCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: demo, kafka or simulate");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: demo, kafka, simulate or quality");
     }
 
     PrintStream out() {

@@ -38,7 +38,7 @@ public final class QualityCommand implements Callable<Integer> {
     @Option(names = "--first-seed", defaultValue = "1", description = "First seed; the others follow (default: ${DEFAULT-VALUE}).")
     long firstSeed;
 
-    @Option(names = "--deltas", split = ",", defaultValue = "0.5,0.7,0.9,0.95,0.99", paramLabel = "δ,δ,...",
+    @Option(names = "--deltas", split = ",", defaultValue = "0.5,0.7,0.9,0.95,0.99", paramLabel = "δ",
             description = "Wheel deltas, one table column each (default: ${DEFAULT-VALUE}).")
     List<Double> deltas;
 
