@@ -30,7 +30,9 @@ import java.util.Map;
  * posterior serves all arms (drawn once per round).
  * <p>
  * Forgetting, when configured, applies to the posterior statistics (replayed in order after a retraining, so they
- * equal the incremental ones); the network is trained on all data uniformly.
+ * equal the incremental ones) and to the network's training data: mini-batch rows are drawn with the same weights
+ * {@code gamma^age}, age counted in rewards of the whole policy (for PER_ARM posteriors the age counts the arm's own
+ * rewards, the reference has no forgetting to follow here).
  * <p>
  * Randomness: Thompson draws and tie-breaks use one generator seeded with {@code seed}; the network's
  * initialisation and mini-batch sampling use others derived from it, so the same seed and the same rewards give
@@ -141,7 +143,7 @@ public final class NeuralLinearPolicy implements Policy {
         trainer.resetLearningRate();
         for (int s = 0; s < config.trainSteps(); s++) {
             for (int i = 0; i < batch.length; i++) {
-                batch[i] = batchRng.nextInt(n);
+                batch[i] = sampleRow();
             }
             trainer.step(inputs, rowHeads, rewards, batch);
         }
@@ -153,6 +155,24 @@ public final class NeuralLinearPolicy implements Policy {
         for (int i = 0; i < n; i++) {
             statistics[rowHeads[i]].update(mlp.embedFloat(inputs[i]), rewards[i], gamma);
         }
+    }
+
+    /**
+     * A row for a mini-batch. Without forgetting, uniform over all rows, as the reference code's
+     * {@code get_batch_with_weights}. With forgetting, row i is drawn with probability proportional to
+     * {@code gamma^(n-1-i)}, the weight the posteriors give it, so the representation follows a drift too: a
+     * network fitted uniformly to all rows would keep encoding the old click rates. The age k = n-1-i then follows
+     * a geometric law truncated at n, drawn by inverting its distribution function
+     * {@code F(k) = (1 - gamma^(k+1)) / (1 - gamma^n)}.
+     */
+    private int sampleRow() {
+        if (gamma == 1) {
+            return batchRng.nextInt(n);
+        }
+        double u = batchRng.nextDouble();
+        double k = Math.floor(Math.log1p(-u * -Math.expm1(n * Math.log(gamma))) / Math.log(gamma));
+        // Rounding can only push k past the oldest row; clamp it there.
+        return n - 1 - (int) Math.min(Math.max(k, 0), n - 1);
     }
 
     /**

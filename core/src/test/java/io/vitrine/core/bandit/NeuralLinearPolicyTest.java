@@ -1,0 +1,92 @@
+package io.vitrine.core.bandit;
+
+import io.vitrine.core.encoder.OnnxEncoder;
+import io.vitrine.core.posterior.Forgetting;
+import io.vitrine.core.posterior.NigPrior;
+import io.vitrine.core.train.Mlp;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NeuralLinearPolicyTest {
+
+    @Test
+    void paperConfigIsTheReferenceHyperParameters() {
+        NeuralLinearConfig c = NeuralLinearConfig.paper();
+        assertEquals(NeuralLinearConfig.Scope.PER_ARM, c.scope());
+        assertArrayEquals(new int[]{50}, c.hiddenLayers());
+        assertEquals(NigPrior.WHEEL_PAPER, c.prior());
+        assertEquals(50, c.trainEvery());
+        assertEquals(100, c.trainSteps());
+        assertEquals(512, c.batchSize());
+        assertEquals(0.1, c.learningRate());
+        assertEquals(0.5, c.lrDecayRate());
+        assertEquals(5.0, c.maxGradNorm());
+        assertEquals(2, c.initialPulls());
+        assertEquals(Forgetting.NONE, c.forgetting());
+        assertEquals(NeuralLinearConfig.Scope.SHARED, NeuralLinearConfig.vitrineDefault().scope());
+        assertThrows(IllegalArgumentException.class, () -> c.withTraining(0, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> c.withHiddenLayers());
+    }
+
+    /**
+     * On the quadrant problem (arm 0 pays 1 when x1 x2 &gt; 0, arm 1 when x1 x2 &lt; 0, arm 2 pays 0.6 always) a
+     * linear model cannot tell the quadrants apart and settles for the safe arm, while NeuralLinear with the
+     * paper's settings learns the rule.
+     */
+    @Test
+    void neuralLinearBeatsLinFullPostOnANonLinearProblem() {
+        int rounds = 1500;
+        for (long seed = 1; seed <= 2; seed++) {
+            Worlds.Run neural = Worlds.run(Policies.neuralLinear(NeuralLinearConfig.paper(), seed),
+                    Worlds.quadrants(seed), rounds);
+            Worlds.Run linear = Worlds.run(Policies.linFullPost(seed), Worlds.quadrants(seed), rounds);
+            double neuralReward = neural.meanExpectedReward(500);
+            double linearReward = linear.meanExpectedReward(500);
+            // Measured: NeuralLinear about 0.97, LinFullPost about 0.74 (it exploits its own sampling bias a bit).
+            assertTrue(neuralReward > 0.9, "NeuralLinear seed " + seed + " mean reward " + neuralReward);
+            assertTrue(neuralReward > linearReward + 0.15, "NeuralLinear " + neuralReward + " vs LinFullPost "
+                    + linearReward);
+        }
+    }
+
+    @Test
+    void sharedScopeLearnsTheQuadrantsThroughArmFeatures() {
+        // Vitrine's setting, retrained more often than in production so that 1500 rounds suffice.
+        NeuralLinearConfig config = NeuralLinearConfig.vitrineDefault().withTraining(100, 100, 256);
+        NeuralLinearPolicy policy = new NeuralLinearPolicy(config, 1);
+        Worlds.Run run = Worlds.run(policy, Worlds.quadrants(1), 1500);
+        assertTrue(run.meanExpectedReward(500) > 0.85, "mean reward " + run.meanExpectedReward(500));
+
+        // Its trunk is an encoder over concat(context, arm features).
+        byte[] model = policy.exportEncoder("nl-test");
+        Mlp mlp = policy.network();
+        float[] row = {0.3f, -0.7f, 0f, 1f, 0f};
+        try (OnnxEncoder encoder = OnnxEncoder.load(model)) {
+            assertEquals(2, encoder.info().contextFeatures());
+            assertEquals(3, encoder.info().candidateFeatures());
+            float[] z = encoder.run(new float[][]{row})[0];
+            double[] expected = mlp.embed(row);
+            for (int j = 0; j < z.length; j++) {
+                assertEquals(expected[j], z[j], 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void perArmScopeRefusesArmsItHasNoHeadFor() {
+        Policy policy = new NeuralLinearPolicy(NeuralLinearConfig.paper(), 1);
+        Round first = new Round(new float[]{0.1f, 0.2f}, Worlds.arms(2, 0));
+        policy.learn(first, 1, 0.5);
+        Round other = new Round(new float[]{0.1f, 0.2f}, List.of(new Arm("arm-7", new float[0])));
+        assertThrows(IllegalArgumentException.class, () -> policy.learn(other, 0, 0.5));
+        Round shorter = new Round(new float[]{0.1f}, Worlds.arms(2, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> policy.choose(shorter));
+        assertTrue(e.getMessage().contains("context has 1 features"), e.getMessage());
+    }
+}

@@ -1,0 +1,170 @@
+package io.vitrine.core.train;
+
+import io.vitrine.core.encoder.EncoderInfo;
+import io.vitrine.core.encoder.OnnxEncoder;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
+import org.apache.commons.rng.simple.RandomSource;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MlpTest {
+
+    /** Rows of a non-linear function with two heads: y_0 = sin(2 x_0) x_1, y_1 = |x_0| - x_2. */
+    private static final class Data {
+        final float[][] x;
+        final int[] heads;
+        final double[] y;
+
+        Data(int n, long seed) {
+            UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+            x = new float[n][3];
+            heads = new int[n];
+            y = new double[n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < 3; j++) {
+                    x[i][j] = (float) (2 * rng.nextDouble() - 1);
+                }
+                heads[i] = rng.nextInt(2);
+                y[i] = heads[i] == 0 ? Math.sin(2 * x[i][0]) * x[i][1] : Math.abs(x[i][0]) - x[i][2];
+            }
+        }
+    }
+
+    @Test
+    void gradientMatchesFiniteDifferences() {
+        Mlp mlp = Mlp.initialize(3, new int[]{5, 4}, 2, 3);
+        // Non-zero biases so that the check crosses ReLU units in both states.
+        double[] theta = mlp.theta();
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(5);
+        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
+        for (int i = 0; i < theta.length; i++) {
+            theta[i] += 0.1 * gaussian.sample();
+        }
+        Data data = new Data(20, 1);
+        int[] batch = {0, 3, 5, 5, 7, 11, 19};
+        MlpTrainer trainer = new MlpTrainer(mlp, 0.1, 0, 5);
+        double[] grad = new double[mlp.parameterCount()];
+        trainer.lossAndGradient(data.x, data.heads, data.y, batch, grad);
+        double[] scratch = new double[grad.length];
+        double h = 1e-6;
+        for (int p = 0; p < theta.length; p++) {
+            double saved = theta[p];
+            theta[p] = saved + h;
+            double plus = trainer.lossAndGradient(data.x, data.heads, data.y, batch, scratch);
+            theta[p] = saved - h;
+            double minus = trainer.lossAndGradient(data.x, data.heads, data.y, batch, scratch);
+            theta[p] = saved;
+            double numeric = (plus - minus) / (2 * h);
+            assertEquals(numeric, grad[p], 1e-6 * Math.max(1, Math.abs(numeric)), "parameter " + p);
+        }
+    }
+
+    @Test
+    void trainerFitsANonLinearFunction() {
+        Mlp mlp = Mlp.initialize(3, new int[]{32, 16}, 2, 1);
+        Data train = new Data(2000, 2);
+        Data test = new Data(500, 3);
+        MlpTrainer trainer = new MlpTrainer(mlp, 0.01, 0.001, 5);
+        double before = trainer.loss(test.x, test.heads, test.y);
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(4);
+        int[] batch = new int[64];
+        for (int step = 0; step < 3000; step++) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = rng.nextInt(train.x.length);
+            }
+            trainer.step(train.x, train.heads, train.y, batch);
+        }
+        double after = trainer.loss(test.x, test.heads, test.y);
+        // The targets have variance about 0.2; a linear model cannot do better than about 0.1 here.
+        assertTrue(after < 0.01, "held-out loss " + after + " (before training " + before + ")");
+    }
+
+    @Test
+    void gradientClippingBoundsTheStep() {
+        Mlp mlp = Mlp.initialize(1, new int[]{2}, 1, 1);
+        double[] before = mlp.parameters();
+        // A huge target gives a huge gradient; clipped to norm 1e-3 and through RMSProp, the step stays small.
+        MlpTrainer trainer = new MlpTrainer(mlp, 1e-3, 0, 1e-3);
+        trainer.step(new float[][]{{1f}}, new int[]{0}, new double[]{1e9}, new int[]{0});
+        double[] after = mlp.parameters();
+        for (int p = 0; p < before.length; p++) {
+            assertTrue(Math.abs(after[p] - before[p]) < 1e-2, "parameter " + p + " moved by " + (after[p] - before[p]));
+        }
+    }
+
+    @Test
+    void learningRateDecaysAndResets() {
+        MlpTrainer trainer = new MlpTrainer(Mlp.initialize(1, new int[]{2}, 1, 1), 0.1, 0.5, 5);
+        assertEquals(0.1, trainer.currentLearningRate(), 1e-15);
+        trainer.step(new float[][]{{1f}}, new int[]{0}, new double[]{1}, new int[]{0});
+        trainer.step(new float[][]{{1f}}, new int[]{0}, new double[]{1}, new int[]{0});
+        assertEquals(0.1 / (1 + 0.5 * 2), trainer.currentLearningRate(), 1e-15);
+        trainer.resetLearningRate();
+        assertEquals(0.1, trainer.currentLearningRate(), 1e-15);
+    }
+
+    @Test
+    void exportedTrunkRunsInOnnxRuntimeLikeEmbed() {
+        Mlp mlp = Mlp.initialize(3, new int[]{16, 8}, 2, 7);
+        Data data = new Data(500, 8);
+        MlpTrainer trainer = new MlpTrainer(mlp, 0.01, 0, 5);
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(1);
+        int[] batch = new int[32];
+        for (int step = 0; step < 200; step++) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = rng.nextInt(data.x.length);
+            }
+            trainer.step(data.x, data.heads, data.y, batch);
+        }
+        byte[] model = MlpOnnxExporter.export(mlp, 2, 1, "mlp-test-1");
+        try (OnnxEncoder encoder = OnnxEncoder.load(model)) {
+            EncoderInfo info = encoder.info();
+            assertEquals(new EncoderInfo("mlp-test-1", 2, 1, 8), info);
+            float[][] z = encoder.run(data.x);
+            for (int i = 0; i < data.x.length; i++) {
+                double[] expected = mlp.embed(data.x[i]);
+                for (int j = 0; j < expected.length; j++) {
+                    assertEquals(expected[j], z[i][j], 1e-5, "row " + i + " component " + j);
+                }
+            }
+        }
+    }
+
+    @Test
+    void invalidShapesGiveClearErrors() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Mlp.initialize(0, new int[]{4}, 1, 1));
+        assertTrue(e.getMessage().contains("input"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Mlp.initialize(2, new int[0], 1, 1));
+        assertTrue(e.getMessage().contains("hidden layer"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Mlp.initialize(2, new int[]{4, 0}, 1, 1));
+        assertTrue(e.getMessage().contains("hidden layer 2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Mlp.of(2, new int[]{3}, 1, new double[5]));
+        assertTrue(e.getMessage().contains("13 parameters"), e.getMessage());
+
+        Mlp mlp = Mlp.initialize(2, new int[]{3}, 2, 1);
+        e = assertThrows(IllegalArgumentException.class, () -> mlp.embed(new float[3]));
+        assertTrue(e.getMessage().contains("expects 2"), e.getMessage());
+        MlpTrainer trainer = new MlpTrainer(mlp, 0.1, 0, 5);
+        float[][] x = {{1f, 2f}};
+        e = assertThrows(IllegalArgumentException.class,
+                () -> trainer.step(x, new int[]{2}, new double[]{1}, new int[]{0}));
+        assertTrue(e.getMessage().contains("head 2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> trainer.step(x, new int[]{0}, new double[]{1}, new int[]{1}));
+        assertTrue(e.getMessage().contains("outside the data"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> MlpOnnxExporter.export(mlp, 1, 2, "v"));
+        assertTrue(e.getMessage().contains("add up"), e.getMessage());
+    }
+
+    @Test
+    void sameSeedSameNetwork() {
+        assertArrayEquals(Mlp.initialize(3, new int[]{4}, 2, 9).parameters(),
+                Mlp.initialize(3, new int[]{4}, 2, 9).parameters());
+    }
+}
