@@ -91,7 +91,7 @@ public final class SufficientStatistics {
     /**
      * Exponential forgetting then one observation: {@code scale(gamma)} followed by {@code update(z, r)}, so that
      * after n calls observation i (0-based) carries weight {@code gamma^(n-1-i)}. The arguments are checked before
-     * anything changes. The version grows by 2 when gamma &lt; 1 (scale, then add) and by 1 when gamma = 1.
+     * anything changes. The version grows by 1: it counts observations, forgetting or not.
      *
      * @param gamma forgetting factor in (0, 1], e.g. {@link Forgetting#factor()}; 1 means no forgetting
      */
@@ -101,7 +101,7 @@ public final class SufficientStatistics {
             throw new IllegalArgumentException("forgetting factor must be in (0, 1], got " + gamma);
         }
         if (gamma < 1) {
-            scale(gamma);
+            multiply(gamma);
         }
         add(z, r);
     }
@@ -144,6 +144,11 @@ public final class SufficientStatistics {
         if (!(factor > 0 && factor <= 1)) {
             throw new IllegalArgumentException("forgetting factor must be in (0, 1], got " + factor);
         }
+        multiply(factor);
+        version += 1;
+    }
+
+    private void multiply(double factor) {
         for (int i = 0; i < A.length; i++) {
             A[i] *= factor;
         }
@@ -152,7 +157,6 @@ public final class SufficientStatistics {
         }
         yy *= factor;
         n *= factor;
-        version += 1;
     }
 
     /** An independent copy, for publishing a snapshot while updates go on. */

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** Configuration of the learner, under {@code vitrine.*}; documented in the README. */
 @ConfigMapping(prefix = "vitrine")
@@ -70,5 +71,11 @@ public interface LearnerConfig {
          */
         @WithDefault("30s")
         Duration holdGrace();
+
+        /**
+         * Exponential forgetting: the weight of a reward halves after this many later rewards of
+         * its scope, so drifting click rates are tracked. Unset: no forgetting.
+         */
+        OptionalDouble halfLifeEvents();
     }
 }

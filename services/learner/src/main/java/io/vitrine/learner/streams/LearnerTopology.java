@@ -6,6 +6,7 @@ import io.vitrine.avro.Impression;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.avro.PosteriorStatistics;
 import io.vitrine.avro.Reward;
+import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
@@ -36,7 +37,8 @@ public final class LearnerTopology {
 
     /** Settings of the topology; see {@code LearnerConfig} for their meaning. */
     public record Settings(String topicPrefix, Duration attributionWindow, Duration decisionRetention,
-                           Duration idleCloseDelay, Duration holdGrace, Duration publishInterval, NigPrior prior) {
+                           Duration idleCloseDelay, Duration holdGrace, Duration publishInterval, NigPrior prior,
+                           Forgetting forgetting) {
     }
 
     public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics) {
@@ -82,7 +84,8 @@ public final class LearnerTopology {
 
         builder.stream(Topic.REWARDS.name(prefix), Consumed.with(keys, rewardSerde))
                 .filter((scope, reward) -> scope != null && reward != null)
-                .process(() -> new PosteriorUpdater(settings.prior(), settings.publishInterval(), metrics),
+                .process(() -> new PosteriorUpdater(settings.prior(), settings.forgetting(), settings.publishInterval(),
+                        metrics),
                         PosteriorUpdater.STATISTICS_STORE)
                 .to(Topic.POSTERIORS.name(prefix), Produced.with(keys, wire.serde(PosteriorSnapshot.class)));
 

@@ -3,6 +3,7 @@ package io.vitrine.learner.streams;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.avro.PosteriorStatistics;
 import io.vitrine.avro.Reward;
+import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.core.posterior.SufficientStatistics;
@@ -19,7 +20,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Applies each reward to its scope's sufficient statistics (a rank-1 update, kept in a
+ * Applies each reward to its scope's sufficient statistics (a rank-1 update, with optional
+ * exponential forgetting, kept in a
  * changelogged store, so exactly-once covers it) and publishes posterior snapshots of the scopes
  * that changed, at most once per {@code publishInterval}.
  */
@@ -28,6 +30,7 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
     public static final String STATISTICS_STORE = "posterior-statistics";
 
     private final NigPrior prior;
+    private final Forgetting forgetting;
     private final Duration publishInterval;
     private final LearnerMetrics metrics;
     /** Scopes changed since the last publication; rebuilt from the store after a restart. */
@@ -36,8 +39,9 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
     private ProcessorContext<String, PosteriorSnapshot> context;
     private KeyValueStore<String, PosteriorStatistics> statistics;
 
-    PosteriorUpdater(NigPrior prior, Duration publishInterval, LearnerMetrics metrics) {
+    PosteriorUpdater(NigPrior prior, Forgetting forgetting, Duration publishInterval, LearnerMetrics metrics) {
         this.prior = prior;
+        this.forgetting = forgetting;
         this.publishInterval = publishInterval;
         this.metrics = metrics;
     }
@@ -66,7 +70,7 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
             metrics.dimensionMismatch();
             return;
         }
-        stats.update(z, reward.getReward());
+        forgetting.update(stats, z, reward.getReward());
         statistics.put(scope, toRecord(scope, reward.getSlot(), reward.getEncoderVersion(), stats,
                 Instant.ofEpochMilli(record.timestamp())));
         changed.add(scope);

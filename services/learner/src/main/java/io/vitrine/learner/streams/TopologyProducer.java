@@ -1,6 +1,7 @@
 package io.vitrine.learner.streams;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.learner.config.LearnerConfig;
 import io.vitrine.schemas.WireFormat;
@@ -30,7 +31,8 @@ public class TopologyProducer {
         LearnerConfig.Learner learner = config.learner();
         var settings = new LearnerTopology.Settings(config.topics().prefix(), learner.attributionWindow(),
                 learner.decisionRetention(), learner.idleCloseDelay(), learner.holdGrace(), learner.publishInterval(),
-                prior);
+                prior, learner.halfLifeEvents().isPresent()
+                        ? Forgetting.halfLife(learner.halfLifeEvents().getAsDouble()) : Forgetting.NONE);
         return LearnerTopology.build(settings, wire, new LearnerMetrics(registry));
     }
 }

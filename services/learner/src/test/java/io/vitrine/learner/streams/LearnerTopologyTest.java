@@ -13,6 +13,7 @@ import io.vitrine.avro.Impression;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.avro.Reward;
 import io.vitrine.avro.RewardKind;
+import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.core.posterior.SufficientStatistics;
@@ -42,6 +43,7 @@ class LearnerTopologyTest {
     private static final Duration IDLE_CLOSE = Duration.ofSeconds(5);
     private static final Duration PUBLISH = Duration.ofSeconds(1);
     private static final Duration HOLD = Duration.ofSeconds(20);
+    private static final Forgetting FORGETTING = Forgetting.halfLife(3);
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final String SCOPE = "hero@enc";
 
@@ -57,7 +59,7 @@ class LearnerTopologyTest {
     @BeforeEach
     void setUp() throws Exception {
         var settings = new LearnerTopology.Settings(PREFIX, WINDOW, Duration.ofHours(1), IDLE_CLOSE, HOLD, PUBLISH,
-                NigPrior.DEFAULT);
+                NigPrior.DEFAULT, FORGETTING);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -184,7 +186,7 @@ class LearnerTopologyTest {
     }
 
     @Test
-    void publishedPosteriorEqualsTheBatchPosteriorOfItsRewards() {
+    void publishedPosteriorEqualsTheForgettingPosteriorOfItsRewardsInArrivalOrder() {
         List<List<Float>> zs = List.of(List.of(1f, 0f), List.of(0f, 1f), List.of(1f, 1f), List.of(0.5f, -1f));
         double[] r = {1, 0, 1, 0};
         SufficientStatistics expected = SufficientStatistics.empty(2);
@@ -195,7 +197,10 @@ class LearnerTopologyTest {
             if (r[i] == 1) {
                 click("r" + i, "a", t.plusSeconds(1));
             }
-            expected.update(new float[] {zs.get(i).get(0), zs.get(i).get(1)}, r[i]);
+        }
+        int[] order = {0, 2, 1, 3}; // arrival at the updater: clicks at once, no-clicks when their windows close
+        for (int i : order) {
+            FORGETTING.update(expected, new float[] {zs.get(i).get(0), zs.get(i).get(1)}, r[i]);
         }
         decide("later", T0.plus(WINDOW).plusSeconds(2), "a", List.of(1f, 0f)); // closes the no-click windows
         assertEquals(4, rewards.readValuesToList().size());
@@ -204,13 +209,14 @@ class LearnerTopologyTest {
         Map<String, PosteriorSnapshot> published = posteriors.readKeyValuesToMap();
         PosteriorSnapshot snapshot = published.get(SCOPE);
         assertEquals(4, snapshot.getVersion());
-        NormalInverseGammaPosterior batch = NormalInverseGammaPosterior.fromStatistics(expected, NigPrior.DEFAULT);
-        double[] mu = batch.mu();
+        NormalInverseGammaPosterior expectedPosterior = NormalInverseGammaPosterior.fromStatistics(expected,
+                NigPrior.DEFAULT);
+        double[] mu = expectedPosterior.mu();
         for (int j = 0; j < mu.length; j++) {
             assertEquals(mu[j], snapshot.getMu().get(j), 1e-12);
         }
-        assertEquals(batch.bn(), snapshot.getBn(), 1e-12);
-        assertEquals(batch.a(), snapshot.getA(), 1e-12);
+        assertEquals(expectedPosterior.bn(), snapshot.getBn(), 1e-12);
+        assertEquals(expectedPosterior.a(), snapshot.getA(), 1e-12);
 
         driver.advanceWallClockTime(PUBLISH);
         assertTrue(posteriors.isEmpty(), "nothing changed, nothing published");
