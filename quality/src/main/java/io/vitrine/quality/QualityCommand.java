@@ -1,6 +1,6 @@
 package io.vitrine.quality;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -77,8 +77,8 @@ public final class QualityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
-        PrintStream err = System.err;
-        PrintStream stdout = System.out;
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
         Settings settings;
         try {
             settings = new Settings(env != Env.images, env != Env.wheel, seeds, imageSeeds != null ? imageSeeds : seeds,
@@ -90,10 +90,12 @@ public final class QualityCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "quality: %d runs on %d threads (%s)%n", tasks.size(), settings.threads(),
                 describe(settings));
         long start = System.nanoTime();
-        List<RunResult> results = Experiment.run(tasks, settings.threads(), (result, done, total, elapsed, remaining) ->
-                err.printf(Locale.ROOT, "[%3d/%d] %-14s %-32s seed %-3d %8.1f s  regret %12.2f  | elapsed %s, ETA %s%n",
+        List<RunResult> results = Experiment.run(tasks, settings.threads(), (result, done, total, elapsed, remaining) -> {
+            err.printf(Locale.ROOT, "[%3d/%d] %-14s %-32s seed %-3d %8.1f s  regret %12.2f  | elapsed %s, ETA %s%n",
                         done, total, result.group(), result.policy(), result.seed(), result.millis() / 1000.0,
-                        result.regret(), clock(elapsed), clock(remaining)));
+                        result.regret(), clock(elapsed), clock(remaining));
+            err.flush();
+        });
         double seconds = (System.nanoTime() - start) / 1e9;
         List<Summary> summaries = Summary.of(results);
         Report.Document document = new Report.Document(Report.now(), Report.Machine.current(), commandText(settings),
@@ -102,10 +104,11 @@ public final class QualityCommand implements Callable<Integer> {
         printSummary(stdout, summaries, settings);
         stdout.printf(Locale.ROOT, "%d runs in %s; wrote %s%n", results.size(), Report.duration(seconds),
                 String.join(", ", written.stream().map(Path::toString).toList()));
+        stdout.flush();
         return 0;
     }
 
-    private static void printSummary(PrintStream out, List<Summary> summaries, Settings settings) {
+    private static void printSummary(PrintWriter out, List<Summary> summaries, Settings settings) {
         String group = null;
         for (Summary s : summaries) {
             if (!s.group().equals(group)) {
