@@ -35,7 +35,7 @@ class AvroSerdesTest {
                 .setContext(List.of(0.5f, -1f))
                 .setCandidates(List.of(new Candidate("a", List.of(1f)), new Candidate("b", List.of(2f))))
                 .setK(1)
-                .setChosen(List.of(new ChosenCandidate("b", 0, 0.7, 0.5, 0.42, List.of(1f, 2f))))
+                .setChosen(List.of(new ChosenCandidate("b", 0, 0.7, 0.5, 0.42, List.of(1f, 2f), null)))
                 .setSeed(99L).setEncoderVersion("enc-1").setPosteriorVersion(3L).setPropensitySamples(256)
                 .build();
         byte[] bytes = decisions.serializer().serialize("t", decision);

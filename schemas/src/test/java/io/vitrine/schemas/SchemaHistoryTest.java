@@ -40,7 +40,8 @@ class SchemaHistoryTest {
     @MethodSource("currentSchemas")
     void currentSchemaIsTheNewestReleasedVersion(Schema current) throws IOException {
         List<Schema> versions = SchemaHistory.versions(current.getName());
-        if (versions.isEmpty() || !versions.get(versions.size() - 1).equals(current)) {
+        // Compare the full JSON: Schema.equals can miss a change inside a nested record.
+        if (versions.isEmpty() || !versions.get(versions.size() - 1).toString().equals(current.toString())) {
             // Write the candidate so that releasing the change is one copy.
             Path candidate = Path.of("target", "schema-candidates", current.getName(), "v" + (versions.size() + 1) + ".avsc");
             Files.createDirectories(candidate.getParent());

@@ -45,7 +45,7 @@ class LearnerServiceTest {
         send(Topic.DECISIONS, requestId, Decision.newBuilder()
                 .setRequestId(requestId).setSlot("hotel-7/hero").setScope(scope).setTimestamp(now)
                 .setContext(List.of(1f)).setCandidates(List.of(new Candidate("a", List.of(1f))))
-                .setK(1).setChosen(List.of(new ChosenCandidate("a", 0, 0.1, 0.1, 1.0, List.of(1f, 0.5f))))
+                .setK(1).setChosen(List.of(new ChosenCandidate("a", 0, 0.1, 0.1, 1.0, List.of(1f, 0.5f), null)))
                 .setSeed(3L).setEncoderVersion("enc").setPosteriorVersion(0L).setPropensitySamples(1).build(), now);
         send(Topic.IMPRESSIONS, requestId, new Impression(requestId, "a", now.plusMillis(10)), now.plusMillis(10));
         send(Topic.CLICKS, requestId, new Click(requestId, "a", now.plusMillis(500)), now.plusMillis(500));

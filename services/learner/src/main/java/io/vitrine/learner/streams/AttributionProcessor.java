@@ -266,7 +266,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                 .setRequestId(decision.getRequestId())
                 .setCandidateId(chosen.getCandidateId())
                 .setSlot(decision.getSlot())
-                .setScope(decision.getScope())
+                .setScope(chosen.getScope() != null ? chosen.getScope() : decision.getScope())
                 .setEncoderVersion(decision.getEncoderVersion())
                 .setReward(0.0)
                 .setKind(RewardKind.NO_CLICK)

@@ -232,7 +232,7 @@ class LearnerTopologyTest {
                 .setContext(List.of(0.5f))
                 .setCandidates(List.of(new Candidate(chosenId, List.of(1f)), new Candidate("other", List.of(2f))))
                 .setK(1)
-                .setChosen(List.of(new ChosenCandidate(chosenId, 0, 0.3, 0.2, 0.5, z)))
+                .setChosen(List.of(new ChosenCandidate(chosenId, 0, 0.3, 0.2, 0.5, z, null)))
                 .setSeed(1L).setEncoderVersion("enc").setPosteriorVersion(0L).setPropensitySamples(16)
                 .build();
         decisions.pipeInput(requestId, decision, at);
