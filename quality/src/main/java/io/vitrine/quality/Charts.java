@@ -25,11 +25,11 @@ final class Charts {
     static final int WIDTH = 1100;
     static final int HEIGHT = 650;
 
-    /** Distinct colours that stay apart in print and for common colour blindness (Okabe-Ito, then greys). */
+    /** Distinct colours that stay apart in print and for common colour blindness (Okabe-Ito, yellow darkened). */
     private static final Color[] PALETTE = {
         new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115), new Color(204, 121, 167),
         new Color(230, 159, 0), new Color(86, 180, 233), new Color(0, 0, 0), new Color(150, 150, 150),
-        new Color(240, 228, 66), new Color(120, 60, 20), new Color(100, 100, 200)
+        new Color(128, 128, 0), new Color(120, 60, 20), new Color(100, 100, 200)
     };
 
     private Charts() {

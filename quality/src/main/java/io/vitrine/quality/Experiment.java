@@ -2,7 +2,9 @@ package io.vitrine.quality;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
@@ -56,8 +58,9 @@ public final class Experiment {
                 }));
             }
             RunResult[] results = new RunResult[tasks.size()];
-            long doneCost = 0;
-            long totalCost = tasks.stream().mapToLong(Experiment::cost).sum();
+            boolean[] finishedTasks = new boolean[tasks.size()];
+            // Milliseconds per round, per policy, measured so far: the basis of the time still needed.
+            Map<String, double[]> speed = new HashMap<>();
             for (int done = 1; done <= tasks.size(); done++) {
                 Indexed finished;
                 try {
@@ -68,12 +71,13 @@ public final class Experiment {
                     throw new IllegalStateException(cause.getMessage(), cause);
                 }
                 results[finished.index()] = finished.result();
-                doneCost += cost(tasks.get(finished.index()));
+                finishedTasks[finished.index()] = true;
+                double[] s = speed.computeIfAbsent(finished.result().policy(), k -> new double[2]);
+                s[0] += finished.result().millis();
+                s[1] += finished.result().rounds();
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-                // Remaining time in proportion to the rounds still to play, as measured so far.
-                Duration remaining = Duration.ofNanos((long) (elapsed.toNanos()
-                        * ((double) (totalCost - doneCost) / Math.max(1, doneCost))));
-                listener.finished(finished.result(), done, tasks.size(), elapsed, remaining);
+                listener.finished(finished.result(), done, tasks.size(), elapsed,
+                        remaining(tasks, finishedTasks, speed, threads));
             }
             return List.of(results);
         } finally {
@@ -81,9 +85,31 @@ public final class Experiment {
         }
     }
 
-    /** A rough cost: rounds times arms would need the environment; rounds are enough to order and estimate. */
+    /** Rounds: enough to put the long runs first. */
     private static long cost(Task task) {
         return task.rounds();
+    }
+
+    /**
+     * Time still needed: unfinished rounds at each policy's measured speed (the mean speed of all runs for a
+     * policy not measured yet), shared by the threads. Runs in progress count in full: an upper bound.
+     */
+    private static Duration remaining(List<Task> tasks, boolean[] finished, Map<String, double[]> speed, int threads) {
+        double allMillis = 0;
+        double allRounds = 0;
+        for (double[] s : speed.values()) {
+            allMillis += s[0];
+            allRounds += s[1];
+        }
+        double fallback = allRounds > 0 ? allMillis / allRounds : 0;
+        double millis = 0;
+        for (int i = 0; i < tasks.size(); i++) {
+            if (!finished[i]) {
+                double[] s = speed.get(tasks.get(i).policy().name());
+                millis += tasks.get(i).rounds() * (s != null && s[1] > 0 ? s[0] / s[1] : fallback);
+            }
+        }
+        return Duration.ofMillis((long) (millis / threads));
     }
 
     private record Indexed(int index, RunResult result) {

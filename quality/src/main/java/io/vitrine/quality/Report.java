@@ -49,6 +49,9 @@ public final class Report {
     }
 
     private static final String PLOTS = "quality";
+    /** Markers of the hand-written part of quality.md, kept when the page is regenerated. */
+    static final String NOTES_START = "<!-- notes: kept when this page is regenerated -->";
+    static final String NOTES_END = "<!-- end of notes -->";
 
     private Report() {
     }
@@ -79,6 +82,15 @@ public final class Report {
         }
         criteria(md, document);
         Path markdown = out.resolve("quality.md");
+        // Hand-written analysis between the markers survives regeneration; the numbers around it do not.
+        if (Files.exists(markdown)) {
+            String old = Files.readString(markdown);
+            int from = old.indexOf(NOTES_START);
+            int to = old.indexOf(NOTES_END);
+            if (from >= 0 && to > from) {
+                md.append(old, from, to + NOTES_END.length()).append('\n');
+            }
+        }
         Files.writeString(markdown, md.toString());
         written.add(0, markdown);
         return written;
@@ -265,7 +277,7 @@ public final class Report {
         Charts.line(png, "Wheel bandit: normalised cumulative regret",
                 String.format(Locale.ROOT, "mean over %d seeds, %d decisions per run; Uniform = 100, lower is better",
                         d.settings().seeds(), d.settings().wheelRounds()),
-                "δ (radius of the low-reward disc)", "normalised regret (log scale)", series, true, true);
+                "δ (radius of the low-reward disc)", "normalised cumulative regret", series, false, true);
     }
 
     private static void imageCharts(Path ctrPng, Path regretPng, Document d) throws IOException {

@@ -49,4 +49,16 @@ class QualityCommandTest {
             assertTrue(Files.size(out.resolve("quality").resolve(file)) > 1000, file);
         }
     }
+
+    @Test
+    void handWrittenNotesSurviveRegeneration(@TempDir Path out) throws Exception {
+        String[] args = {"--env", "wheel", "--seeds", "2", "--deltas", "0.5", "--wheel-rounds", "100",
+            "--out", out.toString()};
+        assertEquals(0, run(new StringWriter(), new StringWriter(), args));
+        Path md = out.resolve("quality.md");
+        String notes = Report.NOTES_START + "\nWhy the numbers look like this.\n" + Report.NOTES_END;
+        Files.writeString(md, Files.readString(md) + notes + "\n");
+        assertEquals(0, run(new StringWriter(), new StringWriter(), args));
+        assertTrue(Files.readString(md).contains(notes));
+    }
 }
