@@ -2,6 +2,8 @@ package io.vitrine.core.bandit;
 
 import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
+import io.vitrine.core.train.Mlp;
+import io.vitrine.core.train.MlpTrainer;
 
 import java.util.Arrays;
 
@@ -19,10 +21,16 @@ import java.util.Arrays;
  * @param maxGradNorm    global-norm gradient clipping threshold
  * @param initialPulls   times each arm is played round-robin before Thompson sampling starts
  * @param forgetting     exponential forgetting of the posterior statistics ({@link Forgetting#NONE} for none)
+ * @param wide           z = [1, input, last hidden layer] instead of the last hidden layer alone (see {@link Mlp})
+ * @param loss           the network's training loss
+ * @param initScale      &gt; 0: initial weights {@code U(-initScale, initScale)} (the reference's {@code init_scale});
+ *                       0: He/Xavier-uniform
+ * @param resetLearningRate restart the learning-rate schedule at every retraining; otherwise t counts all steps
  */
 public record NeuralLinearConfig(Scope scope, int[] hiddenLayers, NigPrior prior, int trainEvery, int trainSteps,
                                  int batchSize, double learningRate, double lrDecayRate, double maxGradNorm,
-                                 int initialPulls, Forgetting forgetting) {
+                                 int initialPulls, Forgetting forgetting, boolean wide, MlpTrainer.Loss loss,
+                                 double initScale, boolean resetLearningRate) {
 
     /** What the network encodes and how the posteriors are scoped. */
     public enum Scope {
@@ -39,8 +47,11 @@ public record NeuralLinearConfig(Scope scope, int[] hiddenLayers, NigPrior prior
     }
 
     public NeuralLinearConfig {
-        if (scope == null || prior == null || forgetting == null) {
-            throw new IllegalArgumentException("scope, prior and forgetting must not be null (use Forgetting.NONE)");
+        if (scope == null || prior == null || forgetting == null || loss == null) {
+            throw new IllegalArgumentException("scope, prior, forgetting and loss must not be null (use Forgetting.NONE)");
+        }
+        if (!(initScale >= 0) || Double.isInfinite(initScale)) {
+            throw new IllegalArgumentException("initScale must be a finite number >= 0, got " + initScale);
         }
         if (hiddenLayers == null || hiddenLayers.length == 0) {
             throw new IllegalArgumentException("at least one hidden layer is needed: its output is the embedding z");
@@ -92,7 +103,7 @@ public record NeuralLinearConfig(Scope scope, int[] hiddenLayers, NigPrior prior
      */
     public static NeuralLinearConfig paper() {
         return new NeuralLinearConfig(Scope.PER_ARM, new int[]{50}, NigPrior.WHEEL_PAPER, 50, 100, 512,
-                0.1, 0.5, 5.0, 2, Forgetting.NONE);
+                0.1, 0.5, 5.0, 2, Forgetting.NONE, false, MlpTrainer.Loss.SQUARED, 0.3, false);
     }
 
     /**
@@ -117,38 +128,50 @@ public record NeuralLinearConfig(Scope scope, int[] hiddenLayers, NigPrior prior
      */
     public static NeuralLinearConfig vitrineDefault() {
         return new NeuralLinearConfig(Scope.SHARED, new int[]{64, 32}, NigPrior.DEFAULT, 1000, 100, 256,
-                0.01, 0.01, 5.0, 0, Forgetting.halfLife(50_000));
+                0.01, 0.01, 5.0, 0, Forgetting.halfLife(50_000), true, MlpTrainer.Loss.LOGISTIC, 0, false);
     }
 
     public NeuralLinearConfig withScope(Scope newScope) {
         return new NeuralLinearConfig(newScope, hiddenLayers, prior, trainEvery, trainSteps, batchSize, learningRate,
-                lrDecayRate, maxGradNorm, initialPulls, forgetting);
+                lrDecayRate, maxGradNorm, initialPulls, forgetting, wide, loss, initScale, resetLearningRate);
     }
 
     public NeuralLinearConfig withHiddenLayers(int... newHiddenLayers) {
         return new NeuralLinearConfig(scope, newHiddenLayers, prior, trainEvery, trainSteps, batchSize, learningRate,
-                lrDecayRate, maxGradNorm, initialPulls, forgetting);
+                lrDecayRate, maxGradNorm, initialPulls, forgetting, wide, loss, initScale, resetLearningRate);
     }
 
     public NeuralLinearConfig withPrior(NigPrior newPrior) {
         return new NeuralLinearConfig(scope, hiddenLayers, newPrior, trainEvery, trainSteps, batchSize, learningRate,
-                lrDecayRate, maxGradNorm, initialPulls, forgetting);
+                lrDecayRate, maxGradNorm, initialPulls, forgetting, wide, loss, initScale, resetLearningRate);
     }
 
     /** The network schedule: retrain every {@code every} rewards for {@code steps} batches of {@code batch} rows. */
     public NeuralLinearConfig withTraining(int every, int steps, int batch) {
         return new NeuralLinearConfig(scope, hiddenLayers, prior, every, steps, batch, learningRate,
-                lrDecayRate, maxGradNorm, initialPulls, forgetting);
+                lrDecayRate, maxGradNorm, initialPulls, forgetting, wide, loss, initScale, resetLearningRate);
+    }
+
+    /** The optimiser: initial learning rate, its inverse-time decay, and whether each retraining restarts it. */
+    public NeuralLinearConfig withLearningRate(double rate, double decay, boolean reset) {
+        return new NeuralLinearConfig(scope, hiddenLayers, prior, trainEvery, trainSteps, batchSize, rate,
+                decay, maxGradNorm, initialPulls, forgetting, wide, loss, initScale, reset);
     }
 
     public NeuralLinearConfig withForgetting(Forgetting newForgetting) {
         return new NeuralLinearConfig(scope, hiddenLayers, prior, trainEvery, trainSteps, batchSize, learningRate,
-                lrDecayRate, maxGradNorm, initialPulls, newForgetting);
+                lrDecayRate, maxGradNorm, initialPulls, newForgetting, wide, loss, initScale, resetLearningRate);
     }
 
     public NeuralLinearConfig withInitialPulls(int newInitialPulls) {
         return new NeuralLinearConfig(scope, hiddenLayers, prior, trainEvery, trainSteps, batchSize, learningRate,
-                lrDecayRate, maxGradNorm, newInitialPulls, forgetting);
+                lrDecayRate, maxGradNorm, newInitialPulls, forgetting, wide, loss, initScale, resetLearningRate);
+    }
+
+    /** The network's form: wide or plain z, the loss, and the initial weight scale (0 for He/Xavier). */
+    public NeuralLinearConfig withNetwork(boolean newWide, MlpTrainer.Loss newLoss, double newInitScale) {
+        return new NeuralLinearConfig(scope, hiddenLayers, prior, trainEvery, trainSteps, batchSize, learningRate,
+                lrDecayRate, maxGradNorm, initialPulls, forgetting, newWide, newLoss, newInitScale, resetLearningRate);
     }
 
     /** A copy of the widths. */
@@ -163,13 +186,16 @@ public record NeuralLinearConfig(Scope scope, int[] hiddenLayers, NigPrior prior
                 && prior.equals(c.prior) && trainEvery == c.trainEvery && trainSteps == c.trainSteps
                 && batchSize == c.batchSize && Double.compare(learningRate, c.learningRate) == 0
                 && Double.compare(lrDecayRate, c.lrDecayRate) == 0 && Double.compare(maxGradNorm, c.maxGradNorm) == 0
-                && initialPulls == c.initialPulls && forgetting.equals(c.forgetting);
+                && initialPulls == c.initialPulls && forgetting.equals(c.forgetting) && wide == c.wide
+                && loss == c.loss && Double.compare(initScale, c.initScale) == 0
+                && resetLearningRate == c.resetLearningRate;
     }
 
     @Override
     public int hashCode() {
         return 31 * Arrays.hashCode(hiddenLayers) + java.util.Objects.hash(scope, prior, trainEvery, trainSteps,
-                batchSize, learningRate, lrDecayRate, maxGradNorm, initialPulls, forgetting);
+                batchSize, learningRate, lrDecayRate, maxGradNorm, initialPulls, forgetting, wide, loss, initScale,
+                resetLearningRate);
     }
 
     @Override
@@ -177,7 +203,8 @@ public record NeuralLinearConfig(Scope scope, int[] hiddenLayers, NigPrior prior
         return "NeuralLinearConfig[scope=" + scope + ", hiddenLayers=" + Arrays.toString(hiddenLayers) + ", prior="
                 + prior + ", trainEvery=" + trainEvery + ", trainSteps=" + trainSteps + ", batchSize=" + batchSize
                 + ", learningRate=" + learningRate + ", lrDecayRate=" + lrDecayRate + ", maxGradNorm=" + maxGradNorm
-                + ", initialPulls=" + initialPulls + ", forgetting=" + forgetting + "]";
+                + ", initialPulls=" + initialPulls + ", forgetting=" + forgetting + ", wide=" + wide + ", loss=" + loss
+                + ", initScale=" + initScale + ", resetLearningRate=" + resetLearningRate + "]";
     }
 
     private static void requireAtLeast(String name, int value, int min) {

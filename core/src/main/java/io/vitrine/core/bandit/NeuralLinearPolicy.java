@@ -125,6 +125,9 @@ public final class NeuralLinearPolicy implements Policy {
     public void learn(Round round, int chosen, double reward) {
         Choices.requireChosen(round, chosen);
         Choices.requireFinite(reward);
+        if (config.loss() == MlpTrainer.Loss.LOGISTIC && !(reward >= 0 && reward <= 1)) {
+            throw new IllegalArgumentException("the logistic loss needs rewards in [0, 1] (clicks), got " + reward);
+        }
         initialize(round);
         Arm arm = round.arms().get(chosen);
         float[] x = input(round, chosen);
@@ -140,7 +143,9 @@ public final class NeuralLinearPolicy implements Policy {
 
     /** Trains the network on all data, then rebuilds every posterior's statistics with the new z. */
     private void retrain() {
-        trainer.resetLearningRate();
+        if (config.resetLearningRate()) {
+            trainer.resetLearningRate();
+        }
         for (int s = 0; s < config.trainSteps(); s++) {
             for (int i = 0; i < batch.length; i++) {
                 batch[i] = sampleRow();
@@ -225,8 +230,10 @@ public final class NeuralLinearPolicy implements Policy {
                     + " scope reads " + (config.scope() == NeuralLinearConfig.Scope.PER_ARM ? "the context"
                     : "the context and the arm features") + "), got none");
         }
-        mlp = Mlp.initialize(inputsCount, config.hiddenLayers(), headCount, seed + SEED_STEP);
-        trainer = new MlpTrainer(mlp, config.learningRate(), config.lrDecayRate(), config.maxGradNorm());
+        mlp = Mlp.initialize(inputsCount, config.hiddenLayers(), headCount, config.wide(), config.initScale(),
+                seed + SEED_STEP);
+        trainer = new MlpTrainer(mlp, config.learningRate(), config.lrDecayRate(), config.maxGradNorm(),
+                config.loss());
         statistics = new SufficientStatistics[headCount];
         posteriors = new NormalInverseGammaPosterior[headCount];
         for (int k = 0; k < headCount; k++) {

@@ -8,13 +8,16 @@ import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes the trunk of an {@link Mlp} (input to last hidden layer, without the heads) as a Vitrine encoder
  * (docs/encoder.md): float32 input {@code features} [N, F], output {@code embedding} [N, d], dynamic N, metadata
  * {@code vitrine.context_features}, {@code vitrine.candidate_features} and {@code vitrine.version}. Each layer is
- * {@code Relu(MatMul(h, W_l) + c_l)}; the graph is built with tribuo-util-onnx (opset 13, IR version 7) as
+ * {@code Relu(MatMul(h, W_l) + c_l)}; a wide network's z is {@code Concat(Concat(ones, features), h_L)} on axis 1,
+ * the column of ones computed as {@code MatMul(features, 0) + 1} so that it follows the dynamic batch size. The graph is built with tribuo-util-onnx (opset 13, IR version 7) as
  * {@code DefaultEncoder} does. The weights are rounded to float32, so ONNX Runtime's output matches
  * {@link Mlp#embed} to float precision.
  */
@@ -56,6 +59,15 @@ public final class MlpOnnxExporter {
                     .apply(OnnxOperators.RELU);
             in = out;
         }
+        if (mlp.wide()) {
+            Map<String, Object> axis1 = new HashMap<>();
+            axis1.put("axis", 1);
+            ONNXInitializer zeros = context.floatTensor("zeros", List.of(mlp.inputs(), 1),
+                    buffer -> buffer.put(new float[mlp.inputs()]));
+            ONNXInitializer one = context.array("one", new float[]{1f});
+            ONNXRef<?> ones = features.apply(OnnxOperators.MATMUL, zeros).apply(ONNXOperators.ADD, one);
+            h = ones.apply(ONNXOperators.CONCAT, features, axis1).apply(ONNXOperators.CONCAT, h, axis1);
+        }
         h.assignTo(embedding);
 
         return OnnxMl.ModelProto.newBuilder()
@@ -65,7 +77,7 @@ public final class MlpOnnxExporter {
                 .setDomain("io.vitrine")
                 .setModelVersion(1)
                 .setDocString("Vitrine trained encoder: " + hidden.length + " ReLU layers " + java.util.Arrays.toString(hidden)
-                        + ", embedding = last hidden layer")
+                        + ", embedding = " + (mlp.wide() ? "[1, features, last hidden layer]" : "last hidden layer"))
                 .setGraph(context.buildGraph())
                 .addMetadataProps(property(OnnxEncoder.VERSION_KEY, version))
                 .addMetadataProps(property(OnnxEncoder.CONTEXT_FEATURES_KEY, Integer.toString(contextFeatures)))

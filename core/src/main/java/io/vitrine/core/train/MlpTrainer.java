@@ -5,11 +5,14 @@ import java.util.Arrays;
 /**
  * Mini-batch training of an {@link Mlp} with partial feedback, as in the reference code of Riquelme et al. (2018)
  * ({@code neural_bandit_model.py}): each row i has an input x_i, the head k_i that was observed (the arm played)
- * and its target y_i; only that head's squared error counts,
+ * and its target y_i; only that head's loss counts,
  * <pre>
- *   cost = (1 / B) sum_i (y_hat_{k_i}(x_i) - y_i)^2          B = batch size
+ *   cost = (1 / B) sum_i (y_hat_{k_i}(x_i) - y_i)^2                       {@link Loss#SQUARED}, B = batch size
+ *   cost = (1 / B) sum_i -[y_i log p_i + (1 - y_i) log(1 - p_i)],         {@link Loss#LOGISTIC},
+ *          p_i = sigmoid(y_hat_{k_i}(x_i))
  * </pre>
- * (the reference's one-hot weight mask, {@code reduce_sum(weights * (y_pred - y)^2) / batch_size}). Each step
+ * (squared: the reference's one-hot weight mask, {@code reduce_sum(weights * (y_pred - y)^2) / batch_size}; logistic
+ * is for 0/1 clicks, where squared error on rare positives gives gradients dominated by the many zeros). Each step
  * clips the gradient g by its global norm, {@code g <- g * maxGradNorm / max(|g|, maxGradNorm)}
  * ({@code tf.clip_by_global_norm}), then applies RMSProp as TensorFlow 1's {@code RMSPropOptimizer} with its
  * defaults (decay rho = 0.9, no momentum, epsilon = 1e-10, mean square initialised to 1):
@@ -25,6 +28,14 @@ import java.util.Arrays;
  */
 public final class MlpTrainer {
 
+    /** The per-row loss. */
+    public enum Loss {
+        /** (y_hat - y)^2: the reference's, for real-valued rewards. */
+        SQUARED,
+        /** Cross-entropy of sigmoid(y_hat) against y in [0, 1]: the head's output is a click log-odds. */
+        LOGISTIC
+    }
+
     /** TensorFlow 1 RMSPropOptimizer defaults. */
     static final double RMS_DECAY = 0.9;
     static final double RMS_EPSILON = 1e-10;
@@ -33,11 +44,14 @@ public final class MlpTrainer {
     private final double learningRate;
     private final double decayRate;
     private final double maxGradNorm;
+    private final Loss loss;
     private final double[] grad;
     private final double[] meanSquare;
     /** h[l]: forward activations of one row; delta[l]: d cost / d (pre-activation of layer l) for that row. */
     private final double[][] h;
     private final double[][] delta;
+    /** z of one row. */
+    private final double[] z;
     private long step;
 
     /**
@@ -46,8 +60,13 @@ public final class MlpTrainer {
      * @param maxGradNorm  global-norm clipping threshold &gt; 0 ({@code Double.POSITIVE_INFINITY}: no clipping)
      */
     public MlpTrainer(Mlp mlp, double learningRate, double decayRate, double maxGradNorm) {
-        if (mlp == null) {
-            throw new IllegalArgumentException("network must not be null");
+        this(mlp, learningRate, decayRate, maxGradNorm, Loss.SQUARED);
+    }
+
+    /** A trainer with the given loss. */
+    public MlpTrainer(Mlp mlp, double learningRate, double decayRate, double maxGradNorm, Loss loss) {
+        if (mlp == null || loss == null) {
+            throw new IllegalArgumentException("network and loss must not be null");
         }
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + learningRate);
@@ -62,11 +81,13 @@ public final class MlpTrainer {
         this.learningRate = learningRate;
         this.decayRate = decayRate;
         this.maxGradNorm = maxGradNorm;
+        this.loss = loss;
         this.grad = new double[mlp.parameterCount()];
         this.meanSquare = new double[mlp.parameterCount()];
         Arrays.fill(meanSquare, 1.0);
         this.h = mlp.activations();
         this.delta = mlp.activations();
+        this.z = new double[mlp.embeddingDimension()];
     }
 
     public Mlp network() {
@@ -107,7 +128,7 @@ public final class MlpTrainer {
         return cost;
     }
 
-    /** The masked cost over all rows, {@code (1 / N) sum_i (y_hat_{k_i}(x_i) - y_i)^2}. */
+    /** The masked cost over all rows, the mean of the per-row loss. */
     public double loss(float[][] inputs, int[] heads, double[] targets) {
         requireData(inputs, heads, targets);
         int L = mlp.hiddenLayers().length;
@@ -118,8 +139,8 @@ public final class MlpTrainer {
                 throw new IllegalArgumentException("row " + i + " names head " + heads[i] + ", the network has "
                         + mlp.heads());
             }
-            double e = mlp.head(h[L], heads[i]) - targets[i];
-            sum += e * e;
+            mlp.embedding(h, z);
+            sum += rowLoss(mlp.head(z, heads[i]), targets[i]);
         }
         return inputs.length == 0 ? 0 : sum / inputs.length;
     }
@@ -150,19 +171,25 @@ public final class MlpTrainer {
             if (k < 0 || k >= K) {
                 throw new IllegalArgumentException("row " + row + " names head " + k + ", the network has " + K);
             }
-            double[] z = h[L];
-            double e = mlp.head(z, k) - targets[row];
-            cost += e * e / B;
-            double dy = 2 * e / B; // d cost / d y_hat_k
+            mlp.embedding(h, z);
+            double out = mlp.head(z, k);
+            cost += rowLoss(out, targets[row]) / B;
+            // d cost / d y_hat_k: 2 (y_hat - y) for squared error, sigmoid(y_hat) - y for cross-entropy.
+            double dy = (loss == Loss.SQUARED ? 2 * (out - targets[row]) : sigmoid(out) - targets[row]) / B;
 
             // Head k: y_k = z . V_k + e_k.
             int v = mlp.weightOffset(L);
             g[mlp.biasOffset(L) + k] += dy;
-            double[] dz = delta[L];
             for (int j = 0; j < z.length; j++) {
                 g[v + j * K + k] += dy * z[j];
+            }
+            // Back into h_L only: the constant and the input parts of a wide z have no parameters before them.
+            double[] last = h[L];
+            double[] dz = delta[L];
+            int off = mlp.hiddenOffsetInEmbedding();
+            for (int j = 0; j < last.length; j++) {
                 // Through the ReLU: h > 0 exactly when the pre-activation is > 0.
-                dz[j] = z[j] > 0 ? dy * theta[v + j * K + k] : 0;
+                dz[j] = last[j] > 0 ? dy * theta[v + (off + j) * K + k] : 0;
             }
             // Hidden layers, last to first: h_l = Relu(h_{l-1} W_l + c_l).
             for (int l = L; l >= 1; l--) {
@@ -191,6 +218,19 @@ public final class MlpTrainer {
             }
         }
         return cost;
+    }
+
+    private double rowLoss(double out, double y) {
+        if (loss == Loss.SQUARED) {
+            double e = out - y;
+            return e * e;
+        }
+        // -[y log sigmoid(a) + (1 - y) log(1 - sigmoid(a))] = softplus(a) - y a, written to not overflow.
+        return Math.max(out, 0) + Math.log1p(Math.exp(-Math.abs(out))) - y * out;
+    }
+
+    private static double sigmoid(double a) {
+        return 1 / (1 + Math.exp(-a));
     }
 
     private void requireData(float[][] inputs, int[] heads, double[] targets) {

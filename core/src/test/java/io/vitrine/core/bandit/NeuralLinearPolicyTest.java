@@ -4,12 +4,14 @@ import io.vitrine.core.encoder.OnnxEncoder;
 import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.train.Mlp;
+import io.vitrine.core.train.MlpTrainer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +31,17 @@ class NeuralLinearPolicyTest {
         assertEquals(5.0, c.maxGradNorm());
         assertEquals(2, c.initialPulls());
         assertEquals(Forgetting.NONE, c.forgetting());
-        assertEquals(NeuralLinearConfig.Scope.SHARED, NeuralLinearConfig.vitrineDefault().scope());
+        // z is the last hidden layer, squared error, init_scale 0.3, and the decay runs on across retrainings
+        // as it did in the reference code (its reset_lr built a tensor the optimizer never read).
+        assertFalse(c.wide());
+        assertEquals(MlpTrainer.Loss.SQUARED, c.loss());
+        assertEquals(0.3, c.initScale());
+        assertFalse(c.resetLearningRate());
+        NeuralLinearConfig vitrine = NeuralLinearConfig.vitrineDefault();
+        assertEquals(NeuralLinearConfig.Scope.SHARED, vitrine.scope());
+        assertTrue(vitrine.wide());
+        assertEquals(MlpTrainer.Loss.LOGISTIC, vitrine.loss());
+        assertFalse(vitrine.resetLearningRate());
         assertThrows(IllegalArgumentException.class, () -> c.withTraining(0, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> c.withHiddenLayers());
     }
@@ -57,13 +69,15 @@ class NeuralLinearPolicyTest {
 
     @Test
     void sharedScopeLearnsTheQuadrantsThroughArmFeatures() {
-        // Vitrine's setting, retrained more often than in production so that 1500 rounds suffice.
-        NeuralLinearConfig config = NeuralLinearConfig.vitrineDefault().withTraining(100, 100, 256);
+        // Vitrine's setting, retrained more often than in production so that 1500 rounds suffice; squared error
+        // because these rewards are Gaussian, not clicks.
+        NeuralLinearConfig config = NeuralLinearConfig.vitrineDefault().withTraining(100, 100, 256)
+                .withNetwork(true, MlpTrainer.Loss.SQUARED, 0);
         NeuralLinearPolicy policy = new NeuralLinearPolicy(config, 1);
         Worlds.Run run = Worlds.run(policy, Worlds.quadrants(1), 1500);
         assertTrue(run.meanExpectedReward(500) > 0.85, "mean reward " + run.meanExpectedReward(500));
 
-        // Its trunk is an encoder over concat(context, arm features).
+        // Its trunk is an encoder over concat(context, arm features); z starts with 1 and the input.
         byte[] model = policy.exportEncoder("nl-test");
         Mlp mlp = policy.network();
         float[] row = {0.3f, -0.7f, 0f, 1f, 0f};
@@ -72,6 +86,9 @@ class NeuralLinearPolicyTest {
             assertEquals(3, encoder.info().candidateFeatures());
             float[] z = encoder.run(new float[][]{row})[0];
             double[] expected = mlp.embed(row);
+            assertEquals(1 + row.length + 32, z.length);
+            assertEquals(1f, z[0]);
+            assertEquals(-0.7f, z[2]);
             for (int j = 0; j < z.length; j++) {
                 assertEquals(expected[j], z[j], 1e-5);
             }
@@ -88,5 +105,37 @@ class NeuralLinearPolicyTest {
         Round shorter = new Round(new float[]{0.1f}, Worlds.arms(2, 0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> policy.choose(shorter));
         assertTrue(e.getMessage().contains("context has 1 features"), e.getMessage());
+    }
+
+    /**
+     * Retraining often must not shake the network. With the learning-rate schedule restarted at every retraining,
+     * RMSProp (whose mean square has shrunk to the small click gradients) takes steps of about lr in every
+     * parameter, a hundred of them per retraining: the weights random-walk and the posterior is rebuilt on a new z
+     * each time. On the image world this made choices worse than uniform. Letting the decay run on keeps the
+     * parameters still once the data are fitted and the choices good.
+     */
+    @Test
+    void frequentRetrainingKeepsTheNetworkStillAndTheChoicesGood() {
+        double[] rates = {0.04, 0.08, 0.25, 0.12};
+        NeuralLinearConfig steady = NeuralLinearConfig.vitrineDefault().withTraining(25, 50, 32)
+                .withForgetting(Forgetting.NONE);
+        NeuralLinearConfig restarted = steady.withLearningRate(0.01, 0.01, true);
+        double[] drift = new double[2];
+        double[] reward = new double[2];
+        NeuralLinearConfig[] configs = {steady, restarted};
+        for (int c = 0; c < 2; c++) {
+            NeuralLinearPolicy policy = new NeuralLinearPolicy(configs[c], 3);
+            Worlds.run(policy, Worlds.bernoulli(rates, 3), 1000);
+            double[] before = policy.network().parameters();
+            reward[c] = Worlds.run(policy, Worlds.bernoulli(rates, 4), 600).meanExpectedReward(600);
+            double[] after = policy.network().parameters();
+            for (int p = 0; p < before.length; p++) {
+                drift[c] += (after[p] - before[p]) * (after[p] - before[p]);
+            }
+            drift[c] = Math.sqrt(drift[c]);
+        }
+        assertTrue(drift[0] < drift[1] / 3, "parameter drift over 24 retrainings: " + drift[0] + " with the decay "
+                + "running on, " + drift[1] + " with it restarted");
+        assertTrue(reward[0] > 0.22, "mean click rate " + reward[0] + " (best arm 0.25)");
     }
 }

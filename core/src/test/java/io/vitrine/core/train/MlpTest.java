@@ -37,7 +37,15 @@ class MlpTest {
 
     @Test
     void gradientMatchesFiniteDifferences() {
-        Mlp mlp = Mlp.initialize(3, new int[]{5, 4}, 2, 3);
+        for (boolean wide : new boolean[]{false, true}) {
+            for (MlpTrainer.Loss loss : MlpTrainer.Loss.values()) {
+                checkGradient(wide, loss);
+            }
+        }
+    }
+
+    private static void checkGradient(boolean wide, MlpTrainer.Loss loss) {
+        Mlp mlp = Mlp.initialize(3, new int[]{5, 4}, 2, wide, 0, 3);
         // Non-zero biases so that the check crosses ReLU units in both states.
         double[] theta = mlp.theta();
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(5);
@@ -46,8 +54,14 @@ class MlpTest {
             theta[i] += 0.1 * gaussian.sample();
         }
         Data data = new Data(20, 1);
+        if (loss == MlpTrainer.Loss.LOGISTIC) {
+            // Cross-entropy needs targets in [0, 1]: clicks.
+            for (int i = 0; i < data.y.length; i++) {
+                data.y[i] = data.y[i] > 0 ? 1 : 0;
+            }
+        }
         int[] batch = {0, 3, 5, 5, 7, 11, 19};
-        MlpTrainer trainer = new MlpTrainer(mlp, 0.1, 0, 5);
+        MlpTrainer trainer = new MlpTrainer(mlp, 0.1, 0, 5, loss);
         double[] grad = new double[mlp.parameterCount()];
         trainer.lossAndGradient(data.x, data.heads, data.y, batch, grad);
         double[] scratch = new double[grad.length];
@@ -60,7 +74,8 @@ class MlpTest {
             double minus = trainer.lossAndGradient(data.x, data.heads, data.y, batch, scratch);
             theta[p] = saved;
             double numeric = (plus - minus) / (2 * h);
-            assertEquals(numeric, grad[p], 1e-6 * Math.max(1, Math.abs(numeric)), "parameter " + p);
+            assertEquals(numeric, grad[p], 1e-6 * Math.max(1, Math.abs(numeric)),
+                    "parameter " + p + (wide ? ", wide" : ", plain") + ", " + loss);
         }
     }
 
@@ -106,6 +121,70 @@ class MlpTest {
         assertEquals(0.1 / (1 + 0.5 * 2), trainer.currentLearningRate(), 1e-15);
         trainer.resetLearningRate();
         assertEquals(0.1, trainer.currentLearningRate(), 1e-15);
+    }
+
+    @Test
+    void wideEmbeddingIsOneInputAndLastHiddenLayer() {
+        Mlp mlp = Mlp.initialize(3, new int[]{6, 4}, 1, true, 0, 11);
+        assertEquals(1 + 3 + 4, mlp.embeddingDimension());
+        float[] x = {0.5f, -1.25f, 2f};
+        double[] z = mlp.embed(x);
+        assertEquals(1.0, z[0]);
+        assertEquals(0.5, z[1]);
+        assertEquals(-1.25, z[2]);
+        assertEquals(2.0, z[3]);
+        // The heads read the whole z: the prediction is linear in it.
+        double[] v = mlp.weights(3);
+        double y = mlp.biases(3)[0];
+        for (int j = 0; j < z.length; j++) {
+            y += z[j] * v[j];
+        }
+        assertEquals(y, mlp.predict(x)[0], 1e-12);
+    }
+
+    @Test
+    void initScaleBoundsEveryInitialWeight() {
+        Mlp mlp = Mlp.initialize(2, new int[]{50}, 5, false, 0.3, 1);
+        double max = 0;
+        for (int layer = 1; layer <= 2; layer++) {
+            for (double w : mlp.weights(layer)) {
+                max = Math.max(max, Math.abs(w));
+            }
+        }
+        assertTrue(max <= 0.3 && max > 0.25, "largest initial weight " + max);
+        // He-uniform for 2 inputs reaches sqrt(3) instead.
+        double he = 0;
+        for (double w : Mlp.initialize(2, new int[]{50}, 5, 1).weights(1)) {
+            he = Math.max(he, Math.abs(w));
+        }
+        assertTrue(he > 1.0, "largest He-uniform weight " + he);
+    }
+
+    @Test
+    void exportedWideTrunkRunsInOnnxRuntimeLikeEmbed() {
+        Mlp mlp = Mlp.initialize(3, new int[]{16, 8}, 1, true, 0, 7);
+        Data data = new Data(300, 8);
+        MlpTrainer trainer = new MlpTrainer(mlp, 0.01, 0, 5);
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(1);
+        int[] batch = new int[32];
+        int[] heads = new int[data.x.length];
+        for (int step = 0; step < 100; step++) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = rng.nextInt(data.x.length);
+            }
+            trainer.step(data.x, heads, data.y, batch);
+        }
+        byte[] model = MlpOnnxExporter.export(mlp, 2, 1, "mlp-wide-1");
+        try (OnnxEncoder encoder = OnnxEncoder.load(model)) {
+            assertEquals(new EncoderInfo("mlp-wide-1", 2, 1, 1 + 3 + 8), encoder.info());
+            float[][] z = encoder.run(data.x);
+            for (int i = 0; i < data.x.length; i++) {
+                double[] expected = mlp.embed(data.x[i]);
+                for (int j = 0; j < expected.length; j++) {
+                    assertEquals(expected[j], z[i][j], 1e-5, "row " + i + " component " + j);
+                }
+            }
+        }
     }
 
     @Test
