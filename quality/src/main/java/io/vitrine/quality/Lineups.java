@@ -2,6 +2,7 @@ package io.vitrine.quality;
 
 import io.vitrine.core.bandit.FeatureMode;
 import io.vitrine.core.bandit.NeuralLinearConfig;
+import io.vitrine.core.train.MlpTrainer;
 import io.vitrine.core.bandit.Policies;
 import io.vitrine.core.posterior.NigPrior;
 import java.util.List;
@@ -25,7 +26,9 @@ final class Lineups {
     static List<PolicySpec> wheel() {
         return List.of(
                 PolicySpec.of(PolicyNames.NEURAL_LINEAR_PAPER, seed -> Policies.neuralLinear(NeuralLinearConfig.paper(), seed)),
-                PolicySpec.of(PolicyNames.VITRINE, seed -> Policies.neuralLinear(NeuralLinearConfig.vitrineDefault(), seed)),
+                // The logistic loss of Vitrine's setting needs 0/1 rewards; the wheel pays 1 to 50, so squared error.
+                PolicySpec.of(PolicyNames.VITRINE, seed -> Policies.neuralLinear(NeuralLinearConfig.vitrineDefault()
+                        .withNetwork(true, MlpTrainer.Loss.SQUARED, 0), seed)),
                 PolicySpec.of(PolicyNames.LIN_FULL_POST, Policies::linFullPost),
                 PolicySpec.of(PolicyNames.LIN_UCB_PER_ARM, seed -> Policies.linUcb(WHEEL_UCB_ALPHA, FeatureMode.PER_ARM, seed)),
                 PolicySpec.of(PolicyNames.EPSILON_GREEDY, seed -> Policies.epsilonGreedy(EPSILON, seed)),
