@@ -61,29 +61,11 @@ public final class ThompsonSampler {
      * @param seed       seed of the decision; log it with the posterior version to reproduce the decision
      */
     public Choice choose(NormalInverseGammaPosterior posterior, float[][] embeddings, int k, long seed) {
-        if (posterior == null) {
-            throw new IllegalArgumentException("posterior must not be null");
-        }
-        if (embeddings == null || embeddings.length == 0) {
-            throw new IllegalArgumentException("at least one candidate embedding is required");
-        }
-        int K = embeddings.length;
+        int K = requireCandidates(posterior, embeddings, k);
         int d = posterior.dimension();
-        if (k < 1 || k > K) {
-            throw new IllegalArgumentException("k must be between 1 and the number of candidates " + K + ", got " + k);
-        }
-
-        // m_a = z_a . mu and w_a = L^-1 z_a, once per call; w is K x d row-major.
         double[] m = new double[K];
         double[] w = new double[K * d];
-        double[] wa = new double[d];
-        for (int a = 0; a < K; a++) {
-            float[] z = embeddings[a];
-            requireEmbedding(z, a, d);
-            m[a] = posterior.meanScore(z);
-            posterior.whiten(z, wa);
-            System.arraycopy(wa, 0, w, a * d, d);
-        }
+        prepare(posterior, embeddings, m, w);
 
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         ContinuousSampler gamma = posterior.gammaSampler(rng);
@@ -102,32 +84,136 @@ public final class ThompsonSampler {
         for (int j = 0; j < k; j++) {
             meanScores[j] = m[chosen[j]];
         }
+        double[] propensities = estimatePropensities(gamma, gaussian, m, w, chosen, K);
+        return new Choice(chosen, sampledScores, meanScores, propensities, seed, propensitySamples);
+    }
 
+    /**
+     * Only the decision of {@link #choose}: the same chosen candidates for the same seed, best first, without
+     * the propensity draws. For callers that do not log propensities (simulations, benchmarks).
+     */
+    public int[] chooseIndices(NormalInverseGammaPosterior posterior, float[][] embeddings, int k, long seed) {
+        int K = requireCandidates(posterior, embeddings, k);
+        int d = posterior.dimension();
+        double[] m = new double[K];
+        double[] w = new double[K * d];
+        prepare(posterior, embeddings, m, w);
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+        double[] scores = new double[K];
+        draw(posterior.gammaSampler(rng), ZigguratSampler.NormalizedGaussian.of(rng), m, w, new double[d], scores);
+        int[] topIndex = new int[k];
+        topK(scores, k, topIndex, new double[k]);
+        return topIndex;
+    }
+
+    /**
+     * The propensities of {@link #choose} for a decision made with {@code seed}:
+     * {@code propensities(p, z, choose(p, z, k, seed).chosen(), seed)} equals
+     * {@code choose(p, z, k, seed).propensities()}. The generator first makes (and discards) the decision's
+     * draw, then the M propensity draws; k is {@code chosen.length}.
+     *
+     * @param chosen the candidates a decision chose, distinct indices into embeddings, best first
+     */
+    public double[] propensities(NormalInverseGammaPosterior posterior, float[][] embeddings, int[] chosen,
+                                 long seed) {
+        if (chosen == null) {
+            throw new IllegalArgumentException("chosen must not be null");
+        }
+        int K = requireCandidates(posterior, embeddings, chosen.length);
+        requireChosen(chosen, K);
+        int d = posterior.dimension();
+        double[] m = new double[K];
+        double[] w = new double[K * d];
+        prepare(posterior, embeddings, m, w);
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+        ContinuousSampler gamma = posterior.gammaSampler(rng);
+        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
+        // Skip the decision's draw so that the propensity draws are those of choose.
+        NormalInverseGammaPosterior.sampleNoiseVariance(gamma);
+        for (int i = 0; i < d; i++) {
+            gaussian.sample();
+        }
+        return estimatePropensities(gamma, gaussian, m, w, chosen, K);
+    }
+
+    /** m_a = z_a . mu and w_a = L^-1 z_a, once per call; w is K x d row-major. */
+    private static void prepare(NormalInverseGammaPosterior posterior, float[][] embeddings, double[] m,
+                                double[] w) {
+        int d = posterior.dimension();
+        double[] wa = new double[d];
+        for (int a = 0; a < embeddings.length; a++) {
+            float[] z = embeddings[a];
+            m[a] = posterior.meanScore(z);
+            posterior.whiten(z, wa);
+            System.arraycopy(wa, 0, w, a * d, d);
+        }
+    }
+
+    /** (1 + wins) / (1 + M) for each chosen candidate, from M further draws of the generator. */
+    private double[] estimatePropensities(ContinuousSampler gamma, ZigguratSampler.NormalizedGaussian gaussian,
+                                          double[] m, double[] w, int[] chosen, int K) {
+        int k = chosen.length;
         double[] propensities = new double[k];
         if (k == K) {
             Arrays.fill(propensities, 1.0);
-        } else {
-            int M = propensitySamples;
-            int[] wins = new int[k];
-            // inTopAt[a] == t marks candidate a as in the top k of draw t; avoids clearing an array per draw.
-            int[] inTopAt = new int[K];
-            for (int t = 1; t <= M; t++) {
-                draw(gamma, gaussian, m, w, eps, scores);
-                topK(scores, k, topIndex, topScore);
-                for (int j = 0; j < k; j++) {
-                    inTopAt[topIndex[j]] = t;
-                }
-                for (int j = 0; j < k; j++) {
-                    if (inTopAt[chosen[j]] == t) {
-                        wins[j]++;
-                    }
-                }
+            return propensities;
+        }
+        int d = w.length / K;
+        int M = propensitySamples;
+        double[] eps = new double[d];
+        double[] scores = new double[K];
+        int[] topIndex = new int[k];
+        double[] topScore = new double[k];
+        int[] wins = new int[k];
+        // inTopAt[a] == t marks candidate a as in the top k of draw t; avoids clearing an array per draw.
+        int[] inTopAt = new int[K];
+        for (int t = 1; t <= M; t++) {
+            draw(gamma, gaussian, m, w, eps, scores);
+            topK(scores, k, topIndex, topScore);
+            for (int j = 0; j < k; j++) {
+                inTopAt[topIndex[j]] = t;
             }
             for (int j = 0; j < k; j++) {
-                propensities[j] = (1.0 + wins[j]) / (1.0 + M);
+                if (inTopAt[chosen[j]] == t) {
+                    wins[j]++;
+                }
             }
         }
-        return new Choice(chosen, sampledScores, meanScores, propensities, seed, propensitySamples);
+        for (int j = 0; j < k; j++) {
+            propensities[j] = (1.0 + wins[j]) / (1.0 + M);
+        }
+        return propensities;
+    }
+
+    /** Checks the arguments common to every call and returns K. */
+    private static int requireCandidates(NormalInverseGammaPosterior posterior, float[][] embeddings, int k) {
+        if (posterior == null) {
+            throw new IllegalArgumentException("posterior must not be null");
+        }
+        if (embeddings == null || embeddings.length == 0) {
+            throw new IllegalArgumentException("at least one candidate embedding is required");
+        }
+        int K = embeddings.length;
+        if (k < 1 || k > K) {
+            throw new IllegalArgumentException("k must be between 1 and the number of candidates " + K + ", got " + k);
+        }
+        int d = posterior.dimension();
+        for (int a = 0; a < K; a++) {
+            requireEmbedding(embeddings[a], a, d);
+        }
+        return K;
+    }
+
+    private static void requireChosen(int[] chosen, int K) {
+        boolean[] seen = new boolean[K];
+        for (int j = 0; j < chosen.length; j++) {
+            int a = chosen[j];
+            if (a < 0 || a >= K || seen[a]) {
+                throw new IllegalArgumentException("chosen must hold distinct candidate indices in [0, " + K
+                        + "), got " + Arrays.toString(chosen));
+            }
+            seen[a] = true;
+        }
     }
 
     /** One posterior draw: scores_a = m_a + sqrt(s2) (w_a . eps). */
