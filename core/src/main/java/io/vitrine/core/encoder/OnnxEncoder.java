@@ -11,6 +11,8 @@ import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +54,13 @@ public final class OnnxEncoder implements AutoCloseable {
     private final EncoderInfo info;
     private final int F;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * One direct input buffer per calling thread, reused across calls. ONNX Runtime reads a direct, native-order
+     * buffer in place, whereas for a heap array it allocates a direct buffer and copies into it on every call;
+     * the rows are written straight into this buffer, so a call makes no copy of its input at all. Direct
+     * buffers are freed by the garbage collector with the thread's entry, so nothing needs closing.
+     */
+    private final ThreadLocal<InputBuffer> inputBuffers = ThreadLocal.withInitial(InputBuffer::new);
 
     private OnnxEncoder(OrtEnvironment env, OrtSession session, EncoderInfo info) {
         this.env = env;
@@ -158,7 +167,6 @@ public final class OnnxEncoder implements AutoCloseable {
             throw new IllegalArgumentException("features must not be null");
         }
         int N = features.length;
-        float[] flat = new float[N * F];
         for (int r = 0; r < N; r++) {
             float[] row = features[r];
             if (row == null || row.length != F) {
@@ -170,9 +178,15 @@ public final class OnnxEncoder implements AutoCloseable {
                     throw new IllegalArgumentException("row " + r + " feature " + j + " is not finite: " + row[j]);
                 }
             }
-            System.arraycopy(row, 0, flat, r * F, F);
         }
-        return runFlat(flat, N);
+        if (N == 0) {
+            return new float[0][];
+        }
+        FloatBuffer input = inputBuffers.get().forFloats(N * F);
+        for (int r = 0; r < N; r++) {
+            input.put(features[r]);
+        }
+        return runBuffer(input.flip(), N);
     }
 
     /**
@@ -199,7 +213,6 @@ public final class OnnxEncoder implements AutoCloseable {
             throw new IllegalArgumentException("candidate features must not be null");
         }
         int K = candidateFeatures.length;
-        float[] flat = new float[K * F];
         for (int i = 0; i < K; i++) {
             float[] candidate = candidateFeatures[i];
             if (candidate == null || candidate.length != Fa) {
@@ -212,22 +225,26 @@ public final class OnnxEncoder implements AutoCloseable {
                             + candidate[j]);
                 }
             }
-            System.arraycopy(context, 0, flat, i * F, Fc);
-            System.arraycopy(candidate, 0, flat, i * F + Fc, Fa);
         }
-        return runFlat(flat, K);
-    }
-
-    private float[][] runFlat(float[] flat, int N) {
-        if (N == 0) {
+        if (K == 0) {
             return new float[0][];
         }
+        FloatBuffer input = inputBuffers.get().forFloats(K * F);
+        for (int i = 0; i < K; i++) {
+            input.put(context);
+            input.put(candidateFeatures[i]);
+        }
+        return runBuffer(input.flip(), K);
+    }
+
+    /** Runs the model on N rows held in {@code input}, a direct buffer positioned at the first row. */
+    private float[][] runBuffer(FloatBuffer input, int N) {
         if (closed.get()) {
             throw new IllegalStateException("encoder " + info.version() + " is closed");
         }
         int d = info.dimension();
-        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(flat), new long[]{N, F});
-             OrtSession.Result result = session.run(Map.of(INPUT, input), Set.of(OUTPUT))) {
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[]{N, F});
+             OrtSession.Result result = session.run(Map.of(INPUT, tensor), Set.of(OUTPUT))) {
             OnnxTensor output = (OnnxTensor) result.get(OUTPUT)
                     .orElseThrow(() -> new EncoderException("encoder " + info.version() + " returned no '" + OUTPUT + "'"));
             long[] shape = output.getInfo().getShape();
@@ -317,6 +334,24 @@ public final class OnnxEncoder implements AutoCloseable {
             session.close();
         } catch (OrtException | RuntimeException ignored) {
             // Already failing with a more useful message.
+        }
+    }
+
+    /** A thread's reusable direct input buffer; grows to the largest batch the thread has seen. */
+    private static final class InputBuffer {
+        private FloatBuffer buffer = allocate(0);
+
+        /** The buffer, cleared, with room for at least {@code floats} values. */
+        FloatBuffer forFloats(int floats) {
+            if (buffer.capacity() < floats) {
+                buffer = allocate(Math.max(floats, 2 * buffer.capacity()));
+            }
+            return buffer.clear();
+        }
+
+        private static FloatBuffer allocate(int floats) {
+            return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
         }
     }
 }
