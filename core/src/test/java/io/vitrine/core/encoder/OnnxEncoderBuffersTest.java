@@ -7,6 +7,7 @@ import java.util.Arrays;
 import static io.vitrine.core.encoder.OnnxEncoderTest.assertClose;
 import static io.vitrine.core.encoder.OnnxEncoderTest.randomRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The per-thread input and output buffers are reused across calls of different sizes. */
 class OnnxEncoderBuffersTest {
@@ -41,11 +42,8 @@ class OnnxEncoderBuffersTest {
         try (OnnxEncoder encoder = OnnxEncoder.load(network.toOnnx())) {
             float[][] bad = randomRows(5, 4, 1L);
             bad[3][2] = Float.NaN;
-            try {
-                encoder.run(bad);
-            } catch (IllegalArgumentException expected) {
-                // validated before anything is written
-            }
+            // Validated before anything is written to the buffers.
+            assertThrows(IllegalArgumentException.class, () -> encoder.run(bad));
             float[][] x = randomRows(5, 4, 2L);
             assertClose(network.forward(x), encoder.run(x));
         }
