@@ -11,6 +11,8 @@ import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +54,13 @@ public final class OnnxEncoder implements AutoCloseable {
     private final EncoderInfo info;
     private final int F;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Direct input and output buffers per calling thread, reused across calls. ONNX Runtime reads and writes a
+     * direct, native-order buffer in place, whereas for a heap array it allocates a direct buffer and copies
+     * into it on every call; the rows are written straight into the input buffer, so a call makes no copy of
+     * its input. Direct buffers are freed by the garbage collector with the thread's entry: nothing to close.
+     */
+    private final ThreadLocal<IoBuffers> buffers = ThreadLocal.withInitial(IoBuffers::new);
 
     private OnnxEncoder(OrtEnvironment env, OrtSession session, EncoderInfo info) {
         this.env = env;
@@ -158,7 +167,6 @@ public final class OnnxEncoder implements AutoCloseable {
             throw new IllegalArgumentException("features must not be null");
         }
         int N = features.length;
-        float[] flat = new float[N * F];
         for (int r = 0; r < N; r++) {
             float[] row = features[r];
             if (row == null || row.length != F) {
@@ -170,9 +178,15 @@ public final class OnnxEncoder implements AutoCloseable {
                     throw new IllegalArgumentException("row " + r + " feature " + j + " is not finite: " + row[j]);
                 }
             }
-            System.arraycopy(row, 0, flat, r * F, F);
         }
-        return runFlat(flat, N);
+        if (N == 0) {
+            return new float[0][];
+        }
+        FloatBuffer input = buffers.get().forFloats(N * F);
+        for (int r = 0; r < N; r++) {
+            input.put(features[r]);
+        }
+        return runBuffer(input.flip(), N);
     }
 
     /**
@@ -199,7 +213,6 @@ public final class OnnxEncoder implements AutoCloseable {
             throw new IllegalArgumentException("candidate features must not be null");
         }
         int K = candidateFeatures.length;
-        float[] flat = new float[K * F];
         for (int i = 0; i < K; i++) {
             float[] candidate = candidateFeatures[i];
             if (candidate == null || candidate.length != Fa) {
@@ -212,37 +225,39 @@ public final class OnnxEncoder implements AutoCloseable {
                             + candidate[j]);
                 }
             }
-            System.arraycopy(context, 0, flat, i * F, Fc);
-            System.arraycopy(candidate, 0, flat, i * F + Fc, Fa);
         }
-        return runFlat(flat, K);
-    }
-
-    private float[][] runFlat(float[] flat, int N) {
-        if (N == 0) {
+        if (K == 0) {
             return new float[0][];
         }
+        FloatBuffer input = buffers.get().forFloats(K * F);
+        for (int i = 0; i < K; i++) {
+            input.put(context);
+            input.put(candidateFeatures[i]);
+        }
+        return runBuffer(input.flip(), K);
+    }
+
+    /** Runs the model on N rows held in {@code input}, a direct buffer positioned at the first row. */
+    private float[][] runBuffer(FloatBuffer input, int N) {
         if (closed.get()) {
             throw new IllegalStateException("encoder " + info.version() + " is closed");
         }
         int d = info.dimension();
-        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(flat), new long[]{N, F});
-             OrtSession.Result result = session.run(Map.of(INPUT, input), Set.of(OUTPUT))) {
-            OnnxTensor output = (OnnxTensor) result.get(OUTPUT)
-                    .orElseThrow(() -> new EncoderException("encoder " + info.version() + " returned no '" + OUTPUT + "'"));
-            long[] shape = output.getInfo().getShape();
-            if (shape.length != 2 || shape[0] != N || shape[1] != d) {
-                throw new EncoderException("encoder " + info.version() + " returned '" + OUTPUT + "' of shape "
-                        + Arrays.toString(shape) + ", expected [" + N + ", " + d + "]");
-            }
-            FloatBuffer values = output.getFloatBuffer();
+        // The output is pinned: ONNX Runtime writes the embeddings into this thread's direct buffer instead of
+        // allocating an output tensor that would then be copied out (measured: about half the time of a call
+        // for 20 rows). A shape other than [N, d] makes the run fail rather than write past the buffer.
+        FloatBuffer values = buffers.get().outputFor(N * d);
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[]{N, F});
+             OnnxTensor output = OnnxTensor.createTensor(env, values, new long[]{N, d});
+             OrtSession.Result ignored = session.run(Map.of(INPUT, tensor), Map.of(OUTPUT, output))) {
             float[][] z = new float[N][d];
             for (int r = 0; r < N; r++) {
                 values.get(z[r]);
             }
             return z;
         } catch (OrtException e) {
-            throw new EncoderException("encoder " + info.version() + " failed to run: " + e.getMessage(), e);
+            throw new EncoderException("encoder " + info.version() + " failed to run (its '" + OUTPUT
+                    + "' must have shape [" + N + ", " + d + "] for " + N + " rows): " + e.getMessage(), e);
         }
     }
 
@@ -317,6 +332,33 @@ public final class OnnxEncoder implements AutoCloseable {
             session.close();
         } catch (OrtException | RuntimeException ignored) {
             // Already failing with a more useful message.
+        }
+    }
+
+    /** A thread's reusable direct buffers; each grows to the largest batch the thread has seen. */
+    private static final class IoBuffers {
+        private FloatBuffer input = allocate(0);
+        private FloatBuffer output = allocate(0);
+
+        /** The input buffer, cleared, with room for at least {@code floats} values. */
+        FloatBuffer forFloats(int floats) {
+            if (input.capacity() < floats) {
+                input = allocate(Math.max(floats, 2 * input.capacity()));
+            }
+            return input.clear();
+        }
+
+        /** The output buffer, exactly {@code floats} long (ONNX Runtime checks the size against the shape). */
+        FloatBuffer outputFor(int floats) {
+            if (output.capacity() < floats) {
+                output = allocate(Math.max(floats, 2 * output.capacity()));
+            }
+            return output.clear().limit(floats);
+        }
+
+        private static FloatBuffer allocate(int floats) {
+            return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
         }
     }
 }

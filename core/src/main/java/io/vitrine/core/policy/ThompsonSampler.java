@@ -17,12 +17,16 @@ import java.util.Arrays;
  * <pre>
  *   z_a . beta = m_a + sqrt(s2) (w_a . eps),   m_a = z_a . mu,   w_a = L^-1 z_a.
  * </pre>
- * m_a and w_a are computed once per call (K forward substitutions, O(K d^2)); each draw then costs one gamma
- * variate, d normals and K d multiply-adds, with no allocation.
+ * m_a and w_a are computed once per call (K forward substitutions, O(K d^2), see {@link CandidateScores}); each
+ * draw then costs one gamma variate, d normals and K d multiply-adds, with no allocation. When K &lt; d the
+ * propensity draws use the K x K Cholesky factor C of {@code W W^T} instead ({@link ScoreFactor}):
+ * {@code scores = m + sqrt(s2) C u}, u ~ N(0, I_K), which has exactly the distribution of
+ * {@code m + sqrt(s2) W eps} for K normals and K (K + 1) / 2 multiply-adds per draw.
  * <p>
  * <b>Reproducibility.</b> The generator is {@code RandomSource.XO_RO_SHI_RO_128_PP.create(seed)}. The decision
  * uses its first draw, consuming it like {@link NormalInverseGammaPosterior#sampleBeta} (s2, then eps), so the
- * same seed and the same posterior give the same choice, whatever M is.
+ * same seed and the same posterior give the same choice, whatever M is. The propensity draws continue the same
+ * generator, so the whole {@link Choice} is reproducible from the seed; {@link #propensities} recomputes them.
  * <p>
  * <b>Propensities.</b> For off-policy evaluation each chosen candidate gets an estimate of
  * {@code p = P(candidate is in the top-k set)} under this policy. The same generator continues with M further
@@ -35,7 +39,7 @@ import java.util.Arrays;
  * {@code sqrt(p (1 - p) / M)}: M = 1000 gives at most 0.016, M = 10000 at most 0.005. When k = K every
  * candidate is always chosen and the propensities are exactly 1 without any extra draw.
  * <p>
- * Thread-safe: holds no mutable state; every call allocates its own O(K d) work arrays.
+ * Thread-safe: holds no mutable state; every call allocates its own O(K d + K^2) work arrays.
  */
 public final class ThompsonSampler {
 
@@ -61,6 +65,138 @@ public final class ThompsonSampler {
      * @param seed       seed of the decision; log it with the posterior version to reproduce the decision
      */
     public Choice choose(NormalInverseGammaPosterior posterior, float[][] embeddings, int k, long seed) {
+        requireCandidates(posterior, embeddings, k);
+        CandidateScores candidates = CandidateScores.of(posterior, embeddings);
+        int K = candidates.K;
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+        ContinuousSampler gamma = posterior.gammaSampler(rng);
+        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
+        double[] eps = new double[candidates.d];
+        double[] scores = new double[K];
+        int[] chosen = new int[k];
+        double[] sampledScores = new double[k];
+
+        // The decision's own draw.
+        decisionDraw(candidates, gamma, gaussian, eps, scores);
+        topK(scores, k, chosen, sampledScores);
+        double[] meanScores = new double[k];
+        for (int j = 0; j < k; j++) {
+            meanScores[j] = candidates.m[chosen[j]];
+        }
+        double[] propensities = estimatePropensities(candidates, gamma, gaussian, chosen);
+        return new Choice(chosen, sampledScores, meanScores, propensities, seed, propensitySamples);
+    }
+
+    /**
+     * Only the decision of {@link #choose}: the same chosen candidates for the same seed, best first, without
+     * the propensity draws. For callers that do not log propensities (simulations, benchmarks).
+     */
+    public int[] chooseIndices(NormalInverseGammaPosterior posterior, float[][] embeddings, int k, long seed) {
+        requireCandidates(posterior, embeddings, k);
+        CandidateScores candidates = CandidateScores.of(posterior, embeddings);
+        int K = candidates.K;
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+        double[] scores = new double[K];
+        decisionDraw(candidates, posterior.gammaSampler(rng), ZigguratSampler.NormalizedGaussian.of(rng),
+                new double[candidates.d], scores);
+        int[] chosen = new int[k];
+        topK(scores, k, chosen, new double[k]);
+        return chosen;
+    }
+
+    /**
+     * The propensities of {@link #choose} for a decision made with {@code seed}:
+     * {@code propensities(p, z, choose(p, z, k, seed).chosen(), seed)} equals
+     * {@code choose(p, z, k, seed).propensities()}. The generator first makes (and discards) the decision's
+     * draw, then the M propensity draws; k is {@code chosen.length}.
+     *
+     * @param chosen the candidates a decision chose, distinct indices into embeddings, best first
+     */
+    public double[] propensities(NormalInverseGammaPosterior posterior, float[][] embeddings, int[] chosen,
+                                 long seed) {
+        if (chosen == null) {
+            throw new IllegalArgumentException("chosen must not be null");
+        }
+        int K = requireCandidates(posterior, embeddings, chosen.length);
+        requireChosen(chosen, K);
+        CandidateScores candidates = CandidateScores.of(posterior, embeddings);
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+        ContinuousSampler gamma = posterior.gammaSampler(rng);
+        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
+        // Skip the decision's draw so that the propensity draws are those of choose.
+        NormalInverseGammaPosterior.sampleNoiseVariance(gamma);
+        for (int i = 0; i < candidates.d; i++) {
+            gaussian.sample();
+        }
+        return estimatePropensities(candidates, gamma, gaussian, chosen);
+    }
+
+    /**
+     * The decision's draw, consuming the generator like {@link NormalInverseGammaPosterior#sampleBeta}: s2, then
+     * eps[0..d-1]; scores_a = m_a + sqrt(s2) (w_a . eps).
+     */
+    private static void decisionDraw(CandidateScores candidates, ContinuousSampler gamma,
+                                     ZigguratSampler.NormalizedGaussian gaussian, double[] eps,
+                                     double[] scores) {
+        double sqrtS2 = Math.sqrt(NormalInverseGammaPosterior.sampleNoiseVariance(gamma));
+        for (int i = 0; i < eps.length; i++) {
+            eps[i] = gaussian.sample();
+        }
+        candidates.scores(sqrtS2, eps, scores);
+    }
+
+    /**
+     * (1 + wins) / (1 + M) for each chosen candidate, from M further draws of the generator. When there are fewer
+     * candidates than dimensions the draws are made in K dimensions ({@link ScoreFactor}), which has the same
+     * distribution of scores for fewer normals and multiply-adds; otherwise, or when the embeddings are
+     * linearly dependent, in d dimensions like the decision's draw.
+     */
+    private double[] estimatePropensities(CandidateScores candidates, ContinuousSampler gamma,
+                                          ZigguratSampler.NormalizedGaussian gaussian, int[] chosen) {
+        int K = candidates.K;
+        int k = chosen.length;
+        double[] propensities = new double[k];
+        if (k == K) {
+            Arrays.fill(propensities, 1.0);
+            return propensities;
+        }
+        ScoreFactor factor = K < candidates.d ? ScoreFactor.of(candidates) : null;
+        int M = propensitySamples;
+        double[] normals = new double[factor != null ? K : candidates.d];
+        double[] scores = new double[K];
+        int[] topIndex = new int[k];
+        double[] topScore = new double[k];
+        int[] wins = new int[k];
+        // inTopAt[a] == t marks candidate a as in the top k of draw t; avoids clearing an array per draw.
+        int[] inTopAt = new int[K];
+        for (int t = 1; t <= M; t++) {
+            double sqrtS2 = Math.sqrt(NormalInverseGammaPosterior.sampleNoiseVariance(gamma));
+            for (int i = 0; i < normals.length; i++) {
+                normals[i] = gaussian.sample();
+            }
+            if (factor != null) {
+                factor.scores(candidates.m, sqrtS2, normals, scores);
+            } else {
+                candidates.scores(sqrtS2, normals, scores);
+            }
+            topK(scores, k, topIndex, topScore);
+            for (int j = 0; j < k; j++) {
+                inTopAt[topIndex[j]] = t;
+            }
+            for (int j = 0; j < k; j++) {
+                if (inTopAt[chosen[j]] == t) {
+                    wins[j]++;
+                }
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            propensities[j] = (1.0 + wins[j]) / (1.0 + M);
+        }
+        return propensities;
+    }
+
+    /** Checks the arguments common to every call and returns K. */
+    private static int requireCandidates(NormalInverseGammaPosterior posterior, float[][] embeddings, int k) {
         if (posterior == null) {
             throw new IllegalArgumentException("posterior must not be null");
         }
@@ -68,82 +204,25 @@ public final class ThompsonSampler {
             throw new IllegalArgumentException("at least one candidate embedding is required");
         }
         int K = embeddings.length;
-        int d = posterior.dimension();
         if (k < 1 || k > K) {
             throw new IllegalArgumentException("k must be between 1 and the number of candidates " + K + ", got " + k);
         }
-
-        // m_a = z_a . mu and w_a = L^-1 z_a, once per call; w is K x d row-major.
-        double[] m = new double[K];
-        double[] w = new double[K * d];
-        double[] wa = new double[d];
+        int d = posterior.dimension();
         for (int a = 0; a < K; a++) {
-            float[] z = embeddings[a];
-            requireEmbedding(z, a, d);
-            m[a] = posterior.meanScore(z);
-            posterior.whiten(z, wa);
-            System.arraycopy(wa, 0, w, a * d, d);
+            requireEmbedding(embeddings[a], a, d);
         }
-
-        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
-        ContinuousSampler gamma = posterior.gammaSampler(rng);
-        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
-        double[] eps = new double[d];
-        double[] scores = new double[K];
-        int[] topIndex = new int[k];
-        double[] topScore = new double[k];
-
-        // The decision's own draw.
-        draw(gamma, gaussian, m, w, eps, scores);
-        topK(scores, k, topIndex, topScore);
-        int[] chosen = topIndex.clone();
-        double[] sampledScores = topScore.clone();
-        double[] meanScores = new double[k];
-        for (int j = 0; j < k; j++) {
-            meanScores[j] = m[chosen[j]];
-        }
-
-        double[] propensities = new double[k];
-        if (k == K) {
-            Arrays.fill(propensities, 1.0);
-        } else {
-            int M = propensitySamples;
-            int[] wins = new int[k];
-            // inTopAt[a] == t marks candidate a as in the top k of draw t; avoids clearing an array per draw.
-            int[] inTopAt = new int[K];
-            for (int t = 1; t <= M; t++) {
-                draw(gamma, gaussian, m, w, eps, scores);
-                topK(scores, k, topIndex, topScore);
-                for (int j = 0; j < k; j++) {
-                    inTopAt[topIndex[j]] = t;
-                }
-                for (int j = 0; j < k; j++) {
-                    if (inTopAt[chosen[j]] == t) {
-                        wins[j]++;
-                    }
-                }
-            }
-            for (int j = 0; j < k; j++) {
-                propensities[j] = (1.0 + wins[j]) / (1.0 + M);
-            }
-        }
-        return new Choice(chosen, sampledScores, meanScores, propensities, seed, propensitySamples);
+        return K;
     }
 
-    /** One posterior draw: scores_a = m_a + sqrt(s2) (w_a . eps). */
-    private static void draw(ContinuousSampler gamma, ZigguratSampler.NormalizedGaussian gaussian,
-                             double[] m, double[] w, double[] eps, double[] scores) {
-        int d = eps.length;
-        double sqrtS2 = Math.sqrt(NormalInverseGammaPosterior.sampleNoiseVariance(gamma));
-        for (int i = 0; i < d; i++) {
-            eps[i] = gaussian.sample();
-        }
-        for (int a = 0, row = 0; a < scores.length; a++, row += d) {
-            double dot = 0;
-            for (int i = 0; i < d; i++) {
-                dot += w[row + i] * eps[i];
+    private static void requireChosen(int[] chosen, int K) {
+        boolean[] seen = new boolean[K];
+        for (int j = 0; j < chosen.length; j++) {
+            int a = chosen[j];
+            if (a < 0 || a >= K || seen[a]) {
+                throw new IllegalArgumentException("chosen must hold distinct candidate indices in [0, " + K
+                        + "), got " + Arrays.toString(chosen));
             }
-            scores[a] = m[a] + sqrtS2 * dot;
+            seen[a] = true;
         }
     }
 
