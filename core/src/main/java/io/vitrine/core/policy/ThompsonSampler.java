@@ -83,8 +83,40 @@ public final class ThompsonSampler {
         for (int j = 0; j < k; j++) {
             meanScores[j] = candidates.m[chosen[j]];
         }
-        double[] propensities = estimatePropensities(candidates, gamma, gaussian, chosen);
+        double[] propensities = estimatePropensities(candidates, gamma, gaussian, k, chosen, chosen);
         return new Choice(chosen, sampledScores, meanScores, propensities, seed, propensitySamples);
+    }
+
+    /**
+     * The decision of {@link #choose} with every candidate explained: posterior-mean score, the score the
+     * decision's draw gave it, and its propensity of being in the top k. The generator makes the same draws as
+     * {@code choose}, so {@code explanation.choice()} equals {@code choose(posterior, embeddings, k, seed)}.
+     */
+    public Explanation explain(NormalInverseGammaPosterior posterior, float[][] embeddings, int k, long seed) {
+        requireCandidates(posterior, embeddings, k);
+        CandidateScores candidates = CandidateScores.of(posterior, embeddings);
+        int K = candidates.K;
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+        ContinuousSampler gamma = posterior.gammaSampler(rng);
+        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
+        double[] sampledScores = new double[K];
+        decisionDraw(candidates, gamma, gaussian, new double[candidates.d], sampledScores);
+        int[] chosen = new int[k];
+        double[] chosenScores = new double[k];
+        topK(sampledScores, k, chosen, chosenScores);
+        int[] every = new int[K];
+        for (int a = 0; a < K; a++) {
+            every[a] = a;
+        }
+        double[] propensities = estimatePropensities(candidates, gamma, gaussian, k, chosen, every);
+        double[] chosenMeans = new double[k];
+        double[] chosenPropensities = new double[k];
+        for (int j = 0; j < k; j++) {
+            chosenMeans[j] = candidates.m[chosen[j]];
+            chosenPropensities[j] = propensities[chosen[j]];
+        }
+        Choice choice = new Choice(chosen, chosenScores, chosenMeans, chosenPropensities, seed, propensitySamples);
+        return new Explanation(choice, candidates.m.clone(), sampledScores, propensities);
     }
 
     /**
@@ -128,7 +160,7 @@ public final class ThompsonSampler {
         for (int i = 0; i < candidates.d; i++) {
             gaussian.sample();
         }
-        return estimatePropensities(candidates, gamma, gaussian, chosen);
+        return estimatePropensities(candidates, gamma, gaussian, chosen.length, chosen, chosen);
     }
 
     /**
@@ -146,29 +178,39 @@ public final class ThompsonSampler {
     }
 
     /**
-     * (1 + wins) / (1 + M) for each chosen candidate, from M further draws of the generator. When there are fewer
-     * candidates than dimensions the draws are made in K dimensions ({@link ScoreFactor}), which has the same
-     * distribution of scores for fewer normals and multiply-adds; otherwise, or when the embeddings are
-     * linearly dependent, in d dimensions like the decision's draw.
+     * For each tracked candidate, (in the decision's top k ? 1 : 0) + wins, over 1 + M: the decision's own draw
+     * counts, then M further draws of the generator. For a chosen candidate this is (1 + wins) / (1 + M). When
+     * there are fewer candidates than dimensions the draws are made in K dimensions ({@link ScoreFactor}), which
+     * has the same distribution of scores for fewer normals and multiply-adds; otherwise, or when the
+     * embeddings are linearly dependent, in d dimensions like the decision's draw.
+     *
+     * @param chosen  the decision's top k, best first
+     * @param tracked the candidates to estimate, distinct indices
      */
     private double[] estimatePropensities(CandidateScores candidates, ContinuousSampler gamma,
-                                          ZigguratSampler.NormalizedGaussian gaussian, int[] chosen) {
+                                          ZigguratSampler.NormalizedGaussian gaussian, int k, int[] chosen,
+                                          int[] tracked) {
         int K = candidates.K;
-        int k = chosen.length;
-        double[] propensities = new double[k];
+        double[] propensities = new double[tracked.length];
         if (k == K) {
             Arrays.fill(propensities, 1.0);
             return propensities;
         }
+        int[] wins = new int[tracked.length];
+        // inTopAt[a] == t marks candidate a as in the top k of draw t (t = 0: the decision's own draw); avoids
+        // clearing an array per draw.
+        int[] inTopAt = new int[K];
+        Arrays.fill(inTopAt, -1);
+        for (int j = 0; j < k; j++) {
+            inTopAt[chosen[j]] = 0;
+        }
+        countWins(inTopAt, 0, tracked, wins);
         ScoreFactor factor = K < candidates.d ? ScoreFactor.of(candidates) : null;
         int M = propensitySamples;
         double[] normals = new double[factor != null ? K : candidates.d];
         double[] scores = new double[K];
         int[] topIndex = new int[k];
         double[] topScore = new double[k];
-        int[] wins = new int[k];
-        // inTopAt[a] == t marks candidate a as in the top k of draw t; avoids clearing an array per draw.
-        int[] inTopAt = new int[K];
         for (int t = 1; t <= M; t++) {
             double sqrtS2 = Math.sqrt(NormalInverseGammaPosterior.sampleNoiseVariance(gamma));
             for (int i = 0; i < normals.length; i++) {
@@ -183,16 +225,20 @@ public final class ThompsonSampler {
             for (int j = 0; j < k; j++) {
                 inTopAt[topIndex[j]] = t;
             }
-            for (int j = 0; j < k; j++) {
-                if (inTopAt[chosen[j]] == t) {
-                    wins[j]++;
-                }
-            }
+            countWins(inTopAt, t, tracked, wins);
         }
-        for (int j = 0; j < k; j++) {
-            propensities[j] = (1.0 + wins[j]) / (1.0 + M);
+        for (int j = 0; j < tracked.length; j++) {
+            propensities[j] = wins[j] / (1.0 + M);
         }
         return propensities;
+    }
+
+    private static void countWins(int[] inTopAt, int draw, int[] tracked, int[] wins) {
+        for (int j = 0; j < tracked.length; j++) {
+            if (inTopAt[tracked[j]] == draw) {
+                wins[j]++;
+            }
+        }
     }
 
     /** Checks the arguments common to every call and returns K. */

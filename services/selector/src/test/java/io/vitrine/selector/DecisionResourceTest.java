@@ -77,6 +77,22 @@ class DecisionResourceTest {
     }
 
     @Test
+    void explainedDecisionScoresEveryCandidate() {
+        given().contentType(ContentType.JSON)
+                .body("{\"slot\": \"explained\", \"context\": " + CONTEXT + ", \"candidates\": " + candidates(4)
+                        + ", \"k\": 2, \"explain\": true}")
+                .post("/v1/decisions")
+                .then().statusCode(200)
+                .body("explanation", hasSize(4))
+                .body("explanation[0].candidateId", equalTo("img-0"))
+                .body("explanation.propensity.sum()", org.hamcrest.Matchers.closeTo(2.0, 1e-6));
+        given().contentType(ContentType.JSON).body(request("plain", "explained", CONTEXT, candidates(4), 1))
+                .post("/v1/decisions")
+                .then().statusCode(200)
+                .body("$", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("explanation")));
+    }
+
+    @Test
     void requestWithoutIdGetsOne() {
         given().contentType(ContentType.JSON)
                 .body("{\"slot\": \"s\", \"context\": " + CONTEXT + ", \"candidates\": " + candidates(2) + "}")

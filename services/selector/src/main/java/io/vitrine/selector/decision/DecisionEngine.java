@@ -9,6 +9,7 @@ import io.vitrine.core.encoder.OnnxEncoder;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.core.policy.Choice;
+import io.vitrine.core.policy.Explanation;
 import io.vitrine.core.policy.ThompsonSampler;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,12 +50,25 @@ public final class DecisionEngine {
         return slot + "@" + info.version();
     }
 
+    /** A decision, with every candidate explained when that was asked for (else null). */
+    public record Outcome(Decision decision, Explanation explanation) {
+    }
+
     /**
      * Decides, or throws {@link InvalidRequestException} naming every problem of the request.
      *
      * @param requestIdRequired true on the topic path, where the request id is the record key
      */
     public Decision decide(DecisionInput input, boolean requestIdRequired) {
+        return decide(input, requestIdRequired, false).decision();
+    }
+
+    /**
+     * Decides like {@link #decide(DecisionInput, boolean)}; with {@code explain}, also scores every candidate
+     * (posterior-mean score, sampled score, propensity), at the cost of tracking all of them in the
+     * propensity draws.
+     */
+    public Outcome decide(DecisionInput input, boolean requestIdRequired, boolean explain) {
         validator.validate(input, requestIdRequired);
         int candidateCount = input.candidates().size();
         int k = input.k() == null ? 1 : input.k();
@@ -67,7 +81,8 @@ public final class DecisionEngine {
         String scope = scopeOf(input.slot());
         NormalInverseGammaPosterior posterior = posteriors.get(scope).orElse(priorPosterior);
         long seed = ThreadLocalRandom.current().nextLong();
-        Choice choice = sampler.choose(posterior, z, k, seed);
+        Explanation explanation = explain ? sampler.explain(posterior, z, k, seed) : null;
+        Choice choice = explain ? explanation.choice() : sampler.choose(posterior, z, k, seed);
 
         List<ChosenCandidate> chosen = new ArrayList<>(k);
         for (int rank = 0; rank < choice.chosen().length; rank++) {
@@ -87,7 +102,7 @@ public final class DecisionEngine {
         }
         String requestId = input.requestId() == null || input.requestId().isBlank()
                 ? UUID.randomUUID().toString() : input.requestId();
-        return Decision.newBuilder()
+        return new Outcome(Decision.newBuilder()
                 .setRequestId(requestId)
                 .setSlot(input.slot())
                 .setScope(scope)
@@ -100,6 +115,6 @@ public final class DecisionEngine {
                 .setEncoderVersion(info.version())
                 .setPosteriorVersion(posterior.version())
                 .setPropensitySamples(choice.propensitySamples())
-                .build();
+                .build(), explanation);
     }
 }

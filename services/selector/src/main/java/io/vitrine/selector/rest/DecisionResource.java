@@ -1,7 +1,9 @@
 package io.vitrine.selector.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Decision;
+import io.vitrine.core.policy.Explanation;
 import io.vitrine.selector.config.SelectorConfig;
 import io.vitrine.selector.decision.DecisionEngine;
 import io.vitrine.selector.decision.DecisionInput;
@@ -27,18 +29,24 @@ public class DecisionResource {
 
     /** The request body. Features are numbers in the encoder's layout ({@code GET /v1/encoder}). */
     public record DecisionRequestBody(String requestId, String slot, float[] context, List<CandidateBody> candidates,
-                                      Integer k) {
+                                      Integer k, Boolean explain) {
     }
 
     public record CandidateBody(String id, float[] features) {
     }
 
-    /** The answer: chosen candidates, best first, with how they were chosen. */
+    /** The answer: chosen candidates, best first, with how they were chosen; every candidate if explained. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record DecisionResponse(String requestId, String slot, String scope, String encoderVersion,
-                                   long posteriorVersion, long seed, List<ChosenBody> chosen) {
+                                   long posteriorVersion, long seed, List<ChosenBody> chosen,
+                                   List<ExplainedBody> explanation) {
     }
 
     public record ChosenBody(String candidateId, int rank, double score, double meanScore, double propensity) {
+    }
+
+    /** One candidate of an explained decision, in request order. */
+    public record ExplainedBody(String candidateId, double meanScore, double sampledScore, double propensity) {
     }
 
     private final DecisionEngine engine;
@@ -70,8 +78,9 @@ public class DecisionResource {
                     new InvalidRequestException.Violation("body", "a JSON decision request is required")));
         }
         long start = System.nanoTime();
-        Decision decision = engine.decide(toInput(body), false);
+        DecisionEngine.Outcome outcome = engine.decide(toInput(body), false, Boolean.TRUE.equals(body.explain()));
         decisionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        Decision decision = outcome.decision();
         return log.append(decision)
                 .toCompletableFuture()
                 .orTimeout(logTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -79,7 +88,7 @@ public class DecisionResource {
                     if (error != null) {
                         throw new DecisionNotLoggedException(error);
                     }
-                    return toResponse(decision);
+                    return toResponse(decision, outcome.explanation());
                 });
     }
 
@@ -95,13 +104,21 @@ public class DecisionResource {
         return new DecisionInput(body.requestId(), body.slot(), body.context(), candidates, body.k(), null);
     }
 
-    private static DecisionResponse toResponse(Decision decision) {
+    private static DecisionResponse toResponse(Decision decision, Explanation explanation) {
         List<ChosenBody> chosen = new ArrayList<>(decision.getChosen().size());
         for (ChosenCandidate c : decision.getChosen()) {
             chosen.add(new ChosenBody(c.getCandidateId(), c.getRank(), c.getSampledScore(), c.getMeanScore(),
                     c.getPropensity()));
         }
+        List<ExplainedBody> explained = null;
+        if (explanation != null) {
+            explained = new ArrayList<>(decision.getCandidates().size());
+            for (int a = 0; a < decision.getCandidates().size(); a++) {
+                explained.add(new ExplainedBody(decision.getCandidates().get(a).getId(),
+                        explanation.meanScores()[a], explanation.sampledScores()[a], explanation.propensities()[a]));
+            }
+        }
         return new DecisionResponse(decision.getRequestId(), decision.getSlot(), decision.getScope(),
-                decision.getEncoderVersion(), decision.getPosteriorVersion(), decision.getSeed(), chosen);
+                decision.getEncoderVersion(), decision.getPosteriorVersion(), decision.getSeed(), chosen, explained);
     }
 }
