@@ -18,6 +18,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.Map;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /** Builds the selector's parts from configuration; plain classes, wired here once. */
@@ -83,6 +84,7 @@ public class SelectorBeans {
         SelectorConfig.Prior prior = config.prior();
         SelectorConfig.Selector selector = config.selector();
         return new DecisionEngine(encoder, posteriors, new NigPrior(prior.lambda(), prior.a0(), prior.b0()),
-                selector.propensitySamples(), selector.maxCandidates(), selector.maxK());
+                selector.propensitySamples(), selector.maxCandidates(), selector.maxK(),
+                selector.perCandidateSlots().orElse(Set.of()));
     }
 }

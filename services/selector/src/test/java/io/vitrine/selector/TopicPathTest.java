@@ -97,6 +97,47 @@ class TopicPathTest {
         }
     }
 
+    @Test
+    void perCandidateSlotScoresEachCandidateWithItsOwnPosterior() throws Exception {
+        String version = given().get("/v1/encoder").then().extract().path("version");
+        int d = 32;
+        int intercept = 16; // the default encoder's constant-1 column comes right after the F = 16 inputs
+        List<Double> mu = new ArrayList<>();
+        List<Double> cholesky = new ArrayList<>();
+        for (int i = 0; i < d; i++) {
+            mu.add(i == intercept ? 50.0 : 0.0);
+            for (int j = 0; j < d; j++) {
+                cholesky.add(i == j ? 1000.0 : 0.0);
+            }
+        }
+        String likedScope = "per-candidate-slot#liked@" + version;
+        send(Topic.POSTERIORS, likedScope, PosteriorSnapshot.newBuilder()
+                .setScope(likedScope).setSlot("per-candidate-slot").setEncoderVersion(version).setVersion(3L)
+                .setDimension(d).setN(3).setPriorLambda(1).setPriorA(2).setPriorB(0.25).setA(3.5).setBn(0.5)
+                .setMu(mu).setCholeskyLower(cholesky).setUpdatedAt(Instant.now()).build());
+
+        String body = "{\"requestId\": \"%s\", \"slot\": \"per-candidate-slot\", \"context\": [0,0,0,0,0,0,0,0],"
+                + " \"candidates\": [{\"id\": \"plain\", \"features\": [0,0,0,0,0,0,0,0]},"
+                + " {\"id\": \"liked\", \"features\": [0,0,0,0,0,0,0,0]}]}";
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Map<String, Object> answer;
+        int n = 0;
+        do {
+            answer = given().contentType(ContentType.JSON).body(String.format(body, "pc-" + n++))
+                    .post("/v1/decisions").then().statusCode(200).extract().as(Map.class);
+        } while (((Number) answer.get("posteriorVersion")).longValue() != 3 && System.nanoTime() < deadline);
+        assertEquals(3, ((Number) answer.get("posteriorVersion")).longValue(), "sum of the candidates' versions");
+        for (int i = 0; i < 10; i++) {
+            given().contentType(ContentType.JSON).body(String.format(body, "pc-last-" + i)).post("/v1/decisions")
+                    .then().statusCode(200)
+                    .body("chosen[0].candidateId", org.hamcrest.Matchers.equalTo("liked"));
+        }
+        Decision logged = TopicReader.readUntil(Topic.DECISIONS, Decision.class,
+                d2 -> d2.getRequestId().equals("pc-last-0"));
+        assertEquals(likedScope, logged.getChosen().get(0).getScope());
+        assertEquals("per-candidate-slot@" + version, logged.getScope());
+    }
+
     private static DecisionRequest request(String requestId, List<Float> context) {
         return DecisionRequest.newBuilder()
                 .setRequestId(requestId).setSlot("promo").setContext(context)

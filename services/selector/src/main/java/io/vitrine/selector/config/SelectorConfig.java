@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Configuration of the selector, under {@code vitrine.*}; documented in the README. */
 @ConfigMapping(prefix = "vitrine")
@@ -81,6 +82,12 @@ public interface SelectorConfig {
         /** Largest k a request may ask for. */
         @WithDefault("50")
         int maxK();
+
+        /**
+         * Slots whose candidates each get their own posterior over z (scope {@code slot#candidate@encoder});
+         * the others share one posterior per slot, which lets new candidates start from their features.
+         */
+        Optional<Set<String>> perCandidateSlots();
 
         /** How long an HTTP decision waits for Kafka to acknowledge its log record. */
         @WithDefault("5s")

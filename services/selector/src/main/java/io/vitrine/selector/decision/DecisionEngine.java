@@ -10,10 +10,12 @@ import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.core.policy.Choice;
 import io.vitrine.core.policy.Explanation;
+import io.vitrine.core.policy.PerCandidateThompsonSampler;
 import io.vitrine.core.policy.ThompsonSampler;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -29,15 +31,23 @@ public final class DecisionEngine {
     private final PosteriorView posteriors;
     private final NormalInverseGammaPosterior priorPosterior;
     private final ThompsonSampler sampler;
+    private final PerCandidateThompsonSampler perCandidateSampler;
+    private final Set<String> perCandidateSlots;
     private final RequestValidator validator;
 
+    /**
+     * @param perCandidateSlots slots whose candidates each have their own posterior over z (the paper's form);
+     *                          every other slot shares one posterior over z(context, candidate)
+     */
     public DecisionEngine(OnnxEncoder encoder, PosteriorView posteriors, NigPrior prior, int propensitySamples,
-                          int maxCandidates, int maxK) {
+                          int maxCandidates, int maxK, Set<String> perCandidateSlots) {
         this.encoder = encoder;
         this.info = encoder.info();
         this.posteriors = posteriors;
         this.priorPosterior = NormalInverseGammaPosterior.prior(info.dimension(), prior);
         this.sampler = new ThompsonSampler(propensitySamples);
+        this.perCandidateSampler = new PerCandidateThompsonSampler(propensitySamples);
+        this.perCandidateSlots = Set.copyOf(perCandidateSlots);
         this.validator = new RequestValidator(info, maxCandidates, maxK);
     }
 
@@ -48,6 +58,11 @@ public final class DecisionEngine {
     /** The posterior scope of a slot: posteriors are tied to the encoder version that made z. */
     public String scopeOf(String slot) {
         return slot + "@" + info.version();
+    }
+
+    /** The scope of one candidate of a slot with per-candidate posteriors. */
+    public String candidateScopeOf(String slot, String candidateId) {
+        return slot + "#" + candidateId + "@" + info.version();
     }
 
     /** A decision, with every candidate explained when that was asked for (else null). */
@@ -79,10 +94,32 @@ public final class DecisionEngine {
         float[][] z = encoder.encode(input.context(), candidateFeatures);
 
         String scope = scopeOf(input.slot());
-        NormalInverseGammaPosterior posterior = posteriors.get(scope).orElse(priorPosterior);
         long seed = ThreadLocalRandom.current().nextLong();
-        Explanation explanation = explain ? sampler.explain(posterior, z, k, seed) : null;
-        Choice choice = explain ? explanation.choice() : sampler.choose(posterior, z, k, seed);
+        boolean perCandidate = perCandidateSlots.contains(input.slot());
+        String[] candidateScopes = null;
+        Explanation explanation = null;
+        Choice choice;
+        long posteriorVersion;
+        if (perCandidate) {
+            if (explain) {
+                throw new InvalidRequestException(List.of(new InvalidRequestException.Violation("explain",
+                        "is not available for slots with per-candidate posteriors")));
+            }
+            candidateScopes = new String[candidateCount];
+            NormalInverseGammaPosterior[] perCandidatePosteriors = new NormalInverseGammaPosterior[candidateCount];
+            posteriorVersion = 0;
+            for (int a = 0; a < candidateCount; a++) {
+                candidateScopes[a] = candidateScopeOf(input.slot(), input.candidates().get(a).id());
+                perCandidatePosteriors[a] = posteriors.get(candidateScopes[a]).orElse(priorPosterior);
+                posteriorVersion += perCandidatePosteriors[a].version();
+            }
+            choice = perCandidateSampler.choose(perCandidatePosteriors, z, k, seed);
+        } else {
+            NormalInverseGammaPosterior posterior = posteriors.get(scope).orElse(priorPosterior);
+            posteriorVersion = posterior.version();
+            explanation = explain ? sampler.explain(posterior, z, k, seed) : null;
+            choice = explain ? explanation.choice() : sampler.choose(posterior, z, k, seed);
+        }
 
         List<ChosenCandidate> chosen = new ArrayList<>(k);
         for (int rank = 0; rank < choice.chosen().length; rank++) {
@@ -94,6 +131,7 @@ public final class DecisionEngine {
                     .setMeanScore(choice.meanScores()[rank])
                     .setPropensity(choice.propensities()[rank])
                     .setEmbedding(AvroArrays.floatList(z[index]))
+                    .setScope(perCandidate ? candidateScopes[index] : null)
                     .build());
         }
         List<Candidate> candidates = new ArrayList<>(candidateCount);
@@ -113,7 +151,7 @@ public final class DecisionEngine {
                 .setChosen(chosen)
                 .setSeed(seed)
                 .setEncoderVersion(info.version())
-                .setPosteriorVersion(posterior.version())
+                .setPosteriorVersion(posteriorVersion)
                 .setPropensitySamples(choice.propensitySamples())
                 .build(), explanation);
     }
