@@ -7,8 +7,8 @@ import org.tribuo.util.onnx.ONNXOperators;
 import java.util.Map;
 import java.util.Set;
 
-/** Opset-13 operators that tribuo's {@link ONNXOperators} does not list. */
-enum ExtraOnnxOperators implements ONNXOperator {
+/** Opset-13 operators that tribuo's {@link ONNXOperators} does not list; shared by every ONNX writer of the project. */
+public enum ExtraOnnxOperators implements ONNXOperator {
     /** Matrix product with numpy semantics: [N, F] x [F, H] -&gt; [N, H]. */
     MATMUL("MatMul", 2),
     /** Element-wise max(x, 0). */

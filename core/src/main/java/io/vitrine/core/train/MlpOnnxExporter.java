@@ -1,6 +1,7 @@
 package io.vitrine.core.train;
 
 import ai.onnx.proto.OnnxMl;
+import io.vitrine.core.encoder.ExtraOnnxOperators;
 import io.vitrine.core.encoder.OnnxEncoder;
 import org.tribuo.util.onnx.ONNXContext;
 import org.tribuo.util.onnx.ONNXInitializer;
@@ -54,9 +55,9 @@ public final class MlpOnnxExporter {
             float[] W = toFloat(mlp.weights(l));
             ONNXInitializer weights = context.floatTensor("W" + l, List.of(in, out), buffer -> buffer.put(W));
             ONNXInitializer bias = context.array("c" + l, toFloat(mlp.biases(l)));
-            h = h.apply(OnnxOperators.MATMUL, weights)
+            h = h.apply(ExtraOnnxOperators.MATMUL, weights)
                     .apply(ONNXOperators.ADD, bias)
-                    .apply(OnnxOperators.RELU);
+                    .apply(ExtraOnnxOperators.RELU);
             in = out;
         }
         if (mlp.wide()) {
@@ -65,7 +66,7 @@ public final class MlpOnnxExporter {
             ONNXInitializer zeros = context.floatTensor("zeros", List.of(mlp.inputs(), 1),
                     buffer -> buffer.put(new float[mlp.inputs()]));
             ONNXInitializer one = context.array("one", new float[]{1f});
-            ONNXRef<?> ones = features.apply(OnnxOperators.MATMUL, zeros).apply(ONNXOperators.ADD, one);
+            ONNXRef<?> ones = features.apply(ExtraOnnxOperators.MATMUL, zeros).apply(ONNXOperators.ADD, one);
             h = ones.apply(ONNXOperators.CONCAT, features, axis1).apply(ONNXOperators.CONCAT, h, axis1);
         }
         h.assignTo(embedding);
