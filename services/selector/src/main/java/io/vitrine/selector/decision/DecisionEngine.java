@@ -1,6 +1,5 @@
 package io.vitrine.selector.decision;
 
-import io.vitrine.schemas.AvroArrays;
 import io.vitrine.avro.Candidate;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Decision;
@@ -12,6 +11,7 @@ import io.vitrine.core.policy.Choice;
 import io.vitrine.core.policy.Explanation;
 import io.vitrine.core.policy.PerCandidateThompsonSampler;
 import io.vitrine.core.policy.ThompsonSampler;
+import io.vitrine.schemas.AvroArrays;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.vitrine.selector.decision;
 
-import io.vitrine.schemas.AvroArrays;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
+import io.vitrine.schemas.AvroArrays;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
