@@ -1,17 +1,22 @@
 package io.vitrine.loadtest;
 
 import java.io.PrintStream;
+import io.vitrine.loadtest.train.TrainEncoderCommand;
 import io.vitrine.quality.QualityCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The {@code vitrine} command line: the local demo, the local broker, the simulator and the quality report. */
+/**
+ * The {@code vitrine} command line: the local demo, the local broker, the simulator, the quality report and the
+ * encoder training from the reward log.
+ */
 @Command(name = "vitrine", mixinStandardHelpOptions = true, versionProvider = VitrineCli.Version.class,
         description = "Vitrine chooses what to show each visitor and learns online from impressions and clicks"
                 + " (neural-linear Thompson sampling on Kafka).",
         subcommands = {DemoCommand.class, KafkaCommand.class, SimulateCommand.class, QualityCommand.class,
+            TrainEncoderCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Start with: ./vitrine demo"})
 public final class VitrineCli implements Runnable {
@@ -45,7 +50,7 @@ public final class VitrineCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: demo, kafka, simulate or quality");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: demo, kafka, simulate, quality or train-encoder");
     }
 
     PrintStream out() {

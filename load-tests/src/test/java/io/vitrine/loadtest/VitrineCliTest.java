@@ -28,7 +28,7 @@ class VitrineCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "demo", "kafka", "simulate"})
+    @ValueSource(strings = {"", "demo", "kafka", "simulate", "train-encoder"})
     void everyCommandHasHelp(String command) {
         StringWriter out = new StringWriter();
         String[] args = command.isEmpty() ? new String[] {"--help"} : new String[] {command, "--help"};

@@ -1,0 +1,222 @@
+package io.vitrine.loadtest.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vitrine.avro.Reward;
+import io.vitrine.avro.RewardKind;
+import io.vitrine.core.encoder.EncoderInfo;
+import io.vitrine.core.encoder.OnnxEncoder;
+import io.vitrine.kafka.SharedLocalKafka;
+import io.vitrine.loadtest.VitrineCli;
+import io.vitrine.schemas.AvroSerdes;
+import io.vitrine.schemas.Topic;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command against a real broker. The broker is shared with other test classes, among them the end-to-end test
+ * whose learner consumes {@code vitrine.rewards}; these synthetic rewards carry no embedding and must not reach it,
+ * so each test writes to a rewards topic under a prefix of its own and reads with {@code --topic-prefix}.
+ */
+class TrainEncoderCommandTest {
+
+    private static final int CONTEXT = 4;
+    private static final int CANDIDATE = 3;
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        PrintStream unused = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        var cli = VitrineCli.commandLine(unused, unused);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void trainsAnEncoderThatBeatsTheConstantRateOnHeldOutRewards() throws Exception {
+        String slot = "train-" + UUID.randomUUID();
+        Random random = new Random(7);
+        List<Reward> rewards = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            float[] context = uniform(random, CONTEXT);
+            float[] candidate = uniform(random, CANDIDATE);
+            // A click when the visitor's first trait and the image's first trait agree in sign: an interaction no
+            // linear model of the raw features can express, so only the hidden layer can beat the constant rate.
+            double p = context[0] * candidate[0] > 0 ? 0.8 : 0.1;
+            rewards.add(reward(slot, i, context, candidate, random.nextDouble() < p ? 1 : 0));
+        }
+        // Another slot's layout differs; --slot must leave it out rather than refuse the mix.
+        rewards.add(reward("other-slot", 0, uniform(random, 2), uniform(random, 2), 1));
+        String prefix = freshRewardsTopic();
+        produce(prefix, rewards);
+        Path file = dir.resolve("models/trained.onnx");
+
+        int code = run("train-encoder", "--bootstrap-servers", SharedLocalKafka.bootstrapServers(),
+                "--topic-prefix", prefix, "--slot", slot,
+                "--out", file.toString(), "--version", "trained-test", "--epochs", "60", "--timeout", "20s");
+
+        assertEquals(0, code, err + "\n" + out);
+        try (OnnxEncoder encoder = OnnxEncoder.load(file)) {
+            EncoderInfo info = encoder.info();
+            assertEquals("trained-test", info.version());
+            assertEquals(CONTEXT, info.contextFeatures());
+            assertEquals(CANDIDATE, info.candidateFeatures());
+            assertEquals(1 + CONTEXT + CANDIDATE + 64, info.dimension()); // the default's wide z = [1, x, h]
+            assertEquals(info.dimension(), encoder.run(new float[][] {new float[CONTEXT + CANDIDATE]})[0].length);
+        }
+        String summary = out.toString();
+        Matcher heldOut = Pattern.compile("log loss ([0-9.]+) \\(constant click rate: ([0-9.]+)\\)").matcher(summary);
+        assertTrue(heldOut.find(), summary);
+        double loss = Double.parseDouble(heldOut.group(1));
+        double baseline = Double.parseDouble(heldOut.group(2));
+        assertTrue(loss < 0.9 * baseline, "held-out loss " + loss + " vs constant " + baseline + "\n" + summary);
+        Matcher auc = Pattern.compile("ranking accuracy: ([0-9.]+)").matcher(summary);
+        assertTrue(auc.find(), summary);
+        assertTrue(Double.parseDouble(auc.group(1)) > 0.7, summary);
+        assertTrue(summary.contains("rewards:          4,000"), summary);
+        assertTrue(summary.contains("-Dvitrine.encoder.path=" + file.toAbsolutePath()), summary);
+        assertTrue(err.toString().contains("reading"), err.toString());
+    }
+
+    @Test
+    void mixedFeatureLengthsFailNamingTheFirstOffendingRecord() throws Exception {
+        String slot = "mixed-" + UUID.randomUUID();
+        Random random = new Random(3);
+        List<Reward> rewards = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            rewards.add(reward(slot, i, uniform(random, CONTEXT), uniform(random, CANDIDATE), i % 2));
+        }
+        Reward odd = reward(slot, 30, uniform(random, CONTEXT + 1), uniform(random, CANDIDATE), 1);
+        odd.setRequestId("odd-request");
+        rewards.add(odd);
+        rewards.add(reward(slot, 31, uniform(random, CONTEXT), uniform(random, CANDIDATE + 2), 0));
+        String prefix = freshRewardsTopic();
+        produce(prefix, rewards);
+        Path file = dir.resolve("mixed.onnx");
+
+        int code = run("train-encoder", "--bootstrap-servers", SharedLocalKafka.bootstrapServers(),
+                "--topic-prefix", prefix, "--out", file.toString(), "--timeout", "20s");
+
+        assertEquals(1, code, out.toString());
+        String message = err.toString();
+        assertTrue(message.contains("mixed feature lengths"), message);
+        assertTrue(message.contains("request odd-request"), message);
+        // One scope, so one partition in write order: the odd record is offset 30 of whichever partition it is.
+        assertTrue(Pattern.compile(Pattern.quote(Topic.REWARDS.name(prefix)) + "-\\d@30 ").matcher(message).find(),
+                message);
+        assertTrue(message.contains("5 context and 3 candidate features"), message);
+        assertFalse(Files.exists(file));
+    }
+
+    @Test
+    void noRewardsIsAFailure() throws Exception {
+        int code = run("train-encoder", "--bootstrap-servers", SharedLocalKafka.bootstrapServers(), "--topic-prefix",
+                freshRewardsTopic(), "--out", dir.resolve("none.onnx").toString(), "--timeout", "20s");
+
+        assertEquals(1, code, out.toString());
+        assertTrue(err.toString().contains("no rewards found"), err.toString());
+    }
+
+    @Test
+    void anUnreachableBrokerFailsWithinTheTimeout() {
+        long start = System.nanoTime();
+        int code = run("train-encoder", "--bootstrap-servers", "localhost:1", "--out",
+                dir.resolve("none.onnx").toString(), "--timeout", "2s");
+
+        assertEquals(1, code, out.toString());
+        assertTrue(err.toString().contains("cannot reach Kafka at localhost:1"), err.toString());
+        assertTrue(System.nanoTime() - start < 15_000_000_000L, "took too long");
+    }
+
+    @Test
+    void theRankingAccuracyCountsTiesAsHalf() {
+        assertEquals(1.0, EncoderTraining.auc(new double[] {0.1, 0.2, 0.9}, new double[] {0, 0, 1}));
+        assertEquals(0.5, EncoderTraining.auc(new double[] {0.3, 0.3, 0.3, 0.3}, new double[] {0, 1, 0, 1}));
+        assertEquals(0.0, EncoderTraining.auc(new double[] {0.9, 0.1}, new double[] {0, 1}));
+        assertTrue(Double.isNaN(EncoderTraining.auc(new double[] {0.1, 0.2}, new double[] {1, 1})));
+    }
+
+    private static float[] uniform(Random random, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = 2 * random.nextFloat() - 1;
+        }
+        return x;
+    }
+
+    private static Reward reward(String slot, int i, float[] context, float[] candidate, int click) {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i);
+        return new Reward("r-" + i, "c-" + (i % 10), slot, slot, "default-v1", (double) click,
+                click == 1 ? RewardKind.CLICK : RewardKind.NO_CLICK, now, now, click == 1 ? now : null, 0.1,
+                List.of(), floats(context), floats(candidate));
+    }
+
+    private static List<Float> floats(float[] x) {
+        List<Float> list = new ArrayList<>(x.length);
+        for (float f : x) {
+            list.add(f);
+        }
+        return list;
+    }
+
+    /** A new, empty rewards topic with the partitions of the real one; returns its prefix. */
+    private static String freshRewardsTopic() throws Exception {
+        String prefix = "train-test-" + UUID.randomUUID() + ".";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedLocalKafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(Topic.REWARDS.name(prefix), Topic.REWARDS.partitions(),
+                    (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        return prefix;
+    }
+
+    /** Writes as the learner does: keyed by scope, registry-less Avro. */
+    private static void produce(String prefix, List<Reward> rewards) throws Exception {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedLocalKafka.bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        Serializer<Reward> serializer = AvroSerdes.registryless(Reward.class).serializer();
+        String topic = Topic.REWARDS.name(prefix);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (Reward r : rewards) {
+                producer.send(new ProducerRecord<>(topic, r.getScope(), serializer.serialize(topic, r)));
+            }
+            producer.flush();
+        }
+    }
+}
