@@ -15,6 +15,7 @@ public final class LearnerMetrics {
     private final Counter clickWithoutWindow;
     private final Counter lateClick;
     private final Counter dimensionMismatch;
+    private final Counter invalidReward;
 
     public LearnerMetrics(MeterRegistry registry) {
         clickRewards = rewards(registry, "click");
@@ -25,6 +26,7 @@ public final class LearnerMetrics {
         clickWithoutWindow = dropped(registry, "click-without-impression");
         lateClick = dropped(registry, "click-late");
         dimensionMismatch = dropped(registry, "reward-dimension-mismatch");
+        invalidReward = dropped(registry, "reward-invalid");
     }
 
     private static Counter rewards(MeterRegistry registry, String kind) {
@@ -63,5 +65,9 @@ public final class LearnerMetrics {
 
     void dimensionMismatch() {
         dimensionMismatch.increment();
+    }
+
+    void invalidReward() {
+        invalidReward.increment();
     }
 }

@@ -63,14 +63,20 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
         String scope = record.key();
         float[] z = AvroArrays.floats(reward.getEmbedding());
         PosteriorStatistics stored = statistics.get(scope);
-        SufficientStatistics stats = stored == null
-                ? SufficientStatistics.empty(z.length)
-                : toStatistics(stored);
-        if (stats.dimension() != z.length) {
-            metrics.dimensionMismatch();
+        SufficientStatistics stats;
+        try {
+            stats = stored == null ? SufficientStatistics.empty(z.length) : toStatistics(stored);
+            if (stats.dimension() != z.length) {
+                metrics.dimensionMismatch();
+                return;
+            }
+            forgetting.update(stats, z, reward.getReward());
+        } catch (IllegalArgumentException e) {
+            // An empty or non-finite embedding, or a non-finite reward: one bad record must not stop the
+            // stream thread, and the statistics stay as they were.
+            metrics.invalidReward();
             return;
         }
-        forgetting.update(stats, z, reward.getReward());
         statistics.put(scope, toRecord(scope, reward.getSlot(), reward.getEncoderVersion(), stats,
                 Instant.ofEpochMilli(record.timestamp())));
         changed.add(scope);

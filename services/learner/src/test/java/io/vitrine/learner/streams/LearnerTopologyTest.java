@@ -222,6 +222,27 @@ class LearnerTopologyTest {
         assertTrue(posteriors.isEmpty(), "nothing changed, nothing published");
     }
 
+    @Test
+    void invalidRewardOnTheTopicIsCountedAndTheStreamGoesOn() {
+        TestInputTopic<String, Reward> rewardsIn = driver.createInputTopic(Topic.REWARDS.name(PREFIX),
+                Serdes.String().serializer(), wire.serde(Reward.class).serializer());
+        Reward empty = Reward.newBuilder()
+                .setRequestId("bad").setCandidateId("a").setSlot("hero").setScope(SCOPE).setEncoderVersion("enc")
+                .setReward(1).setKind(RewardKind.CLICK).setDecisionTimestamp(T0).setImpressionTimestamp(T0)
+                .setClickTimestamp(T0).setPropensity(1).setEmbedding(List.of()).setContext(List.of())
+                .setCandidateFeatures(List.of()).build();
+        rewardsIn.pipeInput(SCOPE, empty, T0);
+        Reward nan = Reward.newBuilder(empty).setEmbedding(List.of(Float.NaN, 1f)).build();
+        rewardsIn.pipeInput(SCOPE, nan, T0);
+        assertEquals(2.0, counter("vitrine.events.dropped", "reason", "reward-invalid"));
+
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        click("r1", "a", T0.plusSeconds(1));
+        driver.advanceWallClockTime(PUBLISH);
+        assertEquals(1, posteriors.readKeyValuesToMap().get(SCOPE).getVersion(), "good rewards still count");
+    }
+
     private double counter(String name, String tag, String value) {
         return registry.get(name).tag(tag, value).counter().count();
     }
