@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vitrine.avro.Candidate;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Click;
+import io.vitrine.avro.DeadLetter;
 import io.vitrine.avro.Decision;
 import io.vitrine.avro.Impression;
 import io.vitrine.avro.Reward;
@@ -60,6 +61,24 @@ class LearnerServiceTest {
                 .body("version", equalTo(1))
                 .body("dimension", equalTo(2))
                 .body("scope", equalTo(scope));
+    }
+
+    @Test
+    void undecodableRecordGoesToTheDeadLetterTopicWithItsSource() throws Exception {
+        String key = "garbage-" + System.nanoTime();
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedLocalKafka.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topic.IMPRESSIONS.name(Topic.DEFAULT_PREFIX), key,
+                    new byte[] {1, 2, 3, 4, 5})).get();
+        }
+        DeadLetter letter = readFirst(Topic.DEAD_LETTERS, DeadLetter.class,
+                d -> d.getKey() != null && new String(d.getKey().array()).equals(key));
+        assertEquals("learner", letter.getService());
+        assertEquals("undecodable", letter.getReason());
+        assertEquals(Topic.IMPRESSIONS.name(Topic.DEFAULT_PREFIX), letter.getSourceTopic());
+        assertEquals(5, letter.getValue().remaining());
+        org.junit.jupiter.api.Assertions.assertNotNull(letter.getOffset());
     }
 
     @Test

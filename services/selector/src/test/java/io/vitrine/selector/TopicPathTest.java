@@ -63,6 +63,26 @@ class TopicPathTest {
     }
 
     @Test
+    void undecodableRequestGoesToTheDeadLetterTopicAndTheStreamGoesOn() throws Exception {
+        String key = "undecodable-" + System.nanoTime();
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedLocalKafka.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topic.DECISION_REQUESTS.name(Topic.DEFAULT_PREFIX), key,
+                    "not avro".getBytes())).get();
+        }
+        DeadLetter letter = TopicReader.readUntil(Topic.DEAD_LETTERS, DeadLetter.class,
+                d -> d.getKey() != null && new String(d.getKey().array()).equals(key));
+        assertEquals("selector", letter.getService());
+        assertEquals("undecodable", letter.getReason());
+        assertEquals(Topic.DECISION_REQUESTS.name(Topic.DEFAULT_PREFIX), letter.getSourceTopic());
+
+        String good = "after-undecodable-" + System.nanoTime();
+        send(Topic.DECISION_REQUESTS, good, request(good, CONTEXT));
+        TopicReader.readUntil(Topic.DECISIONS, Decision.class, d -> d.getRequestId().equals(good));
+    }
+
+    @Test
     void publishedPosteriorDrivesTheChoice() throws Exception {
         String version = given().get("/v1/encoder").then().extract().path("version");
         String scope = "favourite@" + version;
