@@ -50,6 +50,10 @@ public interface LearnerConfig {
         @WithDefault("30s")
         Duration attributionWindow();
 
+        /** The reward of a window that ends without a click. */
+        @WithDefault("0")
+        double defaultReward();
+
         /** How long a decision waits for its impressions before it is forgotten. */
         @WithDefault("1h")
         Duration decisionRetention();

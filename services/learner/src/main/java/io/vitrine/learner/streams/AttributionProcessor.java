@@ -29,7 +29,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>The three topics are fetched separately, so an impression may be processed before its decision,
  * or a click before its impression. Such an event is held for {@code holdGrace} and applied when
- * its predecessor arrives; if none does, it is dropped and counted.
+ * its predecessor arrives; if none does, it is dropped and counted (an orphan click). A click on a
+ * window already closed by a click counts once (duplicate); a click after its window's end is late.
+ * A window that ends without a click emits the configured default reward (0 by default).
  *
  * <p>State: pending decisions, open windows and held events, plus a deadline index whose keys
  * sort by time so that closing due windows is a range scan, not a scan of everything.
@@ -41,16 +43,19 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     static final String DEADLINES_STORE = "attribution-deadlines";
     static final String HELD_IMPRESSIONS_STORE = "attribution-held-impressions";
     static final String HELD_CLICKS_STORE = "attribution-held-clicks";
+    static final String CLOSED_STORE = "attribution-closed";
 
     private static final String WINDOW = "w";
     private static final String DECISION = "d";
     private static final String HELD_IMPRESSION = "i";
     private static final String HELD_CLICK = "c";
+    private static final String CLOSED = "x";
 
     private final Duration window;
     private final Duration decisionRetention;
     private final Duration idleCloseDelay;
     private final Duration holdGrace;
+    private final double defaultReward;
     private final LearnerMetrics metrics;
 
     private ProcessorContext<String, Reward> context;
@@ -59,15 +64,17 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private KeyValueStore<String, String> deadlines;
     private KeyValueStore<String, Impression> heldImpressions;
     private KeyValueStore<String, Click> heldClicks;
+    private KeyValueStore<String, String> closedWindows;
     private long lastStreamTime = Long.MIN_VALUE;
     private long wallClockAtLastMove;
 
     AttributionProcessor(Duration window, Duration decisionRetention, Duration idleCloseDelay, Duration holdGrace,
-                         LearnerMetrics metrics) {
+                         double defaultReward, LearnerMetrics metrics) {
         this.window = window;
         this.decisionRetention = decisionRetention;
         this.idleCloseDelay = idleCloseDelay;
         this.holdGrace = holdGrace;
+        this.defaultReward = defaultReward;
         this.metrics = metrics;
     }
 
@@ -79,6 +86,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         this.deadlines = context.getStateStore(DEADLINES_STORE);
         this.heldImpressions = context.getStateStore(HELD_IMPRESSIONS_STORE);
         this.heldClicks = context.getStateStore(HELD_CLICKS_STORE);
+        this.closedWindows = context.getStateStore(CLOSED_STORE);
         Duration tick = window.compareTo(Duration.ofSeconds(1)) < 0 ? window.dividedBy(4) : Duration.ofMillis(250);
         context.schedule(tick, PunctuationType.STREAM_TIME, this::closeDue);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::closeDueWhenQuiet);
@@ -172,12 +180,20 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         String windowKey = windowKey(click.getRequestId(), click.getCandidateId());
         Reward pending = windows.get(windowKey);
         if (pending == null) {
-            // Its impression may still be on its way: hold the click for the grace period.
-            if (heldClicks.get(windowKey) == null) {
+            String closedAs = closedWindows.get(windowKey);
+            if (closedAs != null) {
+                // The window is over: a second click on a clicked window counts once; any other is late.
+                if (RewardKind.CLICK.name().equals(closedAs)) {
+                    metrics.duplicateClick();
+                } else {
+                    metrics.lateClick();
+                }
+            } else if (heldClicks.get(windowKey) == null) {
+                // Its impression may still be on its way: hold the click for the grace period.
                 heldClicks.put(windowKey, click);
                 schedule(click.getTimestamp().plus(holdGrace), HELD_CLICK, windowKey);
             } else {
-                metrics.clickWithoutWindow();
+                metrics.duplicateClick();
             }
             return;
         }
@@ -219,15 +235,20 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                 }
                 case HELD_CLICK -> {
                     if (heldClicks.delete(key) != null) {
-                        metrics.clickWithoutWindow();
+                        metrics.orphanClick();
                     }
                 }
+                case CLOSED -> closedWindows.delete(key);
                 default -> decisions.delete(key);
             }
         }
     }
 
     private void emit(Reward reward, long timestamp) {
+        // Remember how the window closed, long enough to tell duplicate and late clicks from orphans.
+        String windowKey = windowKey(reward.getRequestId(), reward.getCandidateId());
+        closedWindows.put(windowKey, reward.getKind().name());
+        schedule(reward.getImpressionTimestamp().plus(window).plus(holdGrace), CLOSED, windowKey);
         metrics.reward(reward.getKind());
         context.forward(new Record<>(reward.getScope(), reward, timestamp));
     }
@@ -254,7 +275,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         return null;
     }
 
-    private static Reward noClickReward(Decision decision, ChosenCandidate chosen, Impression impression) {
+    private Reward noClickReward(Decision decision, ChosenCandidate chosen, Impression impression) {
         List<Float> candidateFeatures = List.of();
         for (var candidate : decision.getCandidates()) {
             if (candidate.getId().equals(chosen.getCandidateId())) {
@@ -268,7 +289,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                 .setSlot(decision.getSlot())
                 .setScope(chosen.getScope() != null ? chosen.getScope() : decision.getScope())
                 .setEncoderVersion(decision.getEncoderVersion())
-                .setReward(0.0)
+                .setReward(defaultReward)
                 .setKind(RewardKind.NO_CLICK)
                 .setDecisionTimestamp(decision.getTimestamp())
                 .setImpressionTimestamp(impression.getTimestamp())

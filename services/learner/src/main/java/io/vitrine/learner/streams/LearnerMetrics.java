@@ -12,7 +12,8 @@ public final class LearnerMetrics {
     private final Counter unknownDecision;
     private final Counter unknownCandidate;
     private final Counter duplicateImpression;
-    private final Counter clickWithoutWindow;
+    private final Counter orphanClick;
+    private final Counter duplicateClick;
     private final Counter lateClick;
     private final Counter dimensionMismatch;
     private final Counter invalidReward;
@@ -23,7 +24,8 @@ public final class LearnerMetrics {
         unknownDecision = dropped(registry, "impression-unknown-decision");
         unknownCandidate = dropped(registry, "impression-unknown-candidate");
         duplicateImpression = dropped(registry, "impression-duplicate");
-        clickWithoutWindow = dropped(registry, "click-without-impression");
+        orphanClick = dropped(registry, "click-orphan");
+        duplicateClick = dropped(registry, "click-duplicate");
         lateClick = dropped(registry, "click-late");
         dimensionMismatch = dropped(registry, "reward-dimension-mismatch");
         invalidReward = dropped(registry, "reward-invalid");
@@ -55,8 +57,12 @@ public final class LearnerMetrics {
         duplicateImpression.increment();
     }
 
-    void clickWithoutWindow() {
-        clickWithoutWindow.increment();
+    void orphanClick() {
+        orphanClick.increment();
+    }
+
+    void duplicateClick() {
+        duplicateClick.increment();
     }
 
     void lateClick() {

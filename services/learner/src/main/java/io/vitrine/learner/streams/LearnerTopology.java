@@ -37,8 +37,8 @@ public final class LearnerTopology {
 
     /** Settings of the topology; see {@code LearnerConfig} for their meaning. */
     public record Settings(String topicPrefix, Duration attributionWindow, Duration decisionRetention,
-                           Duration idleCloseDelay, Duration holdGrace, Duration publishInterval, NigPrior prior,
-                           Forgetting forgetting) {
+                           Duration idleCloseDelay, Duration holdGrace, double defaultReward,
+                           Duration publishInterval, NigPrior prior, Forgetting forgetting) {
     }
 
     public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics) {
@@ -60,6 +60,8 @@ public final class LearnerTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(AttributionProcessor.HELD_CLICKS_STORE), keys, wire.serde(Click.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AttributionProcessor.CLOSED_STORE), keys, Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PosteriorUpdater.STATISTICS_STORE), keys,
                 wire.serde(PosteriorStatistics.class)));
 
@@ -76,10 +78,10 @@ public final class LearnerTopology {
         decisions.merge(impressions).merge(clicks)
                 .filter((requestId, event) -> requestId != null)
                 .process(() -> new AttributionProcessor(settings.attributionWindow(), settings.decisionRetention(),
-                                settings.idleCloseDelay(), settings.holdGrace(), metrics),
+                                settings.idleCloseDelay(), settings.holdGrace(), settings.defaultReward(), metrics),
                         AttributionProcessor.DECISIONS_STORE, AttributionProcessor.WINDOWS_STORE,
                         AttributionProcessor.DEADLINES_STORE, AttributionProcessor.HELD_IMPRESSIONS_STORE,
-                        AttributionProcessor.HELD_CLICKS_STORE)
+                        AttributionProcessor.HELD_CLICKS_STORE, AttributionProcessor.CLOSED_STORE)
                 .to(Topic.REWARDS.name(prefix), Produced.with(keys, rewardSerde));
 
         builder.stream(Topic.REWARDS.name(prefix), Consumed.with(keys, rewardSerde))

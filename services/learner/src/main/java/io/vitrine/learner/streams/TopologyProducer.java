@@ -30,7 +30,8 @@ public class TopologyProducer {
     Topology topology(LearnerConfig config, WireFormat wire, NigPrior prior, MeterRegistry registry) {
         LearnerConfig.Learner learner = config.learner();
         var settings = new LearnerTopology.Settings(config.topics().prefix(), learner.attributionWindow(),
-                learner.decisionRetention(), learner.idleCloseDelay(), learner.holdGrace(), learner.publishInterval(),
+                learner.decisionRetention(), learner.idleCloseDelay(), learner.holdGrace(), learner.defaultReward(),
+                learner.publishInterval(),
                 prior, learner.halfLifeEvents().isPresent()
                         ? Forgetting.halfLife(learner.halfLifeEvents().getAsDouble()) : Forgetting.NONE);
         return LearnerTopology.build(settings, wire, new LearnerMetrics(registry));

@@ -58,7 +58,7 @@ class LearnerTopologyTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        var settings = new LearnerTopology.Settings(PREFIX, WINDOW, Duration.ofHours(1), IDLE_CLOSE, HOLD, PUBLISH,
+        var settings = new LearnerTopology.Settings(PREFIX, WINDOW, Duration.ofHours(1), IDLE_CLOSE, HOLD, 0.0, PUBLISH,
                 NigPrior.DEFAULT, FORGETTING);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-test");
@@ -145,7 +145,29 @@ class LearnerTopologyTest {
         click("r1", "a", T0.plusSeconds(2));
         decide("later", T0.plus(HOLD).plus(WINDOW), "a", List.of(1f, 0f)); // past every deadline
         assertEquals(1, rewards.readValuesToList().size());
-        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-without-impression"));
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-duplicate"));
+        assertEquals(0.0, counter("vitrine.events.dropped", "reason", "click-orphan"));
+    }
+
+    @Test
+    void clickAfterANoClickWindowClosedIsLateNotAReward() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        decide("r2", T0.plus(WINDOW).plusSeconds(1), "a", List.of(1f, 0f)); // closes r1's window
+        assertEquals(RewardKind.NO_CLICK, rewards.readValue().getKind());
+        click("r1", "a", T0.plus(WINDOW).plusSeconds(2));
+        assertTrue(rewards.isEmpty());
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-late"));
+    }
+
+    @Test
+    void clickWithoutAnyImpressionIsHeldThenCountedAsOrphan() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        click("r1", "a", T0.plusSeconds(1));
+        assertEquals(0.0, counter("vitrine.events.dropped", "reason", "click-orphan"), "held for the grace");
+        decide("later", T0.plus(HOLD).plusSeconds(2), "a", List.of(1f, 0f));
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-orphan"));
+        assertTrue(rewards.isEmpty());
     }
 
     @Test
