@@ -197,8 +197,27 @@ class TrainEncoderCommandTest {
         String prefix = "train-test-" + UUID.randomUUID() + ".";
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 SharedLocalKafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(Topic.REWARDS.name(prefix), Topic.REWARDS.partitions(),
-                    (short) 1))).all().get(30, TimeUnit.SECONDS);
+            String topic = Topic.REWARDS.name(prefix);
+            admin.createTopics(List.of(new NewTopic(topic, Topic.REWARDS.partitions(), (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+            // A new topic's partitions get their leader a moment later; writing before that can fail.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try {
+                    var description = admin.describeTopics(List.of(topic)).allTopicNames()
+                            .get(30, TimeUnit.SECONDS).get(topic);
+                    if (description.partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                        break;
+                    }
+                } catch (java.util.concurrent.ExecutionException notYetKnown) {
+                    // the broker's metadata does not list the new topic yet
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("partitions of " + topic + " have no leader after 30 s");
+                }
+                Thread.sleep(100);
+            }
         }
         return prefix;
     }
@@ -213,10 +232,14 @@ class TrainEncoderCommandTest {
         String topic = Topic.REWARDS.name(prefix);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>(rewards.size());
             for (Reward r : rewards) {
-                producer.send(new ProducerRecord<>(topic, r.getScope(), serializer.serialize(topic, r)));
+                sent.add(producer.send(new ProducerRecord<>(topic, r.getScope(), serializer.serialize(topic, r))));
             }
             producer.flush();
+            for (var future : sent) {
+                future.get(60, TimeUnit.SECONDS); // every reward must be in Kafka, or the test says why
+            }
         }
     }
 }
