@@ -2,14 +2,18 @@ package io.vitrine.learner.streams;
 
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Click;
+import io.vitrine.avro.DeadLetter;
 import io.vitrine.avro.Decision;
 import io.vitrine.avro.Impression;
 import io.vitrine.avro.Reward;
 import io.vitrine.avro.RewardKind;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -33,10 +37,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * window already closed by a click counts once (duplicate); a click after its window's end is late.
  * A window that ends without a click emits the configured default reward (0 by default).
  *
+ * <p>An impression that cannot be attributed, because its decision never arrived within the grace or
+ * because it shows a candidate the decision did not choose, goes to the dead-letter topic with the
+ * reason and the topic, partition and offset it was read from. Held impressions are kept as the dead
+ * letter they would become, so that their origin survives until the grace ends.
+ *
  * <p>State: pending decisions, open windows and held events, plus a deadline index whose keys
  * sort by time so that closing due windows is a range scan, not a scan of everything.
  */
-final class AttributionProcessor implements Processor<String, AttributionEvent, String, Reward> {
+final class AttributionProcessor implements Processor<String, AttributionEvent, String, AttributionResult> {
 
     static final String DECISIONS_STORE = "attribution-decisions";
     static final String WINDOWS_STORE = "attribution-windows";
@@ -57,29 +66,34 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private final Duration holdGrace;
     private final double defaultReward;
     private final LearnerMetrics metrics;
+    private final Serde<Impression> impressionSerde;
+    private final String service;
 
-    private ProcessorContext<String, Reward> context;
+    private ProcessorContext<String, AttributionResult> context;
     private KeyValueStore<String, Decision> decisions;
     private KeyValueStore<String, Reward> windows;
     private KeyValueStore<String, String> deadlines;
-    private KeyValueStore<String, Impression> heldImpressions;
+    private KeyValueStore<String, DeadLetter> heldImpressions;
     private KeyValueStore<String, Click> heldClicks;
     private KeyValueStore<String, String> closedWindows;
     private long lastStreamTime = Long.MIN_VALUE;
     private long wallClockAtLastMove;
 
     AttributionProcessor(Duration window, Duration decisionRetention, Duration idleCloseDelay, Duration holdGrace,
-                         double defaultReward, LearnerMetrics metrics) {
+                         double defaultReward, LearnerMetrics metrics, Serde<Impression> impressionSerde,
+                         String service) {
         this.window = window;
         this.decisionRetention = decisionRetention;
         this.idleCloseDelay = idleCloseDelay;
         this.holdGrace = holdGrace;
         this.defaultReward = defaultReward;
         this.metrics = metrics;
+        this.impressionSerde = impressionSerde;
+        this.service = service;
     }
 
     @Override
-    public void init(ProcessorContext<String, Reward> context) {
+    public void init(ProcessorContext<String, AttributionResult> context) {
         this.context = context;
         this.decisions = context.getStateStore(DECISIONS_STORE);
         this.windows = context.getStateStore(WINDOWS_STORE);
@@ -116,7 +130,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         if (event instanceof AttributionEvent.Decided decided) {
             onDecision(decided.decision());
         } else if (event instanceof AttributionEvent.Shown shown) {
-            onImpression(shown.impression());
+            onImpression(shown.impression(), null);
         } else if (event instanceof AttributionEvent.Clicked clicked) {
             onClick(clicked.click());
         }
@@ -129,8 +143,8 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         }
         decisions.put(requestId, decision);
         schedule(decision.getTimestamp().plus(decisionRetention), DECISION, requestId);
-        for (Impression held : release(heldImpressions, requestId + "/")) {
-            onImpression(held);
+        for (DeadLetter held : release(heldImpressions, requestId + "/")) {
+            onImpression(impressionOf(held), held);
         }
     }
 
@@ -148,20 +162,27 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         return values;
     }
 
-    private void onImpression(Impression impression) {
+    /**
+     * @param held the impression as held (with where it was read from), or null when it is the record in process
+     */
+    private void onImpression(Impression impression, DeadLetter held) {
         Decision decision = decisions.get(impression.getRequestId());
         String windowKey = windowKey(impression.getRequestId(), impression.getCandidateId());
         if (decision == null) {
             // The decision may still be on its way (another topic, fetched separately): hold on.
             if (heldImpressions.get(windowKey) == null) {
-                heldImpressions.put(windowKey, impression);
+                heldImpressions.put(windowKey, held != null ? held : origin(impression));
                 schedule(impression.getTimestamp().plus(holdGrace), HELD_IMPRESSION, windowKey);
+            } else {
+                metrics.duplicateImpression();
             }
             return;
         }
         ChosenCandidate chosen = findChosen(decision, impression.getCandidateId());
         if (chosen == null) {
             metrics.unknownCandidate();
+            reject(held != null ? held : origin(impression), "unknown-candidate", "impression of candidate '" + impression.getCandidateId()
+                    + "', which decision '" + impression.getRequestId() + "' did not choose");
             return;
         }
         if (windows.get(windowKey) != null) {
@@ -170,9 +191,9 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         }
         windows.put(windowKey, noClickReward(decision, chosen, impression));
         schedule(impression.getTimestamp().plus(window), WINDOW, windowKey);
-        Click held = heldClicks.delete(windowKey);
-        if (held != null) {
-            onClick(held);
+        Click heldClick = heldClicks.delete(windowKey);
+        if (heldClick != null) {
+            onClick(heldClick);
         }
     }
 
@@ -229,8 +250,11 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                     }
                 }
                 case HELD_IMPRESSION -> {
-                    if (heldImpressions.delete(key) != null) {
+                    DeadLetter held = heldImpressions.delete(key);
+                    if (held != null) {
                         metrics.unknownDecision();
+                        reject(held, "unknown-decision", "no decision '" + key.substring(0, key.lastIndexOf('/'))
+                                + "' arrived within " + holdGrace + " of the impression");
                     }
                 }
                 case HELD_CLICK -> {
@@ -250,7 +274,43 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         closedWindows.put(windowKey, reward.getKind().name());
         schedule(reward.getImpressionTimestamp().plus(window).plus(holdGrace), CLOSED, windowKey);
         metrics.reward(reward.getKind());
-        context.forward(new Record<>(reward.getScope(), reward, timestamp));
+        context.forward(new Record<>(reward.getScope(), new AttributionResult.Rewarded(reward), timestamp));
+    }
+
+    private void reject(DeadLetter origin, String reason, String detail) {
+        DeadLetter letter = DeadLetter.newBuilder(origin).setReason(reason).setDetail(detail).build();
+        String key = letter.getKey() == null ? null
+                : StandardCharsets.UTF_8.decode(letter.getKey().duplicate()).toString();
+        metrics.deadLetter(reason);
+        context.forward(new Record<>(key, new AttributionResult.Rejected(letter),
+                letter.getTimestamp().toEpochMilli()));
+    }
+
+    /**
+     * The impression in process as a dead letter-to-be: its bytes and the topic, partition and offset it was
+     * read from (built only when needed: most impressions are attributed at once).
+     */
+    private DeadLetter origin(Impression impression) {
+        var metadata = context.recordMetadata();
+        byte[] bytes = impressionSerde.serializer().serialize(metadata.map(m -> m.topic()).orElse(null), impression);
+        return DeadLetter.newBuilder()
+                .setService(service)
+                .setSourceTopic(metadata.map(m -> m.topic()).orElse(null))
+                .setPartition(metadata.map(m -> m.partition()).orElse(null))
+                .setOffset(metadata.map(m -> m.offset()).orElse(null))
+                .setKey(ByteBuffer.wrap(impression.getRequestId().getBytes(StandardCharsets.UTF_8)))
+                .setValue(ByteBuffer.wrap(bytes))
+                .setReason("held")
+                .setDetail("")
+                .setTimestamp(impression.getTimestamp())
+                .build();
+    }
+
+    private Impression impressionOf(DeadLetter held) {
+        ByteBuffer value = held.getValue();
+        byte[] bytes = new byte[value.remaining()];
+        value.duplicate().get(bytes);
+        return impressionSerde.deserializer().deserialize(held.getSourceTopic(), bytes);
     }
 
     private void schedule(Instant deadline, String kind, String key) {

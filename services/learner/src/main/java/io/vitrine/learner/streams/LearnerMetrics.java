@@ -17,8 +17,10 @@ public final class LearnerMetrics {
     private final Counter lateClick;
     private final Counter dimensionMismatch;
     private final Counter invalidReward;
+    private final MeterRegistry registry;
 
     public LearnerMetrics(MeterRegistry registry) {
+        this.registry = registry;
         clickRewards = rewards(registry, "click");
         noClickRewards = rewards(registry, "no-click");
         unknownDecision = dropped(registry, "impression-unknown-decision");
@@ -75,5 +77,11 @@ public final class LearnerMetrics {
 
     void invalidReward() {
         invalidReward.increment();
+    }
+
+    /** A record sent to the dead-letter topic by the topology (undecodable ones are counted by their handler). */
+    void deadLetter(String reason) {
+        Counter.builder("vitrine.dead.letters").tag("service", LearnerTopology.SERVICE).tag("reason", reason)
+                .description("Records sent to the dead-letter topic, by reason").register(registry).increment();
     }
 }

@@ -1,6 +1,7 @@
 package io.vitrine.learner.streams;
 
 import io.vitrine.avro.Click;
+import io.vitrine.avro.DeadLetter;
 import io.vitrine.avro.Decision;
 import io.vitrine.avro.Impression;
 import io.vitrine.avro.PosteriorSnapshot;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Produced;
@@ -26,7 +28,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * decisions ----+
  * impressions --+--> attribution (windows) --> rewards (keyed by scope)
- * clicks -------+
+ * clicks -------+                         \--> dead-letters (impressions that cannot be attributed)
  * rewards --> posterior update (statistics store) --> posteriors (compacted), at a bounded rate
  * </pre>
  */
@@ -36,6 +38,9 @@ public final class LearnerTopology {
     }
 
     /** Settings of the topology; see {@code LearnerConfig} for their meaning. */
+    /** The name dead letters of this service carry. */
+    public static final String SERVICE = "learner";
+
     public record Settings(String topicPrefix, Duration attributionWindow, Duration decisionRetention,
                            Duration idleCloseDelay, Duration holdGrace, double defaultReward,
                            Duration publishInterval, NigPrior prior, Forgetting forgetting) {
@@ -46,6 +51,7 @@ public final class LearnerTopology {
         Serde<String> keys = Serdes.String();
         Serde<Decision> decisionSerde = wire.serde(Decision.class);
         Serde<Reward> rewardSerde = wire.serde(Reward.class);
+        Serde<Impression> impressionSerde = wire.serde(Impression.class);
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -56,7 +62,7 @@ public final class LearnerTopology {
                 Stores.persistentKeyValueStore(AttributionProcessor.DEADLINES_STORE), keys, Serdes.String()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(AttributionProcessor.HELD_IMPRESSIONS_STORE), keys,
-                wire.serde(Impression.class)));
+                wire.serde(DeadLetter.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(AttributionProcessor.HELD_CLICKS_STORE), keys, wire.serde(Click.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -69,7 +75,7 @@ public final class LearnerTopology {
                 .stream(Topic.DECISIONS.name(prefix), Consumed.with(keys, decisionSerde))
                 .mapValues(d -> (AttributionEvent) new AttributionEvent.Decided(d));
         KStream<String, AttributionEvent> impressions = builder
-                .stream(Topic.IMPRESSIONS.name(prefix), Consumed.with(keys, wire.serde(Impression.class)))
+                .stream(Topic.IMPRESSIONS.name(prefix), Consumed.with(keys, impressionSerde))
                 .mapValues(i -> (AttributionEvent) new AttributionEvent.Shown(i));
         KStream<String, AttributionEvent> clicks = builder
                 .stream(Topic.CLICKS.name(prefix), Consumed.with(keys, wire.serde(Click.class)))
@@ -78,11 +84,19 @@ public final class LearnerTopology {
         decisions.merge(impressions).merge(clicks)
                 .filter((requestId, event) -> requestId != null)
                 .process(() -> new AttributionProcessor(settings.attributionWindow(), settings.decisionRetention(),
-                                settings.idleCloseDelay(), settings.holdGrace(), settings.defaultReward(), metrics),
+                                settings.idleCloseDelay(), settings.holdGrace(), settings.defaultReward(), metrics,
+                                impressionSerde, SERVICE),
                         AttributionProcessor.DECISIONS_STORE, AttributionProcessor.WINDOWS_STORE,
                         AttributionProcessor.DEADLINES_STORE, AttributionProcessor.HELD_IMPRESSIONS_STORE,
                         AttributionProcessor.HELD_CLICKS_STORE, AttributionProcessor.CLOSED_STORE)
-                .to(Topic.REWARDS.name(prefix), Produced.with(keys, rewardSerde));
+                .split()
+                .branch((key, result) -> result instanceof AttributionResult.Rewarded,
+                        Branched.withConsumer(rewarded -> rewarded
+                                .mapValues(result -> ((AttributionResult.Rewarded) result).reward())
+                                .to(Topic.REWARDS.name(prefix), Produced.with(keys, rewardSerde))))
+                .defaultBranch(Branched.withConsumer(rejected -> rejected
+                        .mapValues(result -> ((AttributionResult.Rejected) result).letter())
+                        .to(Topic.DEAD_LETTERS.name(prefix), Produced.with(keys, wire.serde(DeadLetter.class)))));
 
         builder.stream(Topic.REWARDS.name(prefix), Consumed.with(keys, rewardSerde))
                 .filter((scope, reward) -> scope != null && reward != null)

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vitrine.avro.Candidate;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Click;
+import io.vitrine.avro.DeadLetter;
 import io.vitrine.avro.Decision;
 import io.vitrine.avro.Impression;
 import io.vitrine.avro.PosteriorSnapshot;
@@ -55,11 +56,19 @@ class LearnerTopologyTest {
     private TestInputTopic<String, Click> clicks;
     private TestOutputTopic<String, Reward> rewards;
     private TestOutputTopic<String, PosteriorSnapshot> posteriors;
+    private TestOutputTopic<String, DeadLetter> deadLetters;
 
     @BeforeEach
     void setUp() throws Exception {
-        var settings = new LearnerTopology.Settings(PREFIX, WINDOW, Duration.ofHours(1), IDLE_CLOSE, HOLD, 0.0, PUBLISH,
-                NigPrior.DEFAULT, FORGETTING);
+        start(0.0);
+    }
+
+    private void start(double defaultReward) throws Exception {
+        if (driver != null) {
+            driver.close();
+        }
+        var settings = new LearnerTopology.Settings(PREFIX, WINDOW, Duration.ofHours(1), IDLE_CLOSE, HOLD,
+                defaultReward, PUBLISH, NigPrior.DEFAULT, FORGETTING);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -77,6 +86,8 @@ class LearnerTopologyTest {
                 wire.serde(Reward.class).deserializer());
         posteriors = driver.createOutputTopic(Topic.POSTERIORS.name(PREFIX), keys.deserializer(),
                 wire.serde(PosteriorSnapshot.class).deserializer());
+        deadLetters = driver.createOutputTopic(Topic.DEAD_LETTERS.name(PREFIX), keys.deserializer(),
+                wire.serde(DeadLetter.class).deserializer());
     }
 
     @AfterEach
@@ -191,20 +202,71 @@ class LearnerTopologyTest {
     }
 
     @Test
-    void impressionOfAnUnknownDecisionIsDroppedAndCountedAfterTheGrace() {
+    void impressionOfAnUnknownDecisionGoesToTheDeadLetterTopicAfterTheGrace() {
+        show("r0", "a", T0); // a normal impression first, so that the next one has offset 1
         show("nobody", "a", T0);
         decide("r2", T0.plus(HOLD).minusSeconds(1), "a", List.of(1f, 0f));
         assertEquals(0.0, counter("vitrine.events.dropped", "reason", "impression-unknown-decision"), "still held");
+        assertTrue(deadLetters.isEmpty(), "still held");
         decide("r3", T0.plus(HOLD).plusSeconds(1), "a", List.of(1f, 0f));
         assertTrue(rewards.isEmpty());
-        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "impression-unknown-decision"));
+        assertEquals(2.0, counter("vitrine.events.dropped", "reason", "impression-unknown-decision"));
+
+        Map<String, DeadLetter> letters = deadLetters.readKeyValuesToMap();
+        DeadLetter letter = letters.get("nobody");
+        assertEquals("unknown-decision", letter.getReason());
+        assertEquals("learner", letter.getService());
+        assertEquals(Topic.IMPRESSIONS.name(PREFIX), letter.getSourceTopic());
+        assertEquals(0, letter.getPartition());
+        assertEquals(1L, letter.getOffset());
+        assertTrue(letter.getDetail().contains("nobody"), letter.getDetail());
+        byte[] raw = new byte[letter.getValue().remaining()];
+        letter.getValue().get(raw);
+        assertEquals(new Impression("nobody", "a", T0),
+                wire.serde(Impression.class).deserializer().deserialize(letter.getSourceTopic(), raw),
+                "the dead letter carries the impression itself");
+        assertEquals(2.0, counter("vitrine.dead.letters", "reason", "unknown-decision"));
     }
 
     @Test
-    void impressionOfACandidateThatWasNotChosenIsDropped() {
+    void impressionOfACandidateThatWasNotChosenGoesToTheDeadLetterTopic() {
         decide("r1", T0, "a", List.of(1f, 0f));
         show("r1", "b", T0);
         assertEquals(1.0, counter("vitrine.events.dropped", "reason", "impression-unknown-candidate"));
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("unknown-candidate", letter.getReason());
+        assertEquals(0L, letter.getOffset());
+        assertTrue(rewards.isEmpty());
+    }
+
+    @Test
+    void impressionHeldForItsDecisionThenShowingAnUnchosenCandidateKeepsItsOrigin() {
+        show("r1", "b", T0);
+        decide("r1", T0, "a", List.of(1f, 0f));
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("unknown-candidate", letter.getReason());
+        assertEquals(Topic.IMPRESSIONS.name(PREFIX), letter.getSourceTopic(), "the impression's, not the decision's");
+    }
+
+    @Test
+    void defaultRewardIsZeroUnlessConfigured() throws Exception {
+        start(0.25);
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        decide("r2", T0.plus(WINDOW).plusSeconds(1), "a", List.of(1f, 0f));
+        Reward reward = rewards.readValue();
+        assertEquals(RewardKind.NO_CLICK, reward.getKind());
+        assertEquals(0.25, reward.getReward());
+    }
+
+    @Test
+    void windowStartsAtTheImpressionNotAtTheDecision() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0.plusSeconds(8));
+        click("r1", "a", T0.plus(WINDOW).plusSeconds(5)); // after decision + window, inside impression + window
+        Reward reward = rewards.readValue();
+        assertEquals(RewardKind.CLICK, reward.getKind());
+        assertEquals(1.0, reward.getReward());
     }
 
     @Test
