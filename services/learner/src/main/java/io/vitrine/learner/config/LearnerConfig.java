@@ -81,5 +81,12 @@ public interface LearnerConfig {
          * its scope, so drifting click rates are tracked. Unset: no forgetting.
          */
         OptionalDouble halfLifeEvents();
+
+        /**
+         * Host name or address the other learner instances reach this one's HTTP port at; with the port it
+         * is the Streams {@code application.server}, used to proxy posterior queries to the scope's owner.
+         */
+        @WithDefault("localhost")
+        String advertisedHost();
     }
 }
