@@ -205,4 +205,10 @@ public final class ManagedProcess {
         }
         return false;
     }
+
+    /** Kills the process at once (SIGKILL on Unix: no shutdown hook runs) and waits for it to be gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
 }

@@ -7,18 +7,18 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready when the streams run and no state store is restoring: a learner that is still rebuilding its
- * posteriors from the changelog would answer queries with partial statistics. A rebalance alone does not make
- * it unready (the other instances keep serving through it), a restoration does.
+ * Ready once the streams have been assigned their tasks and no state store is restoring: a learner that is
+ * still rebuilding its posteriors from the changelog would answer queries with partial statistics. A later
+ * rebalance alone does not make it unready (the instances keep serving through it), a restoration does.
  */
 @Readiness
 @ApplicationScoped
 public class LearnerReadiness implements HealthCheck {
 
     private final KafkaStreams streams;
-    private final RestorationTracker restoration;
+    private final StreamsProgress restoration;
 
-    public LearnerReadiness(KafkaStreams streams, RestorationTracker restoration) {
+    public LearnerReadiness(KafkaStreams streams, StreamsProgress restoration) {
         this.streams = streams;
         this.restoration = restoration;
     }
@@ -28,7 +28,7 @@ public class LearnerReadiness implements HealthCheck {
         KafkaStreams.State state = streams.state();
         int restoring = restoration.restoringStores();
         return HealthCheckResponse.named("learner-state")
-                .status(state.isRunningOrRebalancing() && restoring == 0)
+                .status(restoration.runningOnce() && state.isRunningOrRebalancing() && restoring == 0)
                 .withData("streams", state.name())
                 .withData("restoring-stores", restoring)
                 .withData("records-to-restore", restoration.remainingRecords())

@@ -4,14 +4,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 
 /**
- * Knows which state stores are being restored from their changelogs. Quarkus hands this bean to Kafka Streams
- * as its global restore listener; the stream threads call it concurrently, hence the concurrent map.
+ * Knows whether the streams have been running since start-up and which state stores are being restored from
+ * their changelogs. Quarkus hands this bean to Kafka Streams as its state listener and global restore listener;
+ * the stream threads call it concurrently, hence the concurrent map and the volatile flag.
  */
 @ApplicationScoped
-public class RestorationTracker implements StateRestoreListener {
+public class StreamsProgress implements StateRestoreListener, KafkaStreams.StateListener {
+
+    private volatile boolean runningOnce;
 
     /** store/partition -&gt; records still to restore. */
     private final Map<String, Long> remaining = new ConcurrentHashMap<>();
@@ -35,6 +39,18 @@ public class RestorationTracker implements StateRestoreListener {
     public void onRestoreSuspended(TopicPartition partition, String storeName, long totalRestored) {
         // The task moved to another instance before it finished restoring: nothing left to wait for here.
         remaining.remove(key(partition, storeName));
+    }
+
+    @Override
+    public void onChange(KafkaStreams.State newState, KafkaStreams.State oldState) {
+        if (newState == KafkaStreams.State.RUNNING) {
+            runningOnce = true;
+        }
+    }
+
+    /** Whether the streams reached RUNNING (tasks assigned) at least once since start-up. */
+    public boolean runningOnce() {
+        return runningOnce;
     }
 
     /** Stores (one per changelog partition) still restoring. */

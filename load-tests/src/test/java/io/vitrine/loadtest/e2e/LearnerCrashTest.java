@@ -1,0 +1,176 @@
+package io.vitrine.loadtest.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vitrine.avro.Reward;
+import io.vitrine.avro.RewardKind;
+import io.vitrine.kafka.SharedLocalKafka;
+import io.vitrine.loadtest.stack.Ports;
+import io.vitrine.loadtest.stack.RepoHome;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Exactly once under SIGKILL: one learner process is killed at random points while events flow (at least five
+ * times) and started again on its state directory; a second learner reads the same input on its own topics and
+ * is never disturbed. In the end the killed learner's posterior statistics equal the undisturbed one's, and
+ * every impression gave exactly one reward, of the right kind.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class LearnerCrashTest {
+
+    private static final int KILLS = 5;
+    private static final int REQUESTS = 2_400;
+    private static final int SCOPES = 4;
+    private static final Duration SPACING = Duration.ofMillis(25);
+    private static final Duration WINDOW = Duration.ofSeconds(5);
+    private static final int BATCH = 80;
+    private static final Duration BATCH_PAUSE = Duration.ofMillis(600);
+
+    @Test
+    void killedLearnerEndsWithTheStatisticsOfAnUndisturbedOne() throws Exception {
+        String bootstrap = SharedLocalKafka.bootstrapServers();
+        long run = System.nanoTime();
+        String killedPrefix = "crash-" + run + "-killed.";
+        String calmPrefix = "crash-" + run + "-calm.";
+        LearnerInput.createTopics(bootstrap, killedPrefix);
+        LearnerInput.createTopics(bootstrap, calmPrefix);
+        LearnerInput input = new LearnerInput(17, REQUESTS, SCOPES, SPACING, WINDOW,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS));
+
+        Path home = RepoHome.locate(Optional.empty());
+        Path work = home.resolve("load-tests/target/crash-" + run);
+        Path jar = home.resolve("services/learner/target/quarkus-app/quarkus-run.jar");
+        Random random = new Random(run);
+        AtomicInteger kills = new AtomicInteger();
+        try (LearnerProcess killed = new LearnerProcess("killed", jar, work, Ports.anyFree(),
+                learnerProperties(bootstrap, killedPrefix));
+             LearnerProcess calm = new LearnerProcess("calm", jar, work, Ports.anyFree(),
+                     learnerProperties(bootstrap, calmPrefix))) {
+            killed.start();
+            calm.start();
+
+            CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(bootstrap, input,
+                    List.of(killedPrefix, calmPrefix), kills));
+            List<String> killLog = new ArrayList<>();
+            while (!producing.isDone() || kills.get() < KILLS) {
+                long wait = 1_000 + random.nextInt(3_000);
+                Thread.sleep(wait);
+                killed.kill();
+                killLog.add(String.format("kill %d after %d ms%s", kills.get() + 1, wait,
+                        producing.isDone() ? " (input complete)" : ""));
+                killed.start();
+                kills.incrementAndGet();
+            }
+            producing.get(2, TimeUnit.MINUTES);
+            System.err.println("learner crash test: " + String.join(", ", killLog));
+
+            int expected = input.expectedRewards().size();
+            List<Reward> killedRewards = LearnerInput.readRewards(bootstrap, killedPrefix, expected,
+                    Duration.ofMinutes(2));
+            List<Reward> calmRewards = LearnerInput.readRewards(bootstrap, calmPrefix, expected,
+                    Duration.ofMinutes(1));
+
+            assertExactlyOneRewardPerImpression(input, calmRewards, "undisturbed");
+            assertExactlyOneRewardPerImpression(input, killedRewards, "killed " + kills.get() + " times");
+
+            for (String scope : input.rewardsByScope().keySet()) {
+                long version = input.rewardsByScope().get(scope);
+                JsonNode calmPosterior = awaitVersion(calm, scope, version);
+                JsonNode killedPosterior = awaitVersion(killed, scope, version);
+                assertEquals(calmPosterior.path("n").asDouble(), killedPosterior.path("n").asDouble(), 1e-9, scope);
+                assertEquals(calmPosterior.path("a").asDouble(), killedPosterior.path("a").asDouble(), 1e-9, scope);
+                assertEquals(calmPosterior.path("bn").asDouble(), killedPosterior.path("bn").asDouble(),
+                        1e-9 * Math.abs(calmPosterior.path("bn").asDouble()), scope);
+                for (int j = 0; j < LearnerInput.DIMENSION; j++) {
+                    assertEquals(calmPosterior.path("mu").get(j).asDouble(),
+                            killedPosterior.path("mu").get(j).asDouble(), 1e-9, scope + " mu[" + j + "]");
+                }
+            }
+        }
+        assertTrue(kills.get() >= KILLS);
+    }
+
+    /** The learner's settings: short windows, static membership so that a restarted instance takes over at once. */
+    private static List<String> learnerProperties(String bootstrap, String prefix) {
+        return List.of(
+                "-Dkafka.bootstrap.servers=" + bootstrap,
+                "-Dvitrine.topics.prefix=" + prefix,
+                "-Dvitrine.learner.attribution-window=" + WINDOW.toMillis() + "ms",
+                "-Dvitrine.learner.hold-grace=" + WINDOW.toMillis() + "ms",
+                "-Dvitrine.learner.idle-close-delay=2000ms",
+                "-Dvitrine.learner.publish-interval=200ms",
+                "-Dkafka-streams.main.consumer.group.instance.id=" + prefix + "instance",
+                "-Dkafka-streams.consumer.session.timeout.ms=6000",
+                "-Dkafka-streams.consumer.heartbeat.interval.ms=1500");
+    }
+
+    /**
+     * Writes the input to every prefix in paced batches; the last tenth waits until the learner has been killed
+     * {@value #KILLS} times, so that every kill falls while events flow.
+     */
+    private static void produce(String bootstrap, LearnerInput input, List<String> prefixes, AtomicInteger kills) {
+        List<LearnerInput.Event> events = input.events();
+        int holdAt = events.size() * 9 / 10;
+        try (KafkaProducer<String, SpecificRecord> producer = LearnerInput.producer(bootstrap)) {
+            for (int from = 0; from < events.size(); from += BATCH) {
+                while (from >= holdAt && kills.get() < KILLS) {
+                    Thread.sleep(200);
+                }
+                List<LearnerInput.Event> batch = events.subList(from, Math.min(events.size(), from + BATCH));
+                for (String prefix : prefixes) {
+                    LearnerInput.send(producer, prefix, batch);
+                }
+                Thread.sleep(BATCH_PAUSE.toMillis());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("writing the input failed", e);
+        }
+    }
+
+    static void assertExactlyOneRewardPerImpression(LearnerInput input, List<Reward> rewards, String who) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (Reward reward : rewards) {
+            String window = reward.getRequestId() + "/" + reward.getCandidateId();
+            seen.merge(window, 1, Integer::sum);
+            Boolean clicked = input.expectedRewards().get(window);
+            assertTrue(clicked != null, who + ": a reward for no impression: " + window);
+            assertEquals(clicked ? RewardKind.CLICK : RewardKind.NO_CLICK, reward.getKind(), who + ": " + window);
+        }
+        List<String> doubled = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                .limit(5).toList();
+        assertTrue(doubled.isEmpty(), who + ": rewards emitted more than once, e.g. " + doubled);
+        assertEquals(input.expectedRewards().size(), seen.size(), who + ": impressions without a reward");
+    }
+
+    static JsonNode awaitVersion(LearnerProcess learner, String scope, long version) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        LearnerProcess.Answer answer = null;
+        while (System.nanoTime() < deadline) {
+            answer = learner.posterior(scope);
+            if (answer.status() == 200 && answer.body().path("version").asLong() == version) {
+                return answer.body();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the posterior of " + scope + " did not reach version " + version + ": "
+                + (answer == null ? "no answer" : answer.status() + " " + answer.body()));
+    }
+}
