@@ -60,12 +60,14 @@ class LearnerCrashTest {
         Path jar = home.resolve("services/learner/target/quarkus-app/quarkus-run.jar");
         Random random = new Random(run);
         AtomicInteger kills = new AtomicInteger();
-        try (LearnerProcess killed = new LearnerProcess("killed", jar, work, Ports.anyFree(),
+        try (ServiceProcess killed = new ServiceProcess("killed", jar, work, Ports.anyFree(),
                 learnerProperties(bootstrap, killedPrefix));
-             LearnerProcess calm = new LearnerProcess("calm", jar, work, Ports.anyFree(),
+             ServiceProcess calm = new ServiceProcess("calm", jar, work, Ports.anyFree(),
                      learnerProperties(bootstrap, calmPrefix))) {
-            killed.start();
-            calm.start();
+            killed.launch();
+            calm.launch();
+            killed.awaitReady();
+            calm.awaitReady();
 
             CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(bootstrap, input,
                     List.of(killedPrefix, calmPrefix), kills));
@@ -160,9 +162,9 @@ class LearnerCrashTest {
         assertEquals(input.expectedRewards().size(), seen.size(), who + ": impressions without a reward");
     }
 
-    static JsonNode awaitVersion(LearnerProcess learner, String scope, long version) throws Exception {
+    static JsonNode awaitVersion(ServiceProcess learner, String scope, long version) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        LearnerProcess.Answer answer = null;
+        ServiceProcess.Answer answer = null;
         while (System.nanoTime() < deadline) {
             answer = learner.posterior(scope);
             if (answer.status() == 200 && answer.body().path("version").asLong() == version) {

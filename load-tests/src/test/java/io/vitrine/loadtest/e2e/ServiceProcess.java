@@ -19,11 +19,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One packaged learner as a process of its own, on a given port and state directory, that a test can kill
- * and start again (same port, same state) as often as it likes. Its output goes to {@code <logDir>/<name>-<n>.log},
- * one file per incarnation.
+ * One packaged service (learner or selector) as a process of its own, on a given port and state directory, that
+ * a test can kill or stop and start again (same port, same state) as often as it likes. Its output goes to
+ * {@code <workDir>/logs/<name>-<n>.log}, one file per incarnation.
  */
-final class LearnerProcess implements AutoCloseable {
+final class ServiceProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
@@ -41,7 +41,7 @@ final class LearnerProcess implements AutoCloseable {
     /**
      * @param properties system properties ({@code -Dkey=value}) beyond the port and state directory
      */
-    LearnerProcess(String name, Path jar, Path workDir, int port, List<String> properties) {
+    ServiceProcess(String name, Path jar, Path workDir, int port, List<String> properties) {
         this.name = name;
         this.jar = jar;
         this.workDir = workDir;
@@ -59,18 +59,26 @@ final class LearnerProcess implements AutoCloseable {
 
     /** Starts a new incarnation and waits until it is ready (tasks assigned, stores restored). */
     void start() throws StackException, InterruptedException {
+        launch();
+        awaitReady();
+    }
+
+    /** Starts a new incarnation without waiting, so that several processes boot at once. */
+    void launch() throws StackException {
         incarnation++;
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx384m");
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dkafka-streams.state.dir=" + workDir.resolve("state").resolve(name));
-        command.add("-Dvitrine.learner.advertised-host=localhost");
         command.addAll(properties);
         command.add("-jar");
         command.add(jar.toString());
         process = ManagedProcess.start(name, command, workDir, workDir.resolve("logs")
                 .resolve(name + "-" + incarnation + ".log"));
+    }
+
+    void awaitReady() throws StackException, InterruptedException {
         process.await(() -> vitrine.readiness(uri()), "ready on " + uri(), START_TIMEOUT);
     }
 
