@@ -1,5 +1,7 @@
 package io.vitrine.service;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import io.vitrine.avro.DeadLetter;
 import io.vitrine.schemas.WireFormat;
 import java.nio.ByteBuffer;
@@ -27,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * letter must be in Kafka first. If it cannot be written, the handler fails the stream thread rather
  * than lose the record silently.
  *
+ * <p>Each dead letter is counted in {@code vitrine.dead.letters} (tags service, reason=undecodable) of
+ * Micrometer's global registry: Kafka Streams, not CDI, creates the handler, and Quarkus adds its registry to
+ * the global one, so the counter shows on {@code /q/metrics}.
+ *
  * <p>Settings (passed through the Streams configuration, e.g. {@code kafka-streams.vitrine.dead-letter.topic}):
  * {@value #TOPIC}, {@value #SERVICE}, and optionally {@value #REGISTRY_URL}.
  */
@@ -41,11 +47,14 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
     private KafkaProducer<byte[], DeadLetter> producer;
     private String topic;
     private String service;
+    private Counter counter;
 
     @Override
     public void configure(Map<String, ?> configs) {
         topic = required(configs, TOPIC);
         service = required(configs, SERVICE);
+        counter = Counter.builder("vitrine.dead.letters").tag("service", service).tag("reason", "undecodable")
+                .description("Records sent to the dead-letter topic, by reason").register(Metrics.globalRegistry);
         Map<String, Object> producerConfig = new HashMap<>();
         for (var entry : configs.entrySet()) {
             // Connection and security settings of the Streams application apply to the dead-letter writes too.
@@ -80,6 +89,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
                 .build();
         try {
             producer.send(new ProducerRecord<>(topic, record.key(), letter)).get(30, TimeUnit.SECONDS);
+            counter.increment();
             LOG.warn("undecodable record {}-{}@{} sent to {}: {}", record.topic(), record.partition(),
                     record.offset(), topic, exception.getMessage());
             return DeserializationHandlerResponse.CONTINUE;

@@ -61,6 +61,11 @@ class LearnerServiceTest {
                 .body("version", equalTo(1))
                 .body("dimension", equalTo(2))
                 .body("scope", equalTo(scope));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("vitrine_rewards_total{kind=\"click\"}"),
+                "rewards counted by kind");
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'learner-state' }.status", equalTo("UP"));
     }
 
     @Test
@@ -79,6 +84,8 @@ class LearnerServiceTest {
         assertEquals(Topic.IMPRESSIONS.name(Topic.DEFAULT_PREFIX), letter.getSourceTopic());
         assertEquals(5, letter.getValue().remaining());
         org.junit.jupiter.api.Assertions.assertNotNull(letter.getOffset());
+        org.junit.jupiter.api.Assertions.assertTrue(given().get("/q/metrics").then().extract().asString()
+                .contains("vitrine_dead_letters_total{reason=\"undecodable\",service=\"learner\"}"));
     }
 
     @Test

@@ -9,7 +9,9 @@ import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
 import io.vitrine.selector.config.SelectorConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vitrine.selector.decision.DecisionEngine;
+import io.vitrine.selector.metrics.SelectorMetrics;
 import io.vitrine.selector.decision.DecisionLog;
 import io.vitrine.selector.decision.PosteriorView;
 import io.quarkus.runtime.Startup;
@@ -80,11 +82,17 @@ public class SelectorBeans {
 
     @Produces
     @Singleton
+    SelectorMetrics metrics(MeterRegistry registry, PosteriorView posteriors) {
+        return new SelectorMetrics(registry, posteriors);
+    }
+
+    @Produces
+    @Singleton
     DecisionEngine decisionEngine(SelectorConfig config, OnnxEncoder encoder, PosteriorView posteriors) {
         SelectorConfig.Prior prior = config.prior();
         SelectorConfig.Selector selector = config.selector();
         return new DecisionEngine(encoder, posteriors, new NigPrior(prior.lambda(), prior.a0(), prior.b0()),
                 selector.propensitySamples(), selector.maxCandidates(), selector.maxK(),
-                selector.perCandidateSlots().orElse(Set.of()));
+                selector.perCandidateSlots().orElse(Set.of()), selector.knownSlots());
     }
 }

@@ -53,13 +53,40 @@ class TopicPathTest {
         send(Topic.DECISION_REQUESTS, bad, request(bad, nanContext));
         DeadLetter letter = TopicReader.readUntil(Topic.DEAD_LETTERS, DeadLetter.class,
                 d -> d.getKey() != null && new String(d.getKey().array()).equals(bad));
-        assertEquals("invalid-request", letter.getReason());
+        assertEquals("invalid-features", letter.getReason());
         assertEquals(Topic.DECISION_REQUESTS.name(Topic.DEFAULT_PREFIX), letter.getSourceTopic());
+        assertTrue(letter.getPartition() != null && letter.getOffset() != null, "where the request came from");
         assertTrue(letter.getDetail().contains("context[3]"), letter.getDetail());
+        byte[] raw = new byte[letter.getValue().remaining()];
+        letter.getValue().get(raw);
+        assertEquals(bad, AvroSerdes.registryless(DecisionRequest.class).deserializer()
+                .deserialize(letter.getSourceTopic(), raw).getRequestId(), "the request itself, ready to replay");
 
         String good = "good-" + System.nanoTime();
         send(Topic.DECISION_REQUESTS, good, request(good, CONTEXT));
         TopicReader.readUntil(Topic.DECISIONS, Decision.class, d -> d.getRequestId().equals(good));
+    }
+
+    @Test
+    void oversizedCandidateListOnTheTopicBecomesADeadLetterCountedInTheMetrics() throws Exception {
+        String big = "big-" + System.nanoTime();
+        List<Candidate> candidates = new ArrayList<>();
+        for (int i = 0; i < 501; i++) {
+            candidates.add(new Candidate("c" + i, List.of(1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f)));
+        }
+        DecisionRequest oversized = request(big, CONTEXT);
+        oversized.setCandidates(candidates);
+        send(Topic.DECISION_REQUESTS, big, oversized);
+        DeadLetter letter = TopicReader.readUntil(Topic.DEAD_LETTERS, DeadLetter.class,
+                d -> d.getKey() != null && new String(d.getKey().array()).equals(big));
+        assertEquals("too-many-candidates", letter.getReason());
+        assertTrue(letter.getDetail().contains("limit of 500"), letter.getDetail());
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("vitrine_dead_letters_total{reason=\"too-many-candidates\",service=\"selector\"}"),
+                "dead letters counted by reason");
+        assertTrue(metrics.contains("vitrine_decisions_rejected_total{path=\"topic\",reason=\"too-many-candidates\"}"));
+        assertTrue(metrics.contains("vitrine_decisions_total{path=\"topic\"}"));
+        assertTrue(metrics.contains("vitrine_posterior_staleness_seconds"));
     }
 
     @Test
@@ -76,6 +103,9 @@ class TopicPathTest {
         assertEquals("selector", letter.getService());
         assertEquals("undecodable", letter.getReason());
         assertEquals(Topic.DECISION_REQUESTS.name(Topic.DEFAULT_PREFIX), letter.getSourceTopic());
+        assertTrue(given().get("/q/metrics").then().extract().asString()
+                        .contains("vitrine_dead_letters_total{reason=\"undecodable\",service=\"selector\"}"),
+                "undecodable records are counted too");
 
         String good = "after-undecodable-" + System.nanoTime();
         send(Topic.DECISION_REQUESTS, good, request(good, CONTEXT));

@@ -22,7 +22,7 @@ public final class LearnerMetrics {
     public LearnerMetrics(MeterRegistry registry) {
         this.registry = registry;
         clickRewards = rewards(registry, "click");
-        noClickRewards = rewards(registry, "no-click");
+        noClickRewards = rewards(registry, "default"); // the default reward of a window without a click
         unknownDecision = dropped(registry, "impression-unknown-decision");
         unknownCandidate = dropped(registry, "impression-unknown-candidate");
         duplicateImpression = dropped(registry, "impression-duplicate");

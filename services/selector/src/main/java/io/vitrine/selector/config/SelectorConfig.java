@@ -79,6 +79,12 @@ public interface SelectorConfig {
         @WithDefault("500")
         int maxCandidates();
 
+        /**
+         * When set, the only slots requests may name; a request for another slot is refused (400 on HTTP, a
+         * dead letter with reason unknown-slot on the topic path). Unset: any slot, new ones start from the prior.
+         */
+        Optional<Set<String>> knownSlots();
+
         /** Largest k a request may ask for. */
         @WithDefault("50")
         int maxK();

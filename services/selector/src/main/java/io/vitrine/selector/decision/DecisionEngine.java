@@ -40,7 +40,8 @@ public final class DecisionEngine {
      *                          every other slot shares one posterior over z(context, candidate)
      */
     public DecisionEngine(OnnxEncoder encoder, PosteriorView posteriors, NigPrior prior, int propensitySamples,
-                          int maxCandidates, int maxK, Set<String> perCandidateSlots) {
+                          int maxCandidates, int maxK, Set<String> perCandidateSlots,
+                          java.util.Optional<Set<String>> knownSlots) {
         this.encoder = encoder;
         this.info = encoder.info();
         this.posteriors = posteriors;
@@ -48,7 +49,7 @@ public final class DecisionEngine {
         this.sampler = new ThompsonSampler(propensitySamples);
         this.perCandidateSampler = new PerCandidateThompsonSampler(propensitySamples);
         this.perCandidateSlots = Set.copyOf(perCandidateSlots);
-        this.validator = new RequestValidator(info, maxCandidates, maxK);
+        this.validator = new RequestValidator(info, maxCandidates, maxK, knownSlots);
     }
 
     public EncoderInfo encoderInfo() {

@@ -37,6 +37,9 @@ public final class PosteriorView implements AutoCloseable {
     private final String topic;
     private final Thread thread;
     private volatile boolean caughtUp;
+    /** updatedAt of the newest snapshot applied, epoch millis; MIN_VALUE before the first. */
+    private final java.util.concurrent.atomic.AtomicLong newestUpdate =
+            new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
     private volatile boolean running = true;
 
     public PosteriorView(Map<String, Object> kafkaConfig, String topic, Deserializer<PosteriorSnapshot> deserializer) {
@@ -66,6 +69,12 @@ public final class PosteriorView implements AutoCloseable {
 
     public int scopes() {
         return byScope.size();
+    }
+
+    /** When the newest posterior held was computed by the learner; empty before the first. */
+    public Optional<java.time.Instant> newestUpdate() {
+        long at = newestUpdate.get();
+        return at == Long.MIN_VALUE ? Optional.empty() : Optional.of(java.time.Instant.ofEpochMilli(at));
     }
 
     private void run() {
@@ -126,6 +135,9 @@ public final class PosteriorView implements AutoCloseable {
                     AvroArrays.doubles(snapshot.getMu()), AvroArrays.doubles(snapshot.getCholeskyLower()),
                     snapshot.getA(), snapshot.getBn(), snapshot.getVersion());
             byScope.merge(record.key(), posterior, (held, next) -> next.version() > held.version() ? next : held);
+            if (snapshot.getUpdatedAt() != null) {
+                newestUpdate.accumulateAndGet(snapshot.getUpdatedAt().toEpochMilli(), Math::max);
+            }
         } catch (RuntimeException e) {
             LOG.warnf("skipping unusable posterior snapshot at %s-%d@%d: %s", record.topic(), record.partition(),
                     record.offset(), e.getMessage());

@@ -5,21 +5,26 @@ import io.vitrine.selector.decision.InvalidRequestException.Violation;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Checks a decision request against the encoder's feature layout and the configured limits. */
 public final class RequestValidator {
 
     static final int MAX_ID_LENGTH = 256;
+    private static final String INVALID_FEATURES = "invalid-features";
 
     private final EncoderInfo encoder;
     private final int maxCandidates;
     private final int maxK;
+    private final Optional<Set<String>> knownSlots;
 
-    public RequestValidator(EncoderInfo encoder, int maxCandidates, int maxK) {
+    /** @param knownSlots when present, the only slots requests may name */
+    public RequestValidator(EncoderInfo encoder, int maxCandidates, int maxK, Optional<Set<String>> knownSlots) {
         this.encoder = encoder;
         this.maxCandidates = maxCandidates;
         this.maxK = maxK;
+        this.knownSlots = knownSlots.map(Set::copyOf);
     }
 
     /** Throws {@link InvalidRequestException} listing every problem; returns normally if none. */
@@ -36,6 +41,8 @@ public final class RequestValidator {
             violations.add(new Violation("slot", "is required"));
         } else if (input.slot().length() > MAX_ID_LENGTH) {
             violations.add(new Violation("slot", "is longer than " + MAX_ID_LENGTH + " characters"));
+        } else if (knownSlots.isPresent() && !knownSlots.get().contains(input.slot())) {
+            violations.add(new Violation("slot", "'" + input.slot() + "' is not a known slot", "unknown-slot"));
         }
         checkFeatures("context", input.context(), encoder.contextFeatures(), violations);
         int candidateCount = checkCandidates(input, violations);
@@ -63,7 +70,7 @@ public final class RequestValidator {
         }
         if (candidates.size() > maxCandidates) {
             violations.add(new Violation("candidates", "holds " + candidates.size() + " candidates, more than the limit of "
-                    + maxCandidates));
+                    + maxCandidates, "too-many-candidates"));
             return 0;
         }
         Set<String> ids = new HashSet<>();
@@ -88,16 +95,18 @@ public final class RequestValidator {
 
     private static void checkFeatures(String field, float[] features, int expected, List<Violation> violations) {
         if (features == null) {
-            violations.add(new Violation(field, "is required (" + expected + " numbers)"));
+            violations.add(new Violation(field, "is required (" + expected + " numbers)", INVALID_FEATURES));
             return;
         }
         if (features.length != expected) {
-            violations.add(new Violation(field, "has " + features.length + " values, the encoder expects " + expected));
+            violations.add(new Violation(field, "has " + features.length + " values, the encoder expects " + expected,
+                    INVALID_FEATURES));
             return;
         }
         for (int i = 0; i < features.length; i++) {
             if (!Float.isFinite(features[i])) {
-                violations.add(new Violation(field + "[" + i + "]", "must be a finite number, got " + features[i]));
+                violations.add(new Violation(field + "[" + i + "]", "must be a finite number, got " + features[i],
+                        INVALID_FEATURES));
                 return;
             }
         }

@@ -9,8 +9,7 @@ import io.vitrine.selector.decision.DecisionEngine;
 import io.vitrine.selector.decision.DecisionInput;
 import io.vitrine.selector.decision.DecisionLog;
 import io.vitrine.selector.decision.InvalidRequestException;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.vitrine.selector.metrics.SelectorMetrics;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -52,16 +51,13 @@ public class DecisionResource {
     private final DecisionEngine engine;
     private final DecisionLog log;
     private final Duration logTimeout;
-    private final Timer decisionTimer;
+    private final SelectorMetrics metrics;
 
-    public DecisionResource(DecisionEngine engine, DecisionLog log, SelectorConfig config, MeterRegistry registry) {
+    public DecisionResource(DecisionEngine engine, DecisionLog log, SelectorConfig config, SelectorMetrics metrics) {
         this.engine = engine;
         this.log = log;
         this.logTimeout = config.selector().logTimeout();
-        this.decisionTimer = Timer.builder("vitrine.decision.latency")
-                .description("Time to decide, without logging the decision")
-                .publishPercentileHistogram()
-                .register(registry);
+        this.metrics = metrics;
     }
 
     /**
@@ -78,8 +74,14 @@ public class DecisionResource {
                     new InvalidRequestException.Violation("body", "a JSON decision request is required")));
         }
         long start = System.nanoTime();
-        DecisionEngine.Outcome outcome = engine.decide(toInput(body), false, Boolean.TRUE.equals(body.explain()));
-        decisionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        DecisionEngine.Outcome outcome;
+        try {
+            outcome = engine.decide(toInput(body), false, Boolean.TRUE.equals(body.explain()));
+        } catch (InvalidRequestException e) {
+            metrics.rejected(SelectorMetrics.HTTP, "invalid-request");
+            throw e;
+        }
+        metrics.decided(SelectorMetrics.HTTP, System.nanoTime() - start);
         Decision decision = outcome.decision();
         return log.append(decision)
                 .toCompletableFuture()

@@ -8,11 +8,13 @@ import io.vitrine.schemas.AvroArrays;
 import io.vitrine.selector.decision.DecisionEngine;
 import io.vitrine.selector.decision.DecisionInput;
 import io.vitrine.selector.decision.InvalidRequestException;
+import io.vitrine.selector.metrics.SelectorMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -26,10 +28,15 @@ final class DecideProcessor implements FixedKeyProcessor<String, DecisionRequest
     }
 
     private final DecisionEngine engine;
+    private final SelectorMetrics metrics;
+    private final Serializer<DecisionRequest> requestSerializer;
     private FixedKeyProcessorContext<String, Outcome> context;
 
-    DecideProcessor(DecisionEngine engine) {
+    /** @param requestSerializer writes a refused request into its dead letter, so that it can be replayed */
+    DecideProcessor(DecisionEngine engine, SelectorMetrics metrics, Serializer<DecisionRequest> requestSerializer) {
         this.engine = engine;
+        this.metrics = metrics;
+        this.requestSerializer = requestSerializer;
     }
 
     @Override
@@ -43,12 +50,24 @@ final class DecideProcessor implements FixedKeyProcessor<String, DecisionRequest
         if (request == null) {
             return;
         }
+        long start = System.nanoTime();
+        String reason;
+        String detail;
         try {
             Decision decision = engine.decide(toInput(record.key(), request), true);
+            metrics.decided(SelectorMetrics.TOPIC, System.nanoTime() - start);
             context.forward(record.withValue(new Outcome(decision, null)));
-        } catch (InvalidRequestException | IllegalArgumentException e) {
-            context.forward(record.withValue(new Outcome(null, deadLetter(record, "invalid-request", e.getMessage()))));
+            return;
+        } catch (InvalidRequestException e) {
+            reason = e.reason();
+            detail = e.getMessage();
+        } catch (IllegalArgumentException e) {
+            reason = InvalidRequestException.INVALID_REQUEST;
+            detail = e.getMessage();
         }
+        metrics.rejected(SelectorMetrics.TOPIC, reason);
+        metrics.deadLetter(reason);
+        context.forward(record.withValue(new Outcome(null, deadLetter(record, reason, detail))));
     }
 
     private static DecisionInput toInput(String key, DecisionRequest request) {
@@ -69,7 +88,8 @@ final class DecideProcessor implements FixedKeyProcessor<String, DecisionRequest
                 .setPartition(source == null ? null : source.partition())
                 .setOffset(source == null ? null : source.offset())
                 .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-                .setValue(null)
+                .setValue(ByteBuffer.wrap(requestSerializer.serialize(source == null ? null : source.topic(),
+                        record.value())))
                 .setReason(reason)
                 .setDetail(detail)
                 .setTimestamp(Instant.ofEpochMilli(record.timestamp()))

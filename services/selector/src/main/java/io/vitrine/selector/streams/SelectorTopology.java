@@ -6,6 +6,8 @@ import io.vitrine.avro.DecisionRequest;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
 import io.vitrine.selector.decision.DecisionEngine;
+import io.vitrine.selector.metrics.SelectorMetrics;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -22,12 +24,12 @@ public final class SelectorTopology {
     private SelectorTopology() {
     }
 
-    public static Topology build(String topicPrefix, WireFormat wire, DecisionEngine engine) {
+    public static Topology build(String topicPrefix, WireFormat wire, DecisionEngine engine, SelectorMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
+        Serde<DecisionRequest> requests = wire.serde(DecisionRequest.class);
         KStream<String, DecideProcessor.Outcome> outcomes = builder
-                .stream(Topic.DECISION_REQUESTS.name(topicPrefix),
-                        Consumed.with(Serdes.String(), wire.serde(DecisionRequest.class)))
-                .processValues(() -> new DecideProcessor(engine));
+                .stream(Topic.DECISION_REQUESTS.name(topicPrefix), Consumed.with(Serdes.String(), requests))
+                .processValues(() -> new DecideProcessor(engine, metrics, requests.serializer()));
         outcomes.filter((key, outcome) -> outcome.decision() != null)
                 .mapValues(DecideProcessor.Outcome::decision)
                 .selectKey((key, decision) -> decision.getRequestId())

@@ -3,6 +3,7 @@ package io.vitrine.selector.streams;
 import io.vitrine.schemas.WireFormat;
 import io.vitrine.selector.config.SelectorConfig;
 import io.vitrine.selector.decision.DecisionEngine;
+import io.vitrine.selector.metrics.SelectorMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import org.apache.kafka.streams.Topology;
@@ -12,7 +13,7 @@ import org.apache.kafka.streams.Topology;
 public class TopologyProducer {
 
     @Produces
-    Topology topology(SelectorConfig config, WireFormat wire, DecisionEngine engine) {
-        return SelectorTopology.build(config.topics().prefix(), wire, engine);
+    Topology topology(SelectorConfig config, WireFormat wire, DecisionEngine engine, SelectorMetrics metrics) {
+        return SelectorTopology.build(config.topics().prefix(), wire, engine, metrics);
     }
 }
