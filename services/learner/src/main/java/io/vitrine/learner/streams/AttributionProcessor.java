@@ -7,13 +7,10 @@ import io.vitrine.avro.Decision;
 import io.vitrine.avro.Impression;
 import io.vitrine.avro.Reward;
 import io.vitrine.avro.RewardKind;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -45,7 +42,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>State: pending decisions, open windows and held events, plus a deadline index whose keys
  * sort by time so that closing due windows is a range scan, not a scan of everything.
  */
-final class AttributionProcessor implements Processor<String, AttributionEvent, String, AttributionResult> {
+final class AttributionProcessor implements Processor<String, AttributionEvent, String, Outcome<Reward>> {
 
     static final String DECISIONS_STORE = "attribution-decisions";
     static final String WINDOWS_STORE = "attribution-windows";
@@ -66,10 +63,8 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private final Duration holdGrace;
     private final double defaultReward;
     private final LearnerMetrics metrics;
-    private final Serde<Impression> impressionSerde;
-    private final String service;
 
-    private ProcessorContext<String, AttributionResult> context;
+    private ProcessorContext<String, Outcome<Reward>> context;
     private KeyValueStore<String, Decision> decisions;
     private KeyValueStore<String, Reward> windows;
     private KeyValueStore<String, String> deadlines;
@@ -80,20 +75,17 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private long wallClockAtLastMove;
 
     AttributionProcessor(Duration window, Duration decisionRetention, Duration idleCloseDelay, Duration holdGrace,
-                         double defaultReward, LearnerMetrics metrics, Serde<Impression> impressionSerde,
-                         String service) {
+                         double defaultReward, LearnerMetrics metrics) {
         this.window = window;
         this.decisionRetention = decisionRetention;
         this.idleCloseDelay = idleCloseDelay;
         this.holdGrace = holdGrace;
         this.defaultReward = defaultReward;
         this.metrics = metrics;
-        this.impressionSerde = impressionSerde;
-        this.service = service;
     }
 
     @Override
-    public void init(ProcessorContext<String, AttributionResult> context) {
+    public void init(ProcessorContext<String, Outcome<Reward>> context) {
         this.context = context;
         this.decisions = context.getStateStore(DECISIONS_STORE);
         this.windows = context.getStateStore(WINDOWS_STORE);
@@ -127,7 +119,15 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     @Override
     public void process(Record<String, AttributionEvent> record) {
         AttributionEvent event = record.value();
-        if (event instanceof AttributionEvent.Decided decided) {
+        if (event.value() == null) {
+            reject(DeadLetters.of(context.recordMetadata(), record.key(), null, "empty-value",
+                    "a record without a value (a tombstone?) on an event topic", Instant.ofEpochMilli(
+                            Math.max(0, record.timestamp()))));
+        } else if (record.key() == null) {
+            // Without the request id as key the event cannot be on its request's partition: it can never join.
+            reject(DeadLetters.of(context.recordMetadata(), null, event.value(), "missing-key",
+                    "events are keyed by request id; this one has no key", Instant.ofEpochMilli(record.timestamp())));
+        } else if (event instanceof AttributionEvent.Decided decided) {
             onDecision(decided.decision());
         } else if (event instanceof AttributionEvent.Shown shown) {
             onImpression(shown.impression(), null);
@@ -138,6 +138,12 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
 
     private void onDecision(Decision decision) {
         String requestId = decision.getRequestId();
+        String invalid = DecisionCheck.problem(decision);
+        if (invalid != null) {
+            reject(DeadLetters.of(context.recordMetadata(), requestId, decision, "invalid-decision", invalid,
+                    decision.getTimestamp()));
+            return;
+        }
         if (decisions.get(requestId) != null) {
             return; // a re-sent decision: the first one stands
         }
@@ -274,15 +280,16 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         closedWindows.put(windowKey, reward.getKind().name());
         schedule(reward.getImpressionTimestamp().plus(window).plus(holdGrace), CLOSED, windowKey);
         metrics.reward(reward.getKind());
-        context.forward(new Record<>(reward.getScope(), new AttributionResult.Rewarded(reward), timestamp));
+        context.forward(new Record<>(reward.getScope(), new Outcome.Emit<>(reward), timestamp));
     }
 
     private void reject(DeadLetter origin, String reason, String detail) {
-        DeadLetter letter = DeadLetter.newBuilder(origin).setReason(reason).setDetail(detail).build();
-        String key = letter.getKey() == null ? null
-                : StandardCharsets.UTF_8.decode(letter.getKey().duplicate()).toString();
-        metrics.deadLetter(reason);
-        context.forward(new Record<>(key, new AttributionResult.Rejected(letter),
+        reject(DeadLetter.newBuilder(origin).setReason(reason).setDetail(detail).build());
+    }
+
+    private void reject(DeadLetter letter) {
+        metrics.deadLetter(letter.getReason());
+        context.forward(new Record<>(DeadLetters.keyOf(letter), new Outcome.Reject<>(letter),
                 letter.getTimestamp().toEpochMilli()));
     }
 
@@ -291,26 +298,16 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
      * read from (built only when needed: most impressions are attributed at once).
      */
     private DeadLetter origin(Impression impression) {
-        var metadata = context.recordMetadata();
-        byte[] bytes = impressionSerde.serializer().serialize(metadata.map(m -> m.topic()).orElse(null), impression);
-        return DeadLetter.newBuilder()
-                .setService(service)
-                .setSourceTopic(metadata.map(m -> m.topic()).orElse(null))
-                .setPartition(metadata.map(m -> m.partition()).orElse(null))
-                .setOffset(metadata.map(m -> m.offset()).orElse(null))
-                .setKey(ByteBuffer.wrap(impression.getRequestId().getBytes(StandardCharsets.UTF_8)))
-                .setValue(ByteBuffer.wrap(bytes))
-                .setReason("held")
-                .setDetail("")
-                .setTimestamp(impression.getTimestamp())
-                .build();
+        return DeadLetters.of(context.recordMetadata(), impression.getRequestId(), impression, "held", "",
+                impression.getTimestamp());
     }
 
-    private Impression impressionOf(DeadLetter held) {
-        ByteBuffer value = held.getValue();
-        byte[] bytes = new byte[value.remaining()];
-        value.duplicate().get(bytes);
-        return impressionSerde.deserializer().deserialize(held.getSourceTopic(), bytes);
+    private static Impression impressionOf(DeadLetter held) {
+        try {
+            return Impression.getDecoder().decode(held.getValue().duplicate());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a held impression cannot be read back", e); // written by origin()
+        }
     }
 
     private void schedule(Instant deadline, String kind, String key) {

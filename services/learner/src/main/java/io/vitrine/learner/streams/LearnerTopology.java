@@ -28,8 +28,10 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * decisions ----+
  * impressions --+--> attribution (windows) --> rewards (keyed by scope)
- * clicks -------+                         \--> dead-letters (impressions that cannot be attributed)
+ * clicks -------+                         \--> dead-letters (events without key or value, invalid decisions,
+ *                                              impressions that cannot be attributed)
  * rewards --> posterior update (statistics store) --> posteriors (compacted), at a bounded rate
+ *                                              \--> dead-letters (rewards that cannot be used)
  * </pre>
  */
 public final class LearnerTopology {
@@ -51,7 +53,6 @@ public final class LearnerTopology {
         Serde<String> keys = Serdes.String();
         Serde<Decision> decisionSerde = wire.serde(Decision.class);
         Serde<Reward> rewardSerde = wire.serde(Reward.class);
-        Serde<Impression> impressionSerde = wire.serde(Impression.class);
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -75,36 +76,42 @@ public final class LearnerTopology {
                 .stream(Topic.DECISIONS.name(prefix), Consumed.with(keys, decisionSerde))
                 .mapValues(d -> (AttributionEvent) new AttributionEvent.Decided(d));
         KStream<String, AttributionEvent> impressions = builder
-                .stream(Topic.IMPRESSIONS.name(prefix), Consumed.with(keys, impressionSerde))
+                .stream(Topic.IMPRESSIONS.name(prefix), Consumed.with(keys, wire.serde(Impression.class)))
                 .mapValues(i -> (AttributionEvent) new AttributionEvent.Shown(i));
         KStream<String, AttributionEvent> clicks = builder
                 .stream(Topic.CLICKS.name(prefix), Consumed.with(keys, wire.serde(Click.class)))
                 .mapValues(c -> (AttributionEvent) new AttributionEvent.Clicked(c));
 
-        decisions.merge(impressions).merge(clicks)
-                .filter((requestId, event) -> requestId != null)
-                .process(() -> new AttributionProcessor(settings.attributionWindow(), settings.decisionRetention(),
-                                settings.idleCloseDelay(), settings.holdGrace(), settings.defaultReward(), metrics,
-                                impressionSerde, SERVICE),
-                        AttributionProcessor.DECISIONS_STORE, AttributionProcessor.WINDOWS_STORE,
-                        AttributionProcessor.DEADLINES_STORE, AttributionProcessor.HELD_IMPRESSIONS_STORE,
-                        AttributionProcessor.HELD_CLICKS_STORE, AttributionProcessor.CLOSED_STORE)
-                .split()
-                .branch((key, result) -> result instanceof AttributionResult.Rewarded,
-                        Branched.withConsumer(rewarded -> rewarded
-                                .mapValues(result -> ((AttributionResult.Rewarded) result).reward())
-                                .to(Topic.REWARDS.name(prefix), Produced.with(keys, rewardSerde))))
-                .defaultBranch(Branched.withConsumer(rejected -> rejected
-                        .mapValues(result -> ((AttributionResult.Rejected) result).letter())
-                        .to(Topic.DEAD_LETTERS.name(prefix), Produced.with(keys, wire.serde(DeadLetter.class)))));
+        Serde<DeadLetter> deadLetterSerde = wire.serde(DeadLetter.class);
+        route(decisions.merge(impressions).merge(clicks)
+                        .process(() -> new AttributionProcessor(settings.attributionWindow(),
+                                        settings.decisionRetention(), settings.idleCloseDelay(), settings.holdGrace(),
+                                        settings.defaultReward(), metrics),
+                                AttributionProcessor.DECISIONS_STORE, AttributionProcessor.WINDOWS_STORE,
+                                AttributionProcessor.DEADLINES_STORE, AttributionProcessor.HELD_IMPRESSIONS_STORE,
+                                AttributionProcessor.HELD_CLICKS_STORE, AttributionProcessor.CLOSED_STORE),
+                Produced.with(keys, rewardSerde), Topic.REWARDS.name(prefix),
+                Produced.with(keys, deadLetterSerde), Topic.DEAD_LETTERS.name(prefix));
 
-        builder.stream(Topic.REWARDS.name(prefix), Consumed.with(keys, rewardSerde))
-                .filter((scope, reward) -> scope != null && reward != null)
-                .process(() -> new PosteriorUpdater(settings.prior(), settings.forgetting(), settings.publishInterval(),
-                        metrics),
-                        PosteriorUpdater.STATISTICS_STORE)
-                .to(Topic.POSTERIORS.name(prefix), Produced.with(keys, wire.serde(PosteriorSnapshot.class)));
+        route(builder.stream(Topic.REWARDS.name(prefix), Consumed.with(keys, rewardSerde))
+                        .process(() -> new PosteriorUpdater(settings.prior(), settings.forgetting(),
+                                settings.publishInterval(), metrics), PosteriorUpdater.STATISTICS_STORE),
+                Produced.with(keys, wire.serde(PosteriorSnapshot.class)), Topic.POSTERIORS.name(prefix),
+                Produced.with(keys, deadLetterSerde), Topic.DEAD_LETTERS.name(prefix));
 
         return builder.build();
+    }
+
+    /** Emitted values to their topic, rejected ones to the dead letters. */
+    private static <T> void route(KStream<String, Outcome<T>> outcomes, Produced<String, T> produced, String topic,
+                                  Produced<String, DeadLetter> deadLetterProduced, String deadLetterTopic) {
+        outcomes.split()
+                .branch((key, outcome) -> outcome instanceof Outcome.Emit<T>,
+                        Branched.withConsumer(emitted -> emitted
+                                .mapValues(outcome -> ((Outcome.Emit<T>) outcome).value())
+                                .to(topic, produced)))
+                .defaultBranch(Branched.withConsumer(rejected -> rejected
+                        .mapValues(outcome -> ((Outcome.Reject<T>) outcome).letter())
+                        .to(deadLetterTopic, deadLetterProduced)));
     }
 }

@@ -25,7 +25,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * changelogged store, so exactly-once covers it) and publishes posterior snapshots of the scopes
  * that changed, at most once per {@code publishInterval}.
  */
-public final class PosteriorUpdater implements Processor<String, Reward, String, PosteriorSnapshot> {
+public final class PosteriorUpdater implements Processor<String, Reward, String, Outcome<PosteriorSnapshot>> {
 
     public static final String STATISTICS_STORE = "posterior-statistics";
 
@@ -36,7 +36,7 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
     /** Scopes changed since the last publication; rebuilt from the store after a restart. */
     private final Set<String> changed = new LinkedHashSet<>();
 
-    private ProcessorContext<String, PosteriorSnapshot> context;
+    private ProcessorContext<String, Outcome<PosteriorSnapshot>> context;
     private KeyValueStore<String, PosteriorStatistics> statistics;
 
     PosteriorUpdater(NigPrior prior, Forgetting forgetting, Duration publishInterval, LearnerMetrics metrics) {
@@ -47,7 +47,7 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
     }
 
     @Override
-    public void init(ProcessorContext<String, PosteriorSnapshot> context) {
+    public void init(ProcessorContext<String, Outcome<PosteriorSnapshot>> context) {
         this.context = context;
         this.statistics = context.getStateStore(STATISTICS_STORE);
         // Re-publish everything this task owns once: a crash may have come before a publication.
@@ -61,6 +61,11 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
     public void process(Record<String, Reward> record) {
         Reward reward = record.value();
         String scope = record.key();
+        if (reward == null || scope == null) {
+            reject(record, "invalid-reward", reward == null ? "a record without a value on the rewards topic"
+                    : "rewards are keyed by scope; this one has no key");
+            return;
+        }
         float[] z = AvroArrays.floats(reward.getEmbedding());
         PosteriorStatistics stored = statistics.get(scope);
         SufficientStatistics stats;
@@ -68,6 +73,8 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
             stats = stored == null ? SufficientStatistics.empty(z.length) : toStatistics(stored);
             if (stats.dimension() != z.length) {
                 metrics.dimensionMismatch();
+                reject(record, "dimension-mismatch", "embedding of " + z.length + " values; scope '" + scope
+                        + "' has dimension " + stats.dimension());
                 return;
             }
             forgetting.update(stats, z, reward.getReward());
@@ -75,6 +82,7 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
             // An empty or non-finite embedding, or a non-finite reward: one bad record must not stop the
             // stream thread, and the statistics stay as they were.
             metrics.invalidReward();
+            reject(record, "invalid-reward", e.getMessage());
             return;
         }
         statistics.put(scope, toRecord(scope, reward.getSlot(), reward.getEncoderVersion(), stats,
@@ -82,11 +90,18 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
         changed.add(scope);
     }
 
+    private void reject(Record<String, Reward> record, String reason, String detail) {
+        metrics.deadLetter(reason);
+        var letter = DeadLetters.of(context.recordMetadata(), record.key(), record.value(), reason, detail,
+                Instant.ofEpochMilli(Math.max(0, record.timestamp())));
+        context.forward(new Record<>(record.key(), new Outcome.Reject<>(letter), record.timestamp()));
+    }
+
     private void publishChanged(long wallClock) {
         for (String scope : changed) {
             PosteriorStatistics stored = statistics.get(scope);
             if (stored != null) {
-                context.forward(new Record<>(scope, snapshot(stored, prior), wallClock));
+                context.forward(new Record<>(scope, new Outcome.Emit<>(snapshot(stored, prior)), wallClock));
             }
         }
         changed.clear();

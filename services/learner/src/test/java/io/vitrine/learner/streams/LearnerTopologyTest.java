@@ -249,6 +249,33 @@ class LearnerTopologyTest {
     }
 
     @Test
+    void eventWithoutKeyGoesToTheDeadLetterTopic() {
+        impressions.pipeInput(null, new Impression("r1", "a", T0), T0);
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("missing-key", letter.getReason());
+        assertEquals(Topic.IMPRESSIONS.name(PREFIX), letter.getSourceTopic());
+        assertTrue(letter.getValue() != null && letter.getValue().remaining() > 0, "the event itself");
+    }
+
+    @Test
+    void eventWithoutValueGoesToTheDeadLetterTopic() {
+        clicks.pipeInput("r1", null, T0);
+        assertEquals("empty-value", deadLetters.readValue().getReason());
+    }
+
+    @Test
+    void decisionWithANonFiniteEmbeddingIsRefusedAndItsImpressionsNeverRewarded() {
+        decide("r1", T0, "a", List.of(1f, Float.NaN));
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("invalid-decision", letter.getReason());
+        assertTrue(letter.getDetail().contains("non-finite"), letter.getDetail());
+        show("r1", "a", T0);
+        decide("later", T0.plus(HOLD).plus(WINDOW), "a", List.of(1f, 0f));
+        assertTrue(rewards.isEmpty());
+        assertEquals("unknown-decision", deadLetters.readValue().getReason());
+    }
+
+    @Test
     void defaultRewardIsZeroUnlessConfigured() throws Exception {
         start(0.25);
         decide("r1", T0, "a", List.of(1f, 0f));
@@ -319,6 +346,11 @@ class LearnerTopologyTest {
         Reward nan = Reward.newBuilder(empty).setEmbedding(List.of(Float.NaN, 1f)).build();
         rewardsIn.pipeInput(SCOPE, nan, T0);
         assertEquals(2.0, counter("vitrine.events.dropped", "reason", "reward-invalid"));
+        List<DeadLetter> letters = deadLetters.readValuesToList();
+        assertEquals(2, letters.size(), "each bad reward is a dead letter");
+        assertEquals("invalid-reward", letters.get(1).getReason());
+        assertEquals(Topic.REWARDS.name(PREFIX), letters.get(1).getSourceTopic());
+        assertEquals(1L, letters.get(1).getOffset());
 
         decide("r1", T0, "a", List.of(1f, 0f));
         show("r1", "a", T0);

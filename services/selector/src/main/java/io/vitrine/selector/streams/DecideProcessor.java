@@ -48,6 +48,10 @@ final class DecideProcessor implements FixedKeyProcessor<String, DecisionRequest
     public void process(FixedKeyRecord<String, DecisionRequest> record) {
         DecisionRequest request = record.value();
         if (request == null) {
+            metrics.rejected(SelectorMetrics.TOPIC, "empty-value");
+            metrics.deadLetter("empty-value");
+            context.forward(record.withValue(new Outcome(null, deadLetter(record, "empty-value",
+                    "a record without a value (a tombstone?) on the decision-requests topic"))));
             return;
         }
         long start = System.nanoTime();
@@ -88,11 +92,11 @@ final class DecideProcessor implements FixedKeyProcessor<String, DecisionRequest
                 .setPartition(source == null ? null : source.partition())
                 .setOffset(source == null ? null : source.offset())
                 .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-                .setValue(ByteBuffer.wrap(requestSerializer.serialize(source == null ? null : source.topic(),
-                        record.value())))
+                .setValue(record.value() == null ? null : ByteBuffer.wrap(requestSerializer.serialize(
+                        source == null ? null : source.topic(), record.value())))
                 .setReason(reason)
                 .setDetail(detail)
-                .setTimestamp(Instant.ofEpochMilli(record.timestamp()))
+                .setTimestamp(Instant.ofEpochMilli(Math.max(0, record.timestamp())))
                 .build();
     }
 }
