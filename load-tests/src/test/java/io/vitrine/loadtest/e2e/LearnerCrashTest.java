@@ -42,7 +42,7 @@ class LearnerCrashTest {
     private static final Duration SPACING = Duration.ofMillis(25);
     private static final Duration WINDOW = Duration.ofSeconds(5);
     private static final int BATCH = 80;
-    private static final Duration BATCH_PAUSE = Duration.ofMillis(600);
+    private static final Duration BATCH_PAUSE = Duration.ofMillis(250);
 
     @Test
     void killedLearnerEndsWithTheStatisticsOfAnUndisturbedOne() throws Exception {
@@ -125,16 +125,16 @@ class LearnerCrashTest {
     }
 
     /**
-     * Writes the input to every prefix in paced batches; the last tenth waits until the learner has been killed
-     * {@value #KILLS} times, so that every kill falls while events flow.
+     * Writes the input to every prefix in paced batches, in {@value #KILLS} + 1 segments: a segment starts only
+     * once the learner was killed after the previous one began, and a kill comes 1 to 4 s after the learner is
+     * back, so that every kill falls on a learner with work in flight.
      */
     private static void produce(String bootstrap, LearnerInput input, List<String> prefixes, AtomicInteger kills) {
         List<LearnerInput.Event> events = input.events();
-        int holdAt = events.size() * 9 / 10;
         try (KafkaProducer<String, SpecificRecord> producer = LearnerInput.producer(bootstrap)) {
             for (int from = 0; from < events.size(); from += BATCH) {
-                while (from >= holdAt && kills.get() < KILLS) {
-                    Thread.sleep(200);
+                while (kills.get() < KILLS && from >= (long) (kills.get() + 1) * events.size() / (KILLS + 1)) {
+                    Thread.sleep(50);
                 }
                 List<LearnerInput.Event> batch = events.subList(from, Math.min(events.size(), from + BATCH));
                 for (String prefix : prefixes) {
