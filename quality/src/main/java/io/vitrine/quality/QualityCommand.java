@@ -46,6 +46,15 @@ public final class QualityCommand implements Callable<Integer> {
             description = "Decisions per wheel run; 2000 is num_contexts of the reference code (default: ${DEFAULT-VALUE}).")
     int wheelRounds;
 
+    @Option(names = "--wheel-long-rounds", defaultValue = "0",
+            description = "Decisions per run of a second wheel table with a longer horizon, where a learned "
+                    + "representation has time to pay off; 0 for none (default: ${DEFAULT-VALUE}).")
+    int wheelLongRounds;
+
+    @Option(names = "--wheel-long-deltas", split = ",", defaultValue = "0.9,0.95,0.99", paramLabel = "δ",
+            description = "Deltas of the longer wheel table (default: ${DEFAULT-VALUE}).")
+    List<Double> wheelLongDeltas;
+
     @Option(names = "--image-rounds", defaultValue = "100000",
             description = "Decisions per image-world run (default: ${DEFAULT-VALUE}).")
     int imageRounds;
@@ -82,7 +91,7 @@ public final class QualityCommand implements Callable<Integer> {
         Settings settings;
         try {
             settings = new Settings(env != Env.images, env != Env.wheel, seeds, imageSeeds != null ? imageSeeds : seeds,
-                    firstSeed, deltas, wheelRounds, imageRounds, threads);
+                    firstSeed, deltas, wheelRounds, imageRounds, threads, wheelLongRounds, wheelLongDeltas);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -133,6 +142,10 @@ public final class QualityCommand implements Callable<Integer> {
         if (s.wheel()) {
             text.append(String.format(Locale.ROOT, "wheel: %d δ x %d seeds x %d policies x %,d decisions",
                     s.deltas().size(), s.seeds(), Lineups.wheel().size(), s.wheelRounds()));
+            if (s.longWheelRounds() > 0) {
+                text.append(String.format(Locale.ROOT, " + %d δ x %d seeds x %d policies x %,d decisions",
+                        s.longDeltas().size(), s.seeds(), Lineups.wheel().size(), s.longWheelRounds()));
+            }
         }
         if (s.images()) {
             text.append(text.length() > 0 ? "; " : "").append(String.format(Locale.ROOT,
@@ -149,6 +162,10 @@ public final class QualityCommand implements Callable<Integer> {
             text.append(" --seeds ").append(s.seeds()).append(" --deltas ")
                     .append(String.join(",", s.deltas().stream().map(Report::trim).toList()))
                     .append(" --wheel-rounds ").append(s.wheelRounds());
+            if (s.longWheelRounds() > 0) {
+                text.append(" --wheel-long-rounds ").append(s.longWheelRounds()).append(" --wheel-long-deltas ")
+                        .append(String.join(",", s.longDeltas().stream().map(Report::trim).toList()));
+            }
         }
         if (s.images()) {
             text.append(" --image-seeds ").append(s.imageSeeds()).append(" --image-rounds ").append(s.imageRounds());

@@ -14,16 +14,22 @@ import java.util.List;
  * @param wheelRounds decisions per wheel run
  * @param imageRounds decisions per image-world run
  * @param threads     runs played at the same time
+ * @param longWheelRounds decisions per run of a second, longer wheel table (0: none)
+ * @param longDeltas  the deltas of the longer table
  */
 public record Settings(boolean wheel, boolean images, int seeds, int imageSeeds, long firstSeed, List<Double> deltas,
-                       int wheelRounds, int imageRounds, int threads) {
+                       int wheelRounds, int imageRounds, int threads, int longWheelRounds, List<Double> longDeltas) {
 
     public Settings {
         deltas = List.copyOf(deltas);
-        if (seeds < 1 || imageSeeds < 1 || wheelRounds < 1 || imageRounds < 1 || threads < 1) {
+        longDeltas = List.copyOf(longDeltas);
+        if (seeds < 1 || imageSeeds < 1 || wheelRounds < 1 || imageRounds < 1 || threads < 1 || longWheelRounds < 0) {
             throw new IllegalArgumentException("seeds, rounds and threads must be positive");
         }
-        for (double delta : deltas) {
+        if (longWheelRounds > 0 && longDeltas.isEmpty()) {
+            throw new IllegalArgumentException("the longer wheel table needs at least one delta");
+        }
+        for (double delta : concat(deltas, longDeltas)) {
             if (!(delta > 0 && delta < 1)) {
                 throw new IllegalArgumentException("a wheel delta must be in (0, 1), got " + delta);
             }
@@ -44,6 +50,17 @@ public record Settings(boolean wheel, boolean images, int seeds, int imageSeeds,
                 }
             }
         }
+        if (wheel && longWheelRounds > 0) {
+            for (double delta : longDeltas) {
+                EnvironmentSpec environment = WheelBandit.spec(delta);
+                for (int s = 0; s < seeds; s++) {
+                    for (PolicySpec policy : wheelPolicies) {
+                        tasks.add(new Task(longGroup(delta), environment, policy, firstSeed + s, longWheelRounds,
+                                Math.min(100, longWheelRounds)));
+                    }
+                }
+            }
+        }
         if (wheel) {
             for (double delta : deltas) {
                 EnvironmentSpec environment = WheelBandit.spec(delta);
@@ -56,6 +73,17 @@ public record Settings(boolean wheel, boolean images, int seeds, int imageSeeds,
             }
         }
         return tasks;
+    }
+
+    /** Group label of the longer wheel table's runs with this delta. */
+    public String longGroup(double delta) {
+        return String.format(java.util.Locale.ROOT, "%s, %,d rounds", WheelBandit.spec(delta).label(), longWheelRounds);
+    }
+
+    private static List<Double> concat(List<Double> a, List<Double> b) {
+        List<Double> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Group label of the image world's runs. */
