@@ -13,11 +13,8 @@ import io.vitrine.avro.DecisionRequest;
 import io.vitrine.avro.Impression;
 import io.vitrine.avro.Reward;
 import io.vitrine.avro.RewardKind;
-import io.vitrine.kafka.SharedLocalKafka;
 import io.vitrine.loadtest.http.EncoderInfo;
 import io.vitrine.loadtest.http.VitrineHttp;
-import io.vitrine.loadtest.stack.Ports;
-import io.vitrine.loadtest.stack.RepoHome;
 import io.vitrine.schemas.AvroSerdes;
 import io.vitrine.schemas.Topic;
 import java.net.URI;
@@ -25,14 +22,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
@@ -40,15 +35,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -76,19 +66,13 @@ class FuzzTest {
 
     @Test
     void everyMalformedRecordAndRequestIsAccountedForAndTheServicesGoOn() throws Exception {
-        String bootstrap = SharedLocalKafka.bootstrapServers();
-        String prefix = "fuzz-" + System.nanoTime() + ".";
-        LearnerInput.createTopics(bootstrap, prefix);
-        Path home = RepoHome.locate(Optional.empty());
-        Path work = home.resolve("load-tests/target/" + prefix + "d");
-        List<String> common = List.of("-Dkafka.bootstrap.servers=" + bootstrap, "-Dvitrine.topics.prefix=" + prefix);
-        List<String> learnerProps = new ArrayList<>(common);
-        learnerProps.addAll(List.of("-Dvitrine.learner.hold-grace=1000ms", "-Dvitrine.learner.idle-close-delay=1000ms",
-                "-Dvitrine.learner.attribution-window=1000ms", "-Dvitrine.learner.publish-interval=200ms"));
-        try (ServiceProcess learner = new ServiceProcess("learner", home.resolve(
-                "services/learner/target/quarkus-app/quarkus-run.jar"), work, Ports.anyFree(), learnerProps);
-             ServiceProcess selector = new ServiceProcess("selector", home.resolve(
-                     "services/selector/target/quarkus-app/quarkus-run.jar"), work, Ports.anyFree(), common)) {
+        ServiceRun run = ServiceRun.fresh("fuzz");
+        String bootstrap = run.bootstrap();
+        String prefix = run.prefix();
+        try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.hold-grace=1000ms",
+                "-Dvitrine.learner.idle-close-delay=1000ms", "-Dvitrine.learner.attribution-window=1000ms",
+                "-Dvitrine.learner.publish-interval=200ms"));
+             ServiceProcess selector = run.selector("selector", List.of())) {
             learner.launch();
             selector.launch();
             learner.awaitReady();
@@ -301,27 +285,15 @@ class FuzzTest {
                             .setCandidates(List.of(new Candidate("a", floats(encoder.candidateFeatures(), 1f))))
                             .setK(1).setTimestamp(now).build(), now)));
         }
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // The fuzz wrote garbage to the decisions topic too: read bytes, decode ours only.
         var decoder = AvroSerdes.registryless(Decision.class).deserializer();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            String topic = Topic.DECISIONS.name(prefix);
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            boolean decided = false;
-            while (!decided && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (id.equals(record.key())) { // the fuzz wrote garbage to this topic too: decode ours only
-                        decided |= id.equals(decoder.deserialize(topic, record.value()).getRequestId());
-                    }
-                }
-            }
-            assertTrue(decided, "the selector's topic path still decides");
-        }
+        String topic = Topic.DECISIONS.name(prefix);
+        boolean decided = !CommittedRecords.read(bootstrap, topic,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                records -> records.stream().anyMatch(r -> id.equals(r.key())), Duration.ofSeconds(60), Duration.ZERO)
+                .stream().filter(r -> id.equals(r.key()))
+                .filter(r -> id.equals(decoder.deserialize(topic, r.value()).getRequestId())).toList().isEmpty();
+        assertTrue(decided, "the selector's topic path still decides");
         // The decision is on the decisions topic: show it and click it; the learner must reward it.
         try (KafkaProducer<String, SpecificRecord> producer = LearnerInput.producer(bootstrap)) {
             Instant at = Instant.now();
@@ -336,28 +308,8 @@ class FuzzTest {
     }
 
     private static List<DeadLetter> readDeadLetters(String bootstrap, String prefix, int expected) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<DeadLetter> letters = new ArrayList<>();
-        try (KafkaConsumer<String, DeadLetter> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                AvroSerdes.registryless(DeadLetter.class).deserializer())) {
-            String topic = Topic.DEAD_LETTERS.name(prefix);
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, DeadLetter> record : consumer.poll(Duration.ofMillis(200))) {
-                    letters.add(record.value());
-                }
-                if (letters.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                }
-            }
-        }
-        return letters;
+        return CommittedRecords.values(bootstrap, Topic.DEAD_LETTERS.name(prefix),
+                AvroSerdes.registryless(DeadLetter.class).deserializer(), expected, Duration.ofMinutes(2));
     }
 
     private static void await(List<Future<?>> pending) throws Exception {

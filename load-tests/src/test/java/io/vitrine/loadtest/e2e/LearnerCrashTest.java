@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vitrine.avro.Reward;
 import io.vitrine.avro.RewardKind;
-import io.vitrine.kafka.SharedLocalKafka;
-import io.vitrine.loadtest.stack.Ports;
-import io.vitrine.loadtest.stack.RepoHome;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,31 +41,22 @@ class LearnerCrashTest {
 
     @Test
     void killedLearnerEndsWithTheStatisticsOfAnUndisturbedOne() throws Exception {
-        String bootstrap = SharedLocalKafka.bootstrapServers();
-        long run = System.nanoTime();
-        String killedPrefix = "crash-" + run + "-killed.";
-        String calmPrefix = "crash-" + run + "-calm.";
-        LearnerInput.createTopics(bootstrap, killedPrefix);
-        LearnerInput.createTopics(bootstrap, calmPrefix);
+        ServiceRun killedRun = ServiceRun.fresh("crash-killed");
+        ServiceRun calmRun = ServiceRun.fresh("crash-calm");
+        String bootstrap = killedRun.bootstrap();
         LearnerInput input = new LearnerInput(17, REQUESTS, SCOPES, SPACING, WINDOW,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS));
-
-        Path home = RepoHome.locate(Optional.empty());
-        Path work = home.resolve("load-tests/target/crash-" + run);
-        Path jar = home.resolve("services/learner/target/quarkus-app/quarkus-run.jar");
-        Random random = new Random(run);
+        Random random = new Random(System.nanoTime());
         AtomicInteger kills = new AtomicInteger();
-        try (ServiceProcess killed = new ServiceProcess("killed", jar, work, Ports.anyFree(),
-                learnerProperties(bootstrap, killedPrefix));
-             ServiceProcess calm = new ServiceProcess("calm", jar, work, Ports.anyFree(),
-                     learnerProperties(bootstrap, calmPrefix))) {
+        try (ServiceProcess killed = killedRun.learner("killed", learnerProperties(killedRun.prefix()));
+             ServiceProcess calm = calmRun.learner("calm", learnerProperties(calmRun.prefix()))) {
             killed.launch();
             calm.launch();
             killed.awaitReady();
             calm.awaitReady();
 
             CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(bootstrap, input,
-                    List.of(killedPrefix, calmPrefix), kills));
+                    List.of(killedRun.prefix(), calmRun.prefix()), kills));
             List<String> killLog = new ArrayList<>();
             while (!producing.isDone() || kills.get() < KILLS) {
                 long wait = 1_000 + random.nextInt(3_000);
@@ -85,9 +71,9 @@ class LearnerCrashTest {
             System.err.println("learner crash test: " + String.join(", ", killLog));
 
             int expected = input.expectedRewards().size();
-            List<Reward> killedRewards = LearnerInput.readRewards(bootstrap, killedPrefix, expected,
+            List<Reward> killedRewards = LearnerInput.readRewards(bootstrap, killedRun.prefix(), expected,
                     Duration.ofMinutes(2));
-            List<Reward> calmRewards = LearnerInput.readRewards(bootstrap, calmPrefix, expected,
+            List<Reward> calmRewards = LearnerInput.readRewards(bootstrap, calmRun.prefix(), expected,
                     Duration.ofMinutes(1));
 
             assertExactlyOneRewardPerImpression(input, calmRewards, "undisturbed");
@@ -111,10 +97,8 @@ class LearnerCrashTest {
     }
 
     /** The learner's settings: short windows, static membership so that a restarted instance takes over at once. */
-    private static List<String> learnerProperties(String bootstrap, String prefix) {
+    private static List<String> learnerProperties(String prefix) {
         return List.of(
-                "-Dkafka.bootstrap.servers=" + bootstrap,
-                "-Dvitrine.topics.prefix=" + prefix,
                 "-Dvitrine.learner.attribution-window=" + WINDOW.toMillis() + "ms",
                 "-Dvitrine.learner.hold-grace=" + WINDOW.toMillis() + "ms",
                 "-Dvitrine.learner.idle-close-delay=2000ms",

@@ -20,14 +20,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -166,29 +161,7 @@ final class LearnerInput {
      * that a duplicate would show; returns them in order of arrival.
      */
     static List<Reward> readRewards(String bootstrap, String prefix, int expected, Duration timeout) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        List<Reward> rewards = new ArrayList<>();
-        try (KafkaConsumer<String, Reward> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                AvroSerdes.registryless(Reward.class).deserializer())) {
-            String topic = Topic.REWARDS.name(prefix);
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, Reward> record : consumer.poll(Duration.ofMillis(200))) {
-                    rewards.add(record.value());
-                }
-                if (rewards.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                }
-            }
-        }
-        return rewards;
+        return CommittedRecords.values(bootstrap, Topic.REWARDS.name(prefix),
+                AvroSerdes.registryless(Reward.class).deserializer(), expected, timeout);
     }
 }

@@ -9,16 +9,12 @@ import io.vitrine.avro.Candidate;
 import io.vitrine.avro.Decision;
 import io.vitrine.avro.DecisionRequest;
 import io.vitrine.avro.Reward;
-import io.vitrine.kafka.SharedLocalKafka;
 import io.vitrine.loadtest.http.EncoderInfo;
 import io.vitrine.loadtest.http.HttpDecisionClient;
 import io.vitrine.loadtest.http.VitrineHttp;
 import io.vitrine.loadtest.sim.DecisionQuery;
-import io.vitrine.loadtest.stack.Ports;
-import io.vitrine.loadtest.stack.RepoHome;
 import io.vitrine.schemas.AvroSerdes;
 import io.vitrine.schemas.Topic;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,16 +23,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -60,28 +50,17 @@ class ScaleOutTest {
 
     @Test
     void twoOfEachShareTheWorkAndOneOfEachStopsMidRun() throws Exception {
-        String bootstrap = SharedLocalKafka.bootstrapServers();
-        String prefix = "scale-" + System.nanoTime() + ".";
-        LearnerInput.createTopics(bootstrap, prefix);
-        Path home = RepoHome.locate(Optional.empty());
-        Path work = home.resolve("load-tests/target/" + prefix + "d");
-        Path learnerJar = home.resolve("services/learner/target/quarkus-app/quarkus-run.jar");
-        Path selectorJar = home.resolve("services/selector/target/quarkus-app/quarkus-run.jar");
-        List<String> learnerProps = List.of("-Dkafka.bootstrap.servers=" + bootstrap,
-                "-Dvitrine.topics.prefix=" + prefix,
-                "-Dvitrine.learner.attribution-window=" + WINDOW.toMillis() + "ms",
+        ServiceRun run = ServiceRun.fresh("scale");
+        String bootstrap = run.bootstrap();
+        String prefix = run.prefix();
+        List<String> learnerProps = List.of("-Dvitrine.learner.attribution-window=" + WINDOW.toMillis() + "ms",
                 "-Dvitrine.learner.hold-grace=" + WINDOW.toMillis() + "ms",
                 "-Dvitrine.learner.idle-close-delay=2000ms",
                 "-Dvitrine.learner.publish-interval=200ms");
-        List<String> selectorProps = List.of("-Dkafka.bootstrap.servers=" + bootstrap,
-                "-Dvitrine.topics.prefix=" + prefix);
-
-        try (ServiceProcess learner1 = new ServiceProcess("learner-1", learnerJar, work, Ports.anyFree(), learnerProps);
-             ServiceProcess learner2 = new ServiceProcess("learner-2", learnerJar, work, Ports.anyFree(), learnerProps);
-             ServiceProcess selector1 = new ServiceProcess("selector-1", selectorJar, work, Ports.anyFree(),
-                     selectorProps);
-             ServiceProcess selector2 = new ServiceProcess("selector-2", selectorJar, work, Ports.anyFree(),
-                     selectorProps)) {
+        try (ServiceProcess learner1 = run.learner("learner-1", learnerProps);
+             ServiceProcess learner2 = run.learner("learner-2", learnerProps);
+             ServiceProcess selector1 = run.selector("selector-1", List.of());
+             ServiceProcess selector2 = run.selector("selector-2", List.of())) {
             for (ServiceProcess service : List.of(learner1, learner2, selector1, selector2)) {
                 service.launch();
             }
@@ -206,28 +185,12 @@ class ScaleOutTest {
 
     /** Committed decisions on the topic, counted by request id, once {@code expected} topic requests are in. */
     private static Map<String, Integer> decisionsByRequest(String bootstrap, String prefix, int expected) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, Decision> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                AvroSerdes.registryless(Decision.class).deserializer())) {
-            String topic = Topic.DECISIONS.name(prefix);
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, Decision> record : consumer.poll(Duration.ofMillis(200))) {
-                    counts.merge(record.value().getRequestId(), 1, Integer::sum);
-                }
-                long topicDecided = counts.keySet().stream().filter(id -> id.startsWith("topic-")).count();
-                if (topicDecided >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                }
-            }
-        }
+        CommittedRecords.read(bootstrap, Topic.DECISIONS.name(prefix),
+                        AvroSerdes.registryless(Decision.class).deserializer(),
+                        records -> records.stream().filter(r -> r.value().getRequestId().startsWith("topic-"))
+                                .count() >= expected, Duration.ofSeconds(90), Duration.ofSeconds(3))
+                .forEach(record -> counts.merge(record.value().getRequestId(), 1, Integer::sum));
         return counts;
     }
 }

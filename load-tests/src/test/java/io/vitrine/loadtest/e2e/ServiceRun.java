@@ -1,0 +1,47 @@
+package io.vitrine.loadtest.e2e;
+
+import io.vitrine.kafka.SharedLocalKafka;
+import io.vitrine.loadtest.stack.Ports;
+import io.vitrine.loadtest.stack.RepoHome;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One test's own Vitrine: every topic under a fresh prefix on the test JVM's broker, and the packaged services
+ * started on it as processes, their state and logs under {@code load-tests/target/<prefix>d}.
+ *
+ * @param bootstrap the broker
+ * @param prefix    the topic prefix of this run (also what makes the Streams application ids its own)
+ * @param home      root of the source tree (holds the packaged services)
+ * @param work      state directories and logs
+ */
+record ServiceRun(String bootstrap, String prefix, Path home, Path work) {
+
+    /** A run named {@code name} with its topics created and led. */
+    static ServiceRun fresh(String name) throws Exception {
+        String bootstrap = SharedLocalKafka.bootstrapServers();
+        String prefix = name + "-" + System.nanoTime() + ".";
+        LearnerInput.createTopics(bootstrap, prefix);
+        Path home = RepoHome.locate(Optional.empty());
+        return new ServiceRun(bootstrap, prefix, home, home.resolve("load-tests/target/" + prefix + "d"));
+    }
+
+    /** A learner of this run on a free port; {@code properties} are extra {@code -Dkey=value} settings. */
+    ServiceProcess learner(String name, List<String> properties) {
+        return service(name, "services/learner/target/quarkus-app/quarkus-run.jar", properties);
+    }
+
+    /** A selector of this run on a free port. */
+    ServiceProcess selector(String name, List<String> properties) {
+        return service(name, "services/selector/target/quarkus-app/quarkus-run.jar", properties);
+    }
+
+    private ServiceProcess service(String name, String jar, List<String> properties) {
+        List<String> all = new ArrayList<>(List.of("-Dkafka.bootstrap.servers=" + bootstrap,
+                "-Dvitrine.topics.prefix=" + prefix));
+        all.addAll(properties);
+        return new ServiceProcess(name, home.resolve(jar), work, Ports.anyFree(), all);
+    }
+}
