@@ -20,7 +20,7 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /** PNG line charts for the report, drawn headless with JFreeChart. */
-final class Charts {
+public final class Charts {
 
     static final int WIDTH = 1100;
     static final int HEIGHT = 650;
@@ -41,7 +41,7 @@ final class Charts {
      * @param series name -> {x[], y[]}, in legend order
      * @param logY   logarithmic y axis (for values spanning decades)
      */
-    static void line(Path file, String title, String subtitle, String xLabel, String yLabel,
+    public static void line(Path file, String title, String subtitle, String xLabel, String yLabel,
                      Map<String, double[][]> series, boolean logY, boolean shapes) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYSeriesCollection data = new XYSeriesCollection();

@@ -1,0 +1,86 @@
+package io.vitrine.evaluation;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.simple.RandomSource;
+
+/**
+ * Evaluates target policies on a log: every estimator's value with its bootstrap interval, and the
+ * diagnostics of the importance weights. Deterministic for its seed.
+ */
+public final class Evaluator {
+
+    /** One estimator's answer for one target policy. */
+    public record Estimate(String policy, String estimator, double value, double low, double high) {
+    }
+
+    /** Everything about one target policy. */
+    public record PolicyReport(String policy, List<Estimate> estimates, Diagnostics diagnostics) {
+    }
+
+    private final List<Estimator> estimators;
+    private final Bootstrap bootstrap;
+    private final double clip;
+
+    /**
+     * @param clip the weight clip whose share the diagnostics report (that of the clipped IPS in use)
+     */
+    public Evaluator(List<Estimator> estimators, Bootstrap bootstrap, double clip) {
+        this.estimators = List.copyOf(estimators);
+        this.bootstrap = bootstrap;
+        this.clip = clip;
+    }
+
+    /** The standard set: replay, IPS, clipped IPS (M = clip), SNIPS, direct method, doubly robust. */
+    public static List<Estimator> standardEstimators(double clip, double ridge) {
+        return List.of(new Replay(), InversePropensity.plain(), InversePropensity.clipped(clip),
+                new SelfNormalizedInversePropensity(), new DirectMethod(ridge), new DoublyRobust(ridge));
+    }
+
+    public List<Estimator> estimators() {
+        return estimators;
+    }
+
+    public PolicyReport evaluate(List<LoggedRound> log, TargetPolicy policy, long seed) {
+        ScoredRound[] scored = score(log, policy, seed);
+        int[] all = new int[scored.length];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        List<Estimate> estimates = new ArrayList<>();
+        for (int e = 0; e < estimators.size(); e++) {
+            Estimator estimator = estimators.get(e);
+            double value = estimator.estimate(scored, all);
+            double[] interval = bootstrap.interval(estimator, scored, seed * 31 + e);
+            estimates.add(new Estimate(policy.name(), estimator.name(), value, interval[0], interval[1]));
+        }
+        return new PolicyReport(policy.name(), estimates, Diagnostics.of(scored, clip));
+    }
+
+    /** The target's probabilities of every round, with its seeded draws for the replay. */
+    public static ScoredRound[] score(List<LoggedRound> log, TargetPolicy policy, long seed) {
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+        ScoredRound[] scored = new ScoredRound[log.size()];
+        for (int t = 0; t < scored.length; t++) {
+            LoggedRound round = log.get(t);
+            double[] target = policy.probabilities(round);
+            if (target.length != round.actions()) {
+                throw new IllegalArgumentException(policy.name() + " gave " + target.length
+                        + " probabilities for a round of " + round.actions() + " actions (round " + t + ")");
+            }
+            double u = rng.nextDouble();
+            int draw = target.length - 1;
+            double cumulative = 0;
+            for (int a = 0; a < target.length; a++) {
+                cumulative += target[a];
+                if (u < cumulative) {
+                    draw = a;
+                    break;
+                }
+            }
+            scored[t] = new ScoredRound(round, target, draw, rng.nextDouble());
+        }
+        return scored;
+    }
+}

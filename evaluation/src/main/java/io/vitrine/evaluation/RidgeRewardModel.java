@@ -1,0 +1,101 @@
+package io.vitrine.evaluation;
+
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.linsol.LinearSolverDense;
+
+/**
+ * The reward model of the direct method and of doubly robust: one ridge regression per action on
+ * {@code [1, x]}, fitted on the rounds where that action was logged,
+ * <pre>
+ *   beta_a = (X_a^T X_a + lambda D)^-1 X_a^T r_a,   r^(x, a) = [1, x] . beta_a,   D = diag(0, 1, ..., 1)
+ * </pre>
+ * solved with EJML's Cholesky solver. The intercept is not penalised: an action a logging policy rarely took
+ * would otherwise be predicted near 0 instead of near its mean reward. An action never logged in the sample
+ * predicts the sample's mean reward.
+ */
+public final class RidgeRewardModel {
+
+    private final double[][] beta;
+    private final double fallback;
+
+    private RidgeRewardModel(double[][] beta, double fallback) {
+        this.beta = beta;
+        this.fallback = fallback;
+    }
+
+    /** Fits the model on {@code rounds[sample[i]]}. */
+    public static RidgeRewardModel fit(ScoredRound[] rounds, int[] sample, double lambda) {
+        int actions = 0;
+        int dimension = 0;
+        double total = 0;
+        for (int i : sample) {
+            actions = Math.max(actions, rounds[i].round().actions());
+            dimension = rounds[i].round().context().length + 1;
+            total += rounds[i].round().reward();
+        }
+        DMatrixRMaj[] gram = new DMatrixRMaj[actions];
+        DMatrixRMaj[] moment = new DMatrixRMaj[actions];
+        int[] counts = new int[actions];
+        double[] row = new double[dimension];
+        for (int i : sample) {
+            LoggedRound r = rounds[i].round();
+            int a = r.action();
+            if (gram[a] == null) {
+                gram[a] = new DMatrixRMaj(dimension, dimension);
+                moment[a] = new DMatrixRMaj(dimension, 1);
+            }
+            features(r.context(), row);
+            for (int j = 0; j < dimension; j++) {
+                moment[a].data[j] += row[j] * r.reward();
+                for (int k = 0; k < dimension; k++) {
+                    gram[a].data[j * dimension + k] += row[j] * row[k];
+                }
+            }
+            counts[a]++;
+        }
+        double[][] beta = new double[actions][];
+        for (int a = 0; a < actions; a++) {
+            if (counts[a] == 0) {
+                continue;
+            }
+            for (int j = 1; j < dimension; j++) {
+                gram[a].data[j * dimension + j] += lambda;
+            }
+            LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.chol(dimension);
+            if (!solver.setA(gram[a])) {
+                continue; // cannot happen with lambda > 0; the fallback predicts then
+            }
+            DMatrixRMaj solution = new DMatrixRMaj(dimension, 1);
+            solver.solve(moment[a], solution);
+            beta[a] = solution.data;
+        }
+        return new RidgeRewardModel(beta, sample.length > 0 ? total / sample.length : 0);
+    }
+
+    /** r^(x, a) for every action of the round. */
+    public double[] predict(LoggedRound round) {
+        double[] row = new double[round.context().length + 1];
+        features(round.context(), row);
+        double[] predictions = new double[round.actions()];
+        for (int a = 0; a < predictions.length; a++) {
+            if (a >= beta.length || beta[a] == null) {
+                predictions[a] = fallback;
+            } else {
+                double value = 0;
+                for (int j = 0; j < row.length; j++) {
+                    value += row[j] * beta[a][j];
+                }
+                predictions[a] = value;
+            }
+        }
+        return predictions;
+    }
+
+    private static void features(float[] context, double[] row) {
+        row[0] = 1;
+        for (int j = 0; j < context.length; j++) {
+            row[j + 1] = context[j];
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.vitrine.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vitrine.core.bandit.Policies;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The estimators against their formulas, and against the truth on logs where it is known. */
+class EstimatorsTest {
+
+    private static final float[] X = {0f};
+
+    /** Always action {@code a}. */
+    private static TargetPolicy always(int a) {
+        return new TargetPolicy() {
+            @Override
+            public String name() {
+                return "always " + a;
+            }
+
+            @Override
+            public double[] probabilities(LoggedRound round) {
+                double[] pi = new double[round.actions()];
+                pi[a] = 1;
+                return pi;
+            }
+        };
+    }
+
+    private static int[] all(int n) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return all;
+    }
+
+    @Test
+    void ipsSnipsAndReplayFollowTheirFormulasOnAHandMadeLog() {
+        // Two actions, uniform logging: rewards 1, 0 for action 0; 1, 1 for action 1.
+        List<LoggedRound> log = List.of(new LoggedRound(X, 2, 0, 1, 0.5), new LoggedRound(X, 2, 0, 0, 0.5),
+                new LoggedRound(X, 2, 1, 1, 0.5), new LoggedRound(X, 2, 1, 1, 0.5));
+        ScoredRound[] scored = Evaluator.score(log, always(1), 3);
+        int[] sample = all(4);
+        assertEquals((2 + 2) / 4.0, InversePropensity.plain().estimate(scored, sample), 1e-12, "(1/n) sum w r");
+        assertEquals(1.0, InversePropensity.clipped(1.5).estimate(scored, sample) / 0.75, 1e-12, "w clipped to 1.5");
+        assertEquals(1.0, new SelfNormalizedInversePropensity().estimate(scored, sample), 1e-12, "sum w r / sum w");
+        assertEquals(1.0, new Replay().estimate(scored, sample), 1e-12, "mean reward where the target matches");
+        assertEquals(0.5, Evaluator.score(log, always(0), 3)[0].target()[0] * 0.5, 1e-12);
+    }
+
+    @Test
+    void snipsIgnoresAConstantAddedToEveryRewardIpsDoesNot() {
+        Random random = new Random(4);
+        List<LoggedRound> log = new ArrayList<>();
+        List<LoggedRound> shifted = new ArrayList<>();
+        for (int t = 0; t < 200; t++) {
+            int a = random.nextInt(3);
+            double p = a == 0 ? 0.5 : 0.25;
+            double r = random.nextDouble();
+            log.add(new LoggedRound(X, 3, a, r, p));
+            shifted.add(new LoggedRound(X, 3, a, r + 10, p));
+        }
+        TargetPolicy target = always(1);
+        double snips = new SelfNormalizedInversePropensity().estimate(Evaluator.score(log, target, 1), all(200));
+        double snipsShifted = new SelfNormalizedInversePropensity().estimate(Evaluator.score(shifted, target, 1),
+                all(200));
+        assertEquals(snips + 10, snipsShifted, 1e-9);
+        double ips = InversePropensity.plain().estimate(Evaluator.score(log, target, 1), all(200));
+        double ipsShifted = InversePropensity.plain().estimate(Evaluator.score(shifted, target, 1), all(200));
+        assertTrue(Math.abs(ipsShifted - ips - 10) > 0.1, "IPS moves by 10 times the mean weight, not by 10");
+    }
+
+    @Test
+    void everyEstimatorIsRightOnAverageOverUniformlyLoggedLogs() {
+        LinearClickWorld world = new LinearClickWorld(4, 3, 11);
+        TargetPolicy target = StudyPolicies.softmax(world, 0.05);
+        double truth = world.value(target, 200_000, 5);
+        List<Estimator> estimators = Evaluator.standardEstimators(20, 0.01);
+        int logs = 150;
+        double[] sum = new double[estimators.size()];
+        double[] squares = new double[estimators.size()];
+        for (int l = 0; l < logs; l++) {
+            List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(l), 400, 0, 1000 + l);
+            ScoredRound[] scored = Evaluator.score(log, target, l);
+            for (int e = 0; e < estimators.size(); e++) {
+                double v = estimators.get(e).estimate(scored, all(scored.length));
+                sum[e] += v;
+                squares[e] += v * v;
+            }
+        }
+        for (int e = 0; e < estimators.size(); e++) {
+            double mean = sum[e] / logs;
+            double standardError = Math.sqrt((squares[e] / logs - mean * mean) / logs);
+            assertTrue(Math.abs(mean - truth) < 4 * standardError + 0.002, estimators.get(e).name() + ": mean "
+                    + mean + " against the truth " + truth + " (standard error " + standardError + ")");
+        }
+    }
+
+    @Test
+    void bootstrapIntervalHoldsTheEstimateAndNarrowsWithMoreData() {
+        LinearClickWorld world = new LinearClickWorld(4, 3, 11);
+        TargetPolicy target = StudyPolicies.uniform();
+        Bootstrap bootstrap = new Bootstrap(200, 0.95);
+        double[] widths = new double[2];
+        int[] sizes = {200, 3200};
+        for (int i = 0; i < 2; i++) {
+            ScoredRound[] scored = Evaluator.score(StudyPolicies.log(world, Policies.uniform(1), sizes[i], 0, 9),
+                    target, 1);
+            double estimate = InversePropensity.plain().estimate(scored, all(scored.length));
+            double[] interval = bootstrap.interval(InversePropensity.plain(), scored, 2);
+            assertTrue(interval[0] <= estimate && estimate <= interval[1]);
+            widths[i] = interval[1] - interval[0];
+        }
+        // Sixteen times the data: about a quarter of the width.
+        assertTrue(widths[1] < widths[0] / 3 && widths[1] > widths[0] / 5, widths[0] + " -> " + widths[1]);
+    }
+
+    @Test
+    void quantilesInterpolateBetweenOrderStatistics() {
+        double[] sorted = {1, 2, 3, 4, 5};
+        assertEquals(1, Bootstrap.quantile(sorted, 0), 1e-12);
+        assertEquals(3, Bootstrap.quantile(sorted, 0.5), 1e-12);
+        assertEquals(4.5, Bootstrap.quantile(sorted, 0.875), 1e-12);
+    }
+
+    @Test
+    void diagnosticsOfEqualWeightsAndOfOneHeavyWeight() {
+        List<LoggedRound> even = new ArrayList<>();
+        for (int t = 0; t < 10; t++) {
+            even.add(new LoggedRound(X, 2, 0, 1, 0.5));
+        }
+        Diagnostics d = Diagnostics.of(Evaluator.score(even, always(0), 1), 20);
+        assertEquals(10, d.effectiveSize(), 1e-9, "equal weights: every round counts");
+        List<LoggedRound> skewed = new ArrayList<>(even.subList(0, 9));
+        skewed.add(new LoggedRound(X, 2, 1, 1, 0.01));
+        Diagnostics s = Diagnostics.of(Evaluator.score(skewed, always(1), 1), 20);
+        assertEquals(1, s.effectiveSize(), 1e-9, "one weight of 100, the rest 0");
+        assertEquals(0.01, s.smallestPropensity(), 1e-12);
+        assertEquals(100, s.largestWeight(), 1e-9);
+        assertEquals(0.1, s.shareClipped(), 1e-12);
+    }
+
+    @Test
+    void badRoundsAreRefusedWithTheReason() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new LoggedRound(X, 2, 0, 1, 0))
+                .getMessage().contains("(0, 1]"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new LoggedRound(X, 2, 1, 1, 1.5))
+                .getMessage().contains("(0, 1]"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new LoggedRound(X, 2, 2, 1, 0.5))
+                .getMessage().contains("not one of the round's 2 actions"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new LoggedRound(X, 2, 0, Double.NaN, 0.5))
+                .getMessage().contains("finite"));
+    }
+}
