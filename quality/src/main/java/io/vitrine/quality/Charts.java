@@ -63,7 +63,8 @@ public final class Charts {
         if (logY) {
             LogAxis log = new LogAxis(yLabel);
             log.setBase(10);
-            log.setNumberFormatOverride(new java.text.DecimalFormat("0.##"));
+            // Four decimals: close ticks of small values (0.032, 0.034) must not print alike.
+            log.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.####"));
             log.setSmallestValue(1e-3);
             yAxis = log;
         } else {
