@@ -24,16 +24,25 @@ public final class DirectMethod implements Estimator {
 
     @Override
     public double estimate(ScoredRound[] rounds, int[] sample) {
+        return estimate(rounds, sample, false);
+    }
+
+    /** With {@code corrected}, adds doubly robust's weighted correction of the model's error ({@link DoublyRobust}). */
+    double estimate(ScoredRound[] rounds, int[] sample, boolean corrected) {
         if (sample.length == 0) {
             return Double.NaN;
         }
         RidgeRewardModel model = RidgeRewardModel.fit(rounds, sample, lambda);
         double sum = 0;
         for (int i : sample) {
-            double[] predicted = model.predict(rounds[i].round());
-            double[] target = rounds[i].target();
+            ScoredRound r = rounds[i];
+            double[] predicted = model.predict(r.round());
+            double[] target = r.target();
             for (int a = 0; a < predicted.length; a++) {
                 sum += target[a] * predicted[a];
+            }
+            if (corrected) {
+                sum += r.weight() * (r.round().reward() - predicted[r.round().action()]);
             }
         }
         return sum / sample.length;
