@@ -3,6 +3,7 @@ package io.vitrine.loadtest;
 import java.io.PrintStream;
 import io.vitrine.loadtest.train.TrainEncoderCommand;
 import io.vitrine.evaluation.CoverageCommand;
+import io.vitrine.evaluation.EvaluateCommand;
 import io.vitrine.quality.QualityCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
         description = "Vitrine chooses what to show each visitor and learns online from impressions and clicks"
                 + " (neural-linear Thompson sampling on Kafka).",
         subcommands = {DemoCommand.class, KafkaCommand.class, SimulateCommand.class, QualityCommand.class,
-            TrainEncoderCommand.class, CoverageCommand.class,
+            TrainEncoderCommand.class, EvaluateCommand.class, CoverageCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Start with: ./vitrine demo"})
 public final class VitrineCli implements Runnable {

@@ -1,0 +1,76 @@
+package io.vitrine.evaluation;
+
+/** Target policies named on the command line: {@code uniform}, {@code always:<action>}, {@code logging}. */
+public final class TargetPolicies {
+
+    private TargetPolicies() {
+    }
+
+    /** The policy a name stands for. */
+    public static TargetPolicy parse(String name) {
+        if (name.equals("uniform")) {
+            return StudyPolicies.uniform();
+        }
+        if (name.equals("logging")) {
+            return logging();
+        }
+        if (name.startsWith("always:")) {
+            int action;
+            try {
+                action = Integer.parseInt(name.substring("always:".length()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("always:<action> needs an integer action id, got '" + name + "'");
+            }
+            return always(action);
+        }
+        throw new IllegalArgumentException("unknown target policy '" + name
+                + "' (known: uniform, always:<action>, logging)");
+    }
+
+    /** Always the given action. */
+    public static TargetPolicy always(int action) {
+        return new TargetPolicy() {
+            @Override
+            public String name() {
+                return "always:" + action;
+            }
+
+            @Override
+            public double[] probabilities(LoggedRound round) {
+                if (action >= round.actions()) {
+                    throw new IllegalArgumentException("always:" + action + " names no action of a round of "
+                            + round.actions());
+                }
+                double[] pi = new double[round.actions()];
+                pi[action] = 1;
+                return pi;
+            }
+        };
+    }
+
+    /**
+     * The logging policy itself, as a sanity check: the logged action with its logged propensity, the rest of the
+     * mass spread evenly over the other actions (the log does not say how the logging policy split it). The
+     * importance weights are 1, so IPS and SNIPS must return the log's mean reward.
+     */
+    public static TargetPolicy logging() {
+        return new TargetPolicy() {
+            @Override
+            public String name() {
+                return "logging";
+            }
+
+            @Override
+            public double[] probabilities(LoggedRound round) {
+                double[] pi = new double[round.actions()];
+                if (round.actions() == 1) {
+                    pi[0] = 1;
+                    return pi;
+                }
+                java.util.Arrays.fill(pi, (1 - round.propensity()) / (round.actions() - 1));
+                pi[round.action()] = round.propensity();
+                return pi;
+            }
+        };
+    }
+}
