@@ -73,6 +73,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     Path json;
 
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Also write a report with plots (estimates, running estimates, propensities) to FILE.")
+    Path html;
+
     @Spec
     CommandSpec spec;
 
@@ -128,6 +132,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
                     new Output(file.toString(), log.rounds().size(), log.skipped(), log.skipReasons(), reports));
             out.println("wrote " + json);
+        }
+        if (html != null) {
+            HtmlReport.write(html, file.toString(), log.rounds(), targets, reports, seed);
+            out.println("wrote " + html);
         }
         out.flush();
         return 0;

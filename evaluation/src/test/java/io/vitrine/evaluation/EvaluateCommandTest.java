@@ -5,24 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vitrine.core.bandit.Policies;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code vitrine evaluate} on files in the common public layout, and on broken files. */
 class EvaluateCommandTest {
-
-    private static final String HEADER = "timestamp,item_id,position,click,propensity_score,user_feature_0,"
-            + "user_feature_1,user_feature_2,user-item_affinity_0,user-item_affinity_1,user-item_affinity_2,"
-            + "user-item_affinity_3";
 
     @TempDir
     Path dir;
@@ -40,25 +34,10 @@ class EvaluateCommandTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
-    /** A uniformly logged public-layout file from the click world; returns the world. */
-    private static LinearClickWorld writePublicLayout(Path file, int rows) throws Exception {
-        LinearClickWorld world = new LinearClickWorld(4, 3, 5);
-        List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(3), rows, 0, 8);
-        List<String> lines = new ArrayList<>(List.of(HEADER));
-        for (int t = 0; t < log.size(); t++) {
-            LoggedRound r = log.get(t);
-            float[] x = r.context();
-            lines.add(String.format(Locale.ROOT, "2019-11-24 00:00:%02d,%d,%d,%d,%.2f,%s,%s,%s,0.1,0.2,0.3,0.4",
-                    t % 60, r.action(), 1 + t % 3, (int) r.reward(), r.propensity(), x[0], x[1], x[2]));
-        }
-        Files.write(file, lines);
-        return world;
-    }
-
     @Test
     void publicLayoutCsvIsEvaluatedWithTheDefaultMappingAndTheEstimatesHitTheTruth() throws Exception {
         Path csv = dir.resolve("open-bandit.csv");
-        LinearClickWorld world = writePublicLayout(csv, 6_000);
+        LinearClickWorld world = PublicLayoutFile.write(csv, 6_000);
         Path json = dir.resolve("estimates.json");
         Run run = evaluate(csv.toString(), "--policy", "uniform,always:2,logging", "--json", json.toString());
         assertEquals(0, run.exit(), run.err());
@@ -93,7 +72,7 @@ class EvaluateCommandTest {
     @Test
     void jsonlWithTheSameFieldsReadsTheSameRounds() throws Exception {
         Path csv = dir.resolve("log.csv");
-        writePublicLayout(csv, 50);
+        PublicLayoutFile.write(csv, 50);
         List<String> lines = Files.readAllLines(csv);
         String[] names = lines.get(0).split(",");
         List<String> jsonl = new ArrayList<>();
