@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,25 +41,9 @@ public final class CoverageCommand implements Callable<Integer> {
             description = "Log sizes in rounds (default: ${DEFAULT-VALUE}).")
     List<Integer> sizes;
 
-    @Option(names = "--replicates", defaultValue = "200", description = "Bootstrap replicates per interval (default: ${DEFAULT-VALUE}).")
-    int replicates;
-
-    @Option(names = "--level", defaultValue = "0.95", description = "Confidence level of the intervals (default: ${DEFAULT-VALUE}).")
-    double level;
-
-    @Option(names = "--clip", defaultValue = "20", description = "Weight clip of clipped IPS (default: ${DEFAULT-VALUE}).")
-    double clip;
-
-    @Option(names = "--ridge", defaultValue = "0.01",
-            description = "Ridge penalty of the reward model's slopes (direct method, doubly robust) (default: ${DEFAULT-VALUE}).")
-    double ridge;
-
     @Option(names = "--propensity-draws", defaultValue = "1000",
             description = "Monte Carlo draws behind each propensity the Thompson logger logs (default: ${DEFAULT-VALUE}).")
     int propensityDraws;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the world and of the first log (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--threads", defaultValue = "2", description = "Logs evaluated at the same time (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -66,6 +51,9 @@ public final class CoverageCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "docs", paramLabel = "DIR",
             description = "Where evaluation.md and evaluation/ are written (default: ${DEFAULT-VALUE}).")
     Path out;
+
+    @Mixin
+    EstimatorOptions estimation;
 
     @Spec
     CommandSpec spec;
@@ -80,8 +68,8 @@ public final class CoverageCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         CoverageStudy.Settings settings;
         try {
-            settings = new CoverageStudy.Settings(repetitions, sizes, replicates, level, clip, ridge, propensityDraws,
-                    200_000, seed,
+            settings = new CoverageStudy.Settings(repetitions, sizes, estimation.replicates, estimation.level,
+                    estimation.clip, estimation.ridge, propensityDraws, 200_000, estimation.seed,
                     threads);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

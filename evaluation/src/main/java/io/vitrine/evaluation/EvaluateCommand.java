@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -58,24 +59,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--lenient", description = "Skip and count unusable rows instead of stopping at the first.")
     boolean lenient;
 
-    @Option(names = "--clip", defaultValue = "20", description = "Weight clip of clipped IPS (default: ${DEFAULT-VALUE}).")
-    double clip;
-
-    @Option(names = "--replicates", defaultValue = "200", description = "Bootstrap replicates (default: ${DEFAULT-VALUE}).")
-    int replicates;
-
-    @Option(names = "--level", defaultValue = "0.95", description = "Interval level (default: ${DEFAULT-VALUE}).")
-    double level;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the bootstrap and of replay's draws (default: ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     Path json;
 
     @Option(names = "--html", paramLabel = "FILE",
             description = "Also write a report with plots (estimates, running estimates, propensities) to FILE.")
     Path html;
+
+    @Mixin
+    EstimatorOptions estimation;
 
     @Spec
     CommandSpec spec;
@@ -113,15 +105,15 @@ public final class EvaluateCommand implements Callable<Integer> {
             err.println("evaluate: no usable round in " + file);
             return 1;
         }
-        Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(clip, 0.01), new Bootstrap(replicates, level),
-                clip);
+        Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(estimation.clip, estimation.ridge),
+                new Bootstrap(estimation.replicates, estimation.level), estimation.clip);
         List<Evaluator.PolicyReport> reports = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             TargetPolicy target = targets.get(i);
             err.printf(Locale.ROOT, "  [%d/%d] %s ...%n", i + 1, targets.size(), target.name());
             err.flush();
             try {
-                reports.add(evaluator.evaluate(log.rounds(), target, seed));
+                reports.add(evaluator.evaluate(log.rounds(), target, estimation.seed));
             } catch (IllegalArgumentException e) {
                 err.println("evaluate: " + e.getMessage());
                 return 1;
@@ -134,7 +126,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             out.println("wrote " + json);
         }
         if (html != null) {
-            HtmlReport.write(html, file.toString(), log.rounds(), targets, reports, seed);
+            HtmlReport.write(html, file.toString(), log.rounds(), targets, reports, estimation.seed);
             out.println("wrote " + html);
         }
         out.flush();

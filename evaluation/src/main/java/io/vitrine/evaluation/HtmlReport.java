@@ -28,7 +28,8 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
  * A self-contained HTML page of an evaluation, for a person to read in a browser: the estimates with their
  * intervals per policy, each policy's running estimate over the log, the histogram of logged propensities, and
  * the tables. Plots are PNGs drawn with JFreeChart and embedded as data URLs, so the page is one file. A small
- * script marks the page {@code data-images="ok"} once every plot has decoded, which the browser test checks.
+ * script marks the page {@code data-images="ok"} when it has loaded with every plot decoded, which the browser
+ * test checks.
  */
 public final class HtmlReport {
 
@@ -73,9 +74,9 @@ public final class HtmlReport {
             .append(image(runningChart(log, targets, seed), "running estimates"));
         html.append("<h2>Logged propensities</h2>\n<p>Small propensities make large importance weights.</p>\n")
             .append(image(propensityChart(log), "histogram of propensities"));
-        html.append("<script>Promise.all([...document.images].map(i => i.decode())).then(")
-            .append("() => document.body.dataset.images = [...document.images].every(i => i.naturalWidth > 0)")
-            .append(" ? 'ok' : 'broken', () => document.body.dataset.images = 'broken');</script>\n");
+        html.append("<script>window.addEventListener('load', () => document.body.dataset.images = ")
+            .append("[...document.images].every(i => i.complete && i.naturalWidth > 0) ? 'ok' : 'broken');")
+            .append("</script>\n");
         html.append("</body></html>\n");
         Files.writeString(file, html.toString());
     }
