@@ -33,7 +33,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path file;
 
     @Option(names = "--policy", defaultValue = "uniform,logging", split = ",",
-            description = "Target policies: uniform, always:<action>, logging (default: ${DEFAULT-VALUE}).")
+            description = "Target policies: uniform, always:<action>, logging, and learning ones replayed in log "
+                    + "order: neural-linear, linear-ts, linucb, epsilon-greedy (default: ${DEFAULT-VALUE}).")
     List<String> policies;
 
     @Option(names = "--action-column", defaultValue = "item_id", description = "Action id column (default: ${DEFAULT-VALUE}).")
@@ -84,7 +85,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<TargetPolicy> targets = new ArrayList<>();
         try {
             for (String name : policies) {
-                targets.add(TargetPolicies.parse(name.trim()));
+                targets.add(TargetPolicies.parse(name.trim(), estimation.seed));
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -108,12 +109,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(estimation.clip, estimation.ridge),
                 new Bootstrap(estimation.replicates, estimation.level), estimation.clip);
         List<Evaluator.PolicyReport> reports = new ArrayList<>();
+        List<ScoredRound[]> scored = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             TargetPolicy target = targets.get(i);
             err.printf(Locale.ROOT, "  [%d/%d] %s ...%n", i + 1, targets.size(), target.name());
             err.flush();
             try {
-                reports.add(evaluator.evaluate(log.rounds(), target, estimation.seed));
+                scored.add(Evaluator.score(log.rounds(), target, estimation.seed));
+                reports.add(evaluator.evaluate(target.name(), scored.get(i), estimation.seed));
             } catch (IllegalArgumentException e) {
                 err.println("evaluate: " + e.getMessage());
                 return 1;
@@ -126,7 +129,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             out.println("wrote " + json);
         }
         if (html != null) {
-            HtmlReport.write(html, file.toString(), log.rounds(), targets, reports, estimation.seed);
+            HtmlReport.write(html, file.toString(), log.rounds(), scored, reports);
             out.println("wrote " + html);
         }
         out.flush();

@@ -43,7 +43,11 @@ public final class Evaluator {
     }
 
     public PolicyReport evaluate(List<LoggedRound> log, TargetPolicy policy, long seed) {
-        ScoredRound[] scored = score(log, policy, seed);
+        return evaluate(policy.name(), score(log, policy, seed), seed);
+    }
+
+    /** The report of a policy whose rounds were already scored (a learning policy can be scored only once). */
+    public PolicyReport evaluate(String policy, ScoredRound[] scored, long seed) {
         int[] all = new int[scored.length];
         for (int i = 0; i < all.length; i++) {
             all[i] = i;
@@ -53,12 +57,16 @@ public final class Evaluator {
             Estimator estimator = estimators.get(e);
             double value = estimator.estimate(scored, all);
             double[] interval = bootstrap.interval(estimator, scored, seed * 31 + e);
-            estimates.add(new Estimate(policy.name(), estimator.name(), value, interval[0], interval[1]));
+            estimates.add(new Estimate(policy, estimator.name(), value, interval[0], interval[1]));
         }
-        return new PolicyReport(policy.name(), estimates, Diagnostics.of(scored, clip));
+        return new PolicyReport(policy, estimates, Diagnostics.of(scored, clip));
     }
 
-    /** The target's probabilities of every round, with its seeded draws for the replay. */
+    /**
+     * The target's probabilities of every round in log order, with its seeded draws for the replay; a learning
+     * target observes each round after its probabilities were taken. The bootstrap then resamples these rounds,
+     * so its intervals hold the learning path fixed (they do not replay the learning on each resample).
+     */
     public static ScoredRound[] score(List<LoggedRound> log, TargetPolicy policy, long seed) {
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         ScoredRound[] scored = new ScoredRound[log.size()];
@@ -80,6 +88,7 @@ public final class Evaluator {
                 }
             }
             scored[t] = new ScoredRound(round, target, draw, rng.nextDouble());
+            policy.observe(round);
         }
         return scored;
     }

@@ -42,8 +42,8 @@ public final class HtmlReport {
     }
 
     /** Writes the page for {@code log} and the reports of its target policies. */
-    public static void write(Path file, String source, List<LoggedRound> log, List<TargetPolicy> targets,
-                             List<Evaluator.PolicyReport> reports, long seed) throws IOException {
+    public static void write(Path file, String source, List<LoggedRound> log, List<ScoredRound[]> scored,
+                             List<Evaluator.PolicyReport> reports) throws IOException {
         System.setProperty("java.awt.headless", "true");
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -71,7 +71,7 @@ public final class HtmlReport {
         }
         html.append("<h2>Over the log</h2>\n<p>The logged policy's mean reward so far, and each target's "
                 + "self-normalised estimate on the rounds so far.</p>\n")
-            .append(image(runningChart(log, targets, seed), "running estimates"));
+            .append(image(runningChart(log, scored, reports), "running estimates"));
         html.append("<h2>Logged propensities</h2>\n<p>Small propensities make large importance weights.</p>\n")
             .append(image(propensityChart(log), "histogram of propensities"));
         html.append("<script>window.addEventListener('load', () => document.body.dataset.images = ")
@@ -105,7 +105,8 @@ public final class HtmlReport {
         return chart("Estimates and intervals by policy", plot, data.getSeriesCount(), renderer);
     }
 
-    private static JFreeChart runningChart(List<LoggedRound> log, List<TargetPolicy> targets, long seed) {
+    private static JFreeChart runningChart(List<LoggedRound> log, List<ScoredRound[]> targets,
+                                           List<Evaluator.PolicyReport> reports) {
         XYSeriesCollection data = new XYSeriesCollection();
         int every = Math.max(1, log.size() / 200);
         XYSeries logged = new XYSeries("logged policy (mean reward)");
@@ -117,9 +118,9 @@ public final class HtmlReport {
             }
         }
         data.addSeries(logged);
-        for (TargetPolicy target : targets) {
-            ScoredRound[] scored = Evaluator.score(log, target, seed);
-            XYSeries series = new XYSeries(target.name() + " (SNIPS)");
+        for (int p = 0; p < targets.size(); p++) {
+            ScoredRound[] scored = targets.get(p);
+            XYSeries series = new XYSeries(reports.get(p).policy() + " (SNIPS)");
             double weighted = 0;
             double weights = 0;
             for (int t = 0; t < scored.length; t++) {

@@ -1,13 +1,24 @@
 package io.vitrine.evaluation;
 
-/** Target policies named on the command line: {@code uniform}, {@code always:<action>}, {@code logging}. */
+/**
+ * Target policies named on the command line: {@code uniform}, {@code always:<action>}, {@code logging}, and the
+ * learning ones of {@link LearningTarget} ({@code neural-linear}, {@code linear-ts}, {@code linucb},
+ * {@code epsilon-greedy}), replayed in log order.
+ */
 public final class TargetPolicies {
+
+    /** Monte Carlo draws behind a learning target's probabilities. */
+    static final int DRAWS = 100;
 
     private TargetPolicies() {
     }
 
-    /** The policy a name stands for. */
-    public static TargetPolicy parse(String name) {
+    /** The policy a name stands for; learning policies are seeded with {@code seed}. */
+    public static TargetPolicy parse(String name, long seed) {
+        LearningTarget learning = LearningTarget.named(name, seed, DRAWS);
+        if (learning != null) {
+            return learning;
+        }
         if (name.equals("uniform")) {
             return StudyPolicies.uniform();
         }
@@ -23,8 +34,8 @@ public final class TargetPolicies {
             }
             return always(action);
         }
-        throw new IllegalArgumentException("unknown target policy '" + name
-                + "' (known: uniform, always:<action>, logging)");
+        throw new IllegalArgumentException("unknown target policy '" + name + "' (known: uniform, always:<action>, "
+                + "logging, neural-linear, linear-ts, linucb, epsilon-greedy)");
     }
 
     /** Always the given action. */

@@ -1,6 +1,10 @@
 package io.vitrine.evaluation;
 
-/** A policy to evaluate offline, by the probability it gives each action of a logged round. */
+/**
+ * A policy to evaluate offline, by the probability it gives each action of a logged round. A policy that learns
+ * is replayed in log order: the evaluation asks for its probabilities of round t, then shows it round t's logged
+ * action and reward ({@link #observe}), so it only ever learns from the past.
+ */
 public interface TargetPolicy {
 
     /** A short name for tables and plots. */
@@ -8,4 +12,8 @@ public interface TargetPolicy {
 
     /** pi(a | round) for every action a of the round: non-negative, summing to 1. */
     double[] probabilities(LoggedRound round);
+
+    /** The logged outcome of a round, after its probabilities were taken; fixed policies ignore it. */
+    default void observe(LoggedRound round) {
+    }
 }
