@@ -58,7 +58,7 @@ public final class CoverageStudy {
     }
 
     static List<TargetPolicy> targets(LinearClickWorld world, long seed) {
-        return List.of(StudyPolicies.uniform(), StudyPolicies.noisyGreedy(world, 0.1, 0.03, seed + 7),
+        return List.of(TargetPolicies.uniform(), StudyPolicies.noisyGreedy(world, 0.1, 0.03, seed + 7),
                 StudyPolicies.softmax(world, 0.05));
     }
 

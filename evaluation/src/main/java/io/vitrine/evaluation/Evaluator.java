@@ -48,10 +48,7 @@ public final class Evaluator {
 
     /** The report of a policy whose rounds were already scored (a learning policy can be scored only once). */
     public PolicyReport evaluate(String policy, ScoredRound[] scored, long seed) {
-        int[] all = new int[scored.length];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
+        int[] all = everyRound(scored.length);
         List<Estimate> estimates = new ArrayList<>();
         for (int e = 0; e < estimators.size(); e++) {
             Estimator estimator = estimators.get(e);
@@ -60,6 +57,15 @@ public final class Evaluator {
             estimates.add(new Estimate(policy, estimator.name(), value, interval[0], interval[1]));
         }
         return new PolicyReport(policy, estimates, Diagnostics.of(scored, clip));
+    }
+
+    /** The sample of every round once, in order: the estimate itself rather than a bootstrap replicate. */
+    static int[] everyRound(int rounds) {
+        int[] all = new int[rounds];
+        for (int i = 0; i < rounds; i++) {
+            all[i] = i;
+        }
+        return all;
     }
 
     /**

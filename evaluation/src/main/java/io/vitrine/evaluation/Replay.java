@@ -23,34 +23,30 @@ public final class Replay implements Estimator {
 
     @Override
     public double estimate(ScoredRound[] rounds, int[] sample) {
-        double smallest = Double.POSITIVE_INFINITY;
-        for (int i : sample) {
-            smallest = Math.min(smallest, rounds[i].round().propensity());
-        }
         double sum = 0;
         int kept = 0;
-        for (int i : sample) {
-            ScoredRound r = rounds[i];
-            if (r.accept() < smallest / r.round().propensity() && r.draw() == r.round().action()) {
-                sum += r.round().reward();
-                kept++;
-            }
+        for (int i : kept(rounds, sample)) {
+            sum += rounds[i].round().reward();
+            kept++;
         }
         return kept > 0 ? sum / kept : Double.NaN;
     }
 
     /** Rounds kept by the rejection step and matched by the target's draw. */
     public static int matched(ScoredRound[] rounds) {
+        return kept(rounds, Evaluator.everyRound(rounds.length)).length;
+    }
+
+    /** The entries of {@code sample} that the rejection step keeps and the target's draw matches. */
+    private static int[] kept(ScoredRound[] rounds, int[] sample) {
         double smallest = Double.POSITIVE_INFINITY;
-        for (ScoredRound r : rounds) {
-            smallest = Math.min(smallest, r.round().propensity());
+        for (int i : sample) {
+            smallest = Math.min(smallest, rounds[i].round().propensity());
         }
-        int kept = 0;
-        for (ScoredRound r : rounds) {
-            if (r.accept() < smallest / r.round().propensity() && r.draw() == r.round().action()) {
-                kept++;
-            }
-        }
-        return kept;
+        double floor = smallest;
+        return java.util.Arrays.stream(sample).filter(i -> {
+            ScoredRound r = rounds[i];
+            return r.accept() < floor / r.round().propensity() && r.draw() == r.round().action();
+        }).toArray();
     }
 }

@@ -13,23 +13,6 @@ final class StudyPolicies {
     private StudyPolicies() {
     }
 
-    /** pi = 1 / K. */
-    static TargetPolicy uniform() {
-        return new TargetPolicy() {
-            @Override
-            public String name() {
-                return "uniform";
-            }
-
-            @Override
-            public double[] probabilities(LoggedRound round) {
-                double[] pi = new double[round.actions()];
-                java.util.Arrays.fill(pi, 1.0 / round.actions());
-                return pi;
-            }
-        };
-    }
-
     /**
      * Epsilon-greedy on a noisy copy of the true click model: the best action by the copy gets 1 - epsilon, the
      * rest share epsilon. The noise makes it a policy one might have trained, not the oracle.

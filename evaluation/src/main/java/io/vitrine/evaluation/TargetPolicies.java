@@ -20,7 +20,7 @@ public final class TargetPolicies {
             return learning;
         }
         if (name.equals("uniform")) {
-            return StudyPolicies.uniform();
+            return uniform();
         }
         if (name.equals("logging")) {
             return logging();
@@ -36,6 +36,23 @@ public final class TargetPolicies {
         }
         throw new IllegalArgumentException("unknown target policy '" + name + "' (known: uniform, always:<action>, "
                 + "logging, neural-linear, linear-ts, linucb, epsilon-greedy)");
+    }
+
+    /** pi = 1 / K. */
+    public static TargetPolicy uniform() {
+        return new TargetPolicy() {
+            @Override
+            public String name() {
+                return "uniform";
+            }
+
+            @Override
+            public double[] probabilities(LoggedRound round) {
+                double[] pi = new double[round.actions()];
+                java.util.Arrays.fill(pi, 1.0 / round.actions());
+                return pi;
+            }
+        };
     }
 
     /** Always the given action. */

@@ -15,43 +15,18 @@ class EstimatorsTest {
 
     private static final float[] X = {0f};
 
-    /** Always action {@code a}. */
-    private static TargetPolicy always(int a) {
-        return new TargetPolicy() {
-            @Override
-            public String name() {
-                return "always " + a;
-            }
-
-            @Override
-            public double[] probabilities(LoggedRound round) {
-                double[] pi = new double[round.actions()];
-                pi[a] = 1;
-                return pi;
-            }
-        };
-    }
-
-    private static int[] all(int n) {
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) {
-            all[i] = i;
-        }
-        return all;
-    }
-
     @Test
     void ipsSnipsAndReplayFollowTheirFormulasOnAHandMadeLog() {
         // Two actions, uniform logging: rewards 1, 0 for action 0; 1, 1 for action 1.
         List<LoggedRound> log = List.of(new LoggedRound(X, 2, 0, 1, 0.5), new LoggedRound(X, 2, 0, 0, 0.5),
                 new LoggedRound(X, 2, 1, 1, 0.5), new LoggedRound(X, 2, 1, 1, 0.5));
-        ScoredRound[] scored = Evaluator.score(log, always(1), 3);
-        int[] sample = all(4);
+        ScoredRound[] scored = Evaluator.score(log, TargetPolicies.always(1), 3);
+        int[] sample = Evaluator.everyRound(4);
         assertEquals((2 + 2) / 4.0, InversePropensity.plain().estimate(scored, sample), 1e-12, "(1/n) sum w r");
         assertEquals(1.0, InversePropensity.clipped(1.5).estimate(scored, sample) / 0.75, 1e-12, "w clipped to 1.5");
         assertEquals(1.0, new SelfNormalizedInversePropensity().estimate(scored, sample), 1e-12, "sum w r / sum w");
         assertEquals(1.0, new Replay().estimate(scored, sample), 1e-12, "mean reward where the target matches");
-        assertEquals(0.5, Evaluator.score(log, always(0), 3)[0].target()[0] * 0.5, 1e-12);
+        assertEquals(0.5, Evaluator.score(log, TargetPolicies.always(0), 3)[0].target()[0] * 0.5, 1e-12);
     }
 
     @Test
@@ -66,13 +41,14 @@ class EstimatorsTest {
             log.add(new LoggedRound(X, 3, a, r, p));
             shifted.add(new LoggedRound(X, 3, a, r + 10, p));
         }
-        TargetPolicy target = always(1);
-        double snips = new SelfNormalizedInversePropensity().estimate(Evaluator.score(log, target, 1), all(200));
+        TargetPolicy target = TargetPolicies.always(1);
+        int[] all = Evaluator.everyRound(200);
+        double snips = new SelfNormalizedInversePropensity().estimate(Evaluator.score(log, target, 1), all);
         double snipsShifted = new SelfNormalizedInversePropensity().estimate(Evaluator.score(shifted, target, 1),
-                all(200));
+                all);
         assertEquals(snips + 10, snipsShifted, 1e-9);
-        double ips = InversePropensity.plain().estimate(Evaluator.score(log, target, 1), all(200));
-        double ipsShifted = InversePropensity.plain().estimate(Evaluator.score(shifted, target, 1), all(200));
+        double ips = InversePropensity.plain().estimate(Evaluator.score(log, target, 1), all);
+        double ipsShifted = InversePropensity.plain().estimate(Evaluator.score(shifted, target, 1), all);
         assertTrue(Math.abs(ipsShifted - ips - 10) > 0.1, "IPS moves by 10 times the mean weight, not by 10");
     }
 
@@ -89,7 +65,7 @@ class EstimatorsTest {
             List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(l), 400, 0, 1000 + l);
             ScoredRound[] scored = Evaluator.score(log, target, l);
             for (int e = 0; e < estimators.size(); e++) {
-                double v = estimators.get(e).estimate(scored, all(scored.length));
+                double v = estimators.get(e).estimate(scored, Evaluator.everyRound(scored.length));
                 sum[e] += v;
                 squares[e] += v * v;
             }
@@ -105,14 +81,14 @@ class EstimatorsTest {
     @Test
     void bootstrapIntervalHoldsTheEstimateAndNarrowsWithMoreData() {
         LinearClickWorld world = new LinearClickWorld(4, 3, 11);
-        TargetPolicy target = StudyPolicies.uniform();
+        TargetPolicy target = TargetPolicies.uniform();
         Bootstrap bootstrap = new Bootstrap(200, 0.95);
         double[] widths = new double[2];
         int[] sizes = {200, 3200};
         for (int i = 0; i < 2; i++) {
             ScoredRound[] scored = Evaluator.score(StudyPolicies.log(world, Policies.uniform(1), sizes[i], 0, 9),
                     target, 1);
-            double estimate = InversePropensity.plain().estimate(scored, all(scored.length));
+            double estimate = InversePropensity.plain().estimate(scored, Evaluator.everyRound(scored.length));
             double[] interval = bootstrap.interval(InversePropensity.plain(), scored, 2);
             assertTrue(interval[0] <= estimate && estimate <= interval[1]);
             widths[i] = interval[1] - interval[0];
@@ -135,11 +111,11 @@ class EstimatorsTest {
         for (int t = 0; t < 10; t++) {
             even.add(new LoggedRound(X, 2, 0, 1, 0.5));
         }
-        Diagnostics d = Diagnostics.of(Evaluator.score(even, always(0), 1), 20);
+        Diagnostics d = Diagnostics.of(Evaluator.score(even, TargetPolicies.always(0), 1), 20);
         assertEquals(10, d.effectiveSize(), 1e-9, "equal weights: every round counts");
         List<LoggedRound> skewed = new ArrayList<>(even.subList(0, 9));
         skewed.add(new LoggedRound(X, 2, 1, 1, 0.01));
-        Diagnostics s = Diagnostics.of(Evaluator.score(skewed, always(1), 1), 20);
+        Diagnostics s = Diagnostics.of(Evaluator.score(skewed, TargetPolicies.always(1), 1), 20);
         assertEquals(1, s.effectiveSize(), 1e-9, "one weight of 100, the rest 0");
         assertEquals(0.01, s.smallestPropensity(), 1e-12);
         assertEquals(100, s.largestWeight(), 1e-9);

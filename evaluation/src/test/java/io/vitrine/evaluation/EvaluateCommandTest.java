@@ -45,7 +45,7 @@ class EvaluateCommandTest {
         JsonNode policies = new ObjectMapper().readTree(json.toFile()).get("policies");
         assertEquals(3, policies.size());
         double always2 = world.value(TargetPolicies.always(2), 200_000, 1);
-        double uniform = world.value(StudyPolicies.uniform(), 200_000, 1);
+        double uniform = world.value(TargetPolicies.uniform(), 200_000, 1);
         for (JsonNode policy : policies) {
             for (JsonNode estimate : policy.get("estimates")) {
                 double value = estimate.get("value").asDouble();

@@ -46,15 +46,12 @@ class LearningTargetTest {
     void aLearningPolicyReplayedOnAUniformLogIsEstimatedAboveUniform() {
         LinearClickWorld world = new LinearClickWorld(4, 3, 5);
         List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(3), 6_000, 0, 8);
-        double uniform = world.value(StudyPolicies.uniform(), 200_000, 1);
+        double uniform = world.value(TargetPolicies.uniform(), 200_000, 1);
         for (String name : List.of("linear-ts", "neural-linear")) {
             TargetPolicy learner = TargetPolicies.parse(name, 7);
             ScoredRound[] scored = Evaluator.score(log, learner, 7);
-            int[] all = new int[scored.length];
-            for (int i = 0; i < all.length; i++) {
-                all[i] = i;
-            }
-            double snips = new SelfNormalizedInversePropensity().estimate(scored, all);
+            double snips = new SelfNormalizedInversePropensity().estimate(scored,
+                    Evaluator.everyRound(scored.length));
             assertTrue(snips > uniform + 0.02, name + " learned from the log: " + snips + " vs uniform " + uniform);
             double[] first = scored[0].target();
             assertEquals(1.0, java.util.Arrays.stream(first).sum(), 1e-9, "probabilities sum to 1");

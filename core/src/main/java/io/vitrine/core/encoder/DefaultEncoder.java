@@ -1,6 +1,5 @@
 package io.vitrine.core.encoder;
 
-import ai.onnx.proto.OnnxMl;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.apache.commons.rng.simple.RandomSource;
 import org.tribuo.util.onnx.ONNXContext;
@@ -113,20 +112,10 @@ public final class DefaultEncoder {
         axis1.put("axis", 1);
         features.apply(ONNXOperators.CONCAT, h, axis1).assignTo(embedding);
 
-        return OnnxMl.ModelProto.newBuilder()
-                .setIrVersion(7)
-                .addOpsetImport(ONNXOperators.getOpsetProto())
-                .setProducerName("vitrine")
-                .setDomain("io.vitrine")
-                .setModelVersion(1)
-                .setDocString("Vitrine default encoder: embedding = concat(features, relu(features W + c)); "
-                        + "hidden unit 0 is the constant 1")
-                .setGraph(context.buildGraph())
-                .addMetadataProps(property(OnnxEncoder.VERSION_KEY, info.version()))
-                .addMetadataProps(property(OnnxEncoder.CONTEXT_FEATURES_KEY, Integer.toString(contextFeatures)))
-                .addMetadataProps(property(OnnxEncoder.CANDIDATE_FEATURES_KEY, Integer.toString(candidateFeatures)))
-                .build()
-                .toByteArray();
+        return EncoderModels.write(context.buildGraph(),
+                "Vitrine default encoder: embedding = concat(features, relu(features W + c)); "
+                        + "hidden unit 0 is the constant 1",
+                info.version(), contextFeatures, candidateFeatures);
     }
 
     /** The same network in plain Java: [N, F] -&gt; [N, d]; accumulates in double, rounds once to float. */
@@ -245,9 +234,5 @@ public final class DefaultEncoder {
         err.println("error: " + message);
         err.println(USAGE);
         return 2;
-    }
-
-    private static OnnxMl.StringStringEntryProto property(String key, String value) {
-        return OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
     }
 }

@@ -66,11 +66,11 @@ public final class ThompsonSampler {
      */
     public Choice choose(NormalInverseGammaPosterior posterior, float[][] embeddings, int k, long seed) {
         requireCandidates(posterior, embeddings, k);
-        CandidateScores candidates = CandidateScores.of(posterior, embeddings);
+        Draws draws = Draws.of(posterior, embeddings, seed);
+        CandidateScores candidates = draws.candidates();
+        ContinuousSampler gamma = draws.gamma();
+        ZigguratSampler.NormalizedGaussian gaussian = draws.gaussian();
         int K = candidates.K;
-        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
-        ContinuousSampler gamma = posterior.gammaSampler(rng);
-        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
         double[] eps = new double[candidates.d];
         double[] scores = new double[K];
         int[] chosen = new int[k];
@@ -94,11 +94,11 @@ public final class ThompsonSampler {
      */
     public Explanation explain(NormalInverseGammaPosterior posterior, float[][] embeddings, int k, long seed) {
         requireCandidates(posterior, embeddings, k);
-        CandidateScores candidates = CandidateScores.of(posterior, embeddings);
+        Draws draws = Draws.of(posterior, embeddings, seed);
+        CandidateScores candidates = draws.candidates();
+        ContinuousSampler gamma = draws.gamma();
+        ZigguratSampler.NormalizedGaussian gaussian = draws.gaussian();
         int K = candidates.K;
-        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
-        ContinuousSampler gamma = posterior.gammaSampler(rng);
-        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
         double[] sampledScores = new double[K];
         decisionDraw(candidates, gamma, gaussian, new double[candidates.d], sampledScores);
         int[] chosen = new int[k];
@@ -125,12 +125,10 @@ public final class ThompsonSampler {
      */
     public int[] chooseIndices(NormalInverseGammaPosterior posterior, float[][] embeddings, int k, long seed) {
         requireCandidates(posterior, embeddings, k);
-        CandidateScores candidates = CandidateScores.of(posterior, embeddings);
-        int K = candidates.K;
-        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
-        double[] scores = new double[K];
-        decisionDraw(candidates, posterior.gammaSampler(rng), ZigguratSampler.NormalizedGaussian.of(rng),
-                new double[candidates.d], scores);
+        Draws draws = Draws.of(posterior, embeddings, seed);
+        CandidateScores candidates = draws.candidates();
+        double[] scores = new double[candidates.K];
+        decisionDraw(candidates, draws.gamma(), draws.gaussian(), new double[candidates.d], scores);
         int[] chosen = new int[k];
         topK(scores, k, chosen, new double[k]);
         return chosen;
@@ -151,16 +149,30 @@ public final class ThompsonSampler {
         }
         int K = requireCandidates(posterior, embeddings, chosen.length);
         requireChosen(chosen, K);
-        CandidateScores candidates = CandidateScores.of(posterior, embeddings);
-        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
-        ContinuousSampler gamma = posterior.gammaSampler(rng);
-        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
+        Draws draws = Draws.of(posterior, embeddings, seed);
+        CandidateScores candidates = draws.candidates();
+        ContinuousSampler gamma = draws.gamma();
+        ZigguratSampler.NormalizedGaussian gaussian = draws.gaussian();
         // Skip the decision's draw so that the propensity draws are those of choose.
         NormalInverseGammaPosterior.sampleNoiseVariance(gamma);
         for (int i = 0; i < candidates.d; i++) {
             gaussian.sample();
         }
         return estimatePropensities(candidates, gamma, gaussian, chosen.length, chosen, chosen);
+    }
+
+    /**
+     * What every draw of a decision uses: the candidates' set-up and the samplers of the decision's generator,
+     * seeded with the decision's seed (one generator, so that a seed reproduces the whole decision).
+     */
+    private record Draws(CandidateScores candidates, ContinuousSampler gamma,
+                         ZigguratSampler.NormalizedGaussian gaussian) {
+
+        static Draws of(NormalInverseGammaPosterior posterior, float[][] embeddings, long seed) {
+            CandidateScores candidates = CandidateScores.of(posterior, embeddings);
+            UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+            return new Draws(candidates, posterior.gammaSampler(rng), ZigguratSampler.NormalizedGaussian.of(rng));
+        }
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.vitrine.core.train;
 
-import ai.onnx.proto.OnnxMl;
+import io.vitrine.core.encoder.EncoderModels;
 import io.vitrine.core.encoder.ExtraOnnxOperators;
 import io.vitrine.core.encoder.OnnxEncoder;
 import org.tribuo.util.onnx.ONNXContext;
@@ -71,20 +71,10 @@ public final class MlpOnnxExporter {
         }
         h.assignTo(embedding);
 
-        return OnnxMl.ModelProto.newBuilder()
-                .setIrVersion(7)
-                .addOpsetImport(ONNXOperators.getOpsetProto())
-                .setProducerName("vitrine")
-                .setDomain("io.vitrine")
-                .setModelVersion(1)
-                .setDocString("Vitrine trained encoder: " + hidden.length + " ReLU layers " + java.util.Arrays.toString(hidden)
-                        + ", embedding = " + (mlp.wide() ? "[1, features, last hidden layer]" : "last hidden layer"))
-                .setGraph(context.buildGraph())
-                .addMetadataProps(property(OnnxEncoder.VERSION_KEY, version))
-                .addMetadataProps(property(OnnxEncoder.CONTEXT_FEATURES_KEY, Integer.toString(contextFeatures)))
-                .addMetadataProps(property(OnnxEncoder.CANDIDATE_FEATURES_KEY, Integer.toString(candidateFeatures)))
-                .build()
-                .toByteArray();
+        return EncoderModels.write(context.buildGraph(),
+                "Vitrine trained encoder: " + hidden.length + " ReLU layers " + java.util.Arrays.toString(hidden)
+                        + ", embedding = " + (mlp.wide() ? "[1, features, last hidden layer]" : "last hidden layer"),
+                version, contextFeatures, candidateFeatures);
     }
 
     private static float[] toFloat(double[] values) {
@@ -93,9 +83,5 @@ public final class MlpOnnxExporter {
             f[i] = (float) values[i];
         }
         return f;
-    }
-
-    private static OnnxMl.StringStringEntryProto property(String key, String value) {
-        return OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
     }
 }

@@ -28,6 +28,9 @@ public final class SelectorMetrics {
     public static final String TOPIC = "topic";
 
     private final MeterRegistry registry;
+    /** Per path, registered once: {@link #decided} runs on every decision. */
+    private final java.util.Map<String, Counter> decisions = new java.util.HashMap<>();
+    private final java.util.Map<String, Timer> latencies = new java.util.HashMap<>();
 
     public SelectorMetrics(MeterRegistry registry, PosteriorView posteriors) {
         this.registry = registry;
@@ -38,15 +41,19 @@ public final class SelectorMetrics {
         Gauge.builder("vitrine.posterior.scopes", posteriors, PosteriorView::scopes)
                 .description("Scopes with a posterior held").register(registry);
         for (String path : new String[] {HTTP, TOPIC}) {
-            decisions(path);
-            latency(path);
+            decisions.put(path, Counter.builder("vitrine.decisions").tag("path", path)
+                    .description("Decisions made, by path").register(registry));
+            latencies.put(path, Timer.builder("vitrine.decision.latency").tag("path", path)
+                    .description("Time to decide, without logging the decision")
+                    .publishPercentileHistogram()
+                    .register(registry));
         }
     }
 
-    /** Counts a decision made on {@code path} and the time it took. */
+    /** Counts a decision made on {@code path} ({@link #HTTP} or {@link #TOPIC}) and the time it took. */
     public void decided(String path, long nanos) {
-        decisions(path).increment();
-        latency(path).record(nanos, TimeUnit.NANOSECONDS);
+        decisions.get(path).increment();
+        latencies.get(path).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void rejected(String path, String reason) {
@@ -57,17 +64,5 @@ public final class SelectorMetrics {
     public void deadLetter(String reason) {
         Counter.builder("vitrine.dead.letters").tag("service", "selector").tag("reason", reason)
                 .description("Records sent to the dead-letter topic, by reason").register(registry).increment();
-    }
-
-    private Counter decisions(String path) {
-        return Counter.builder("vitrine.decisions").tag("path", path)
-                .description("Decisions made, by path").register(registry);
-    }
-
-    private Timer latency(String path) {
-        return Timer.builder("vitrine.decision.latency").tag("path", path)
-                .description("Time to decide, without logging the decision")
-                .publishPercentileHistogram()
-                .register(registry);
     }
 }
