@@ -34,7 +34,7 @@ public final class CoverageCommand implements Callable<Integer> {
     static final String NOTES_START = "<!-- notes: kept when this page is regenerated -->";
     static final String NOTES_END = "<!-- end of notes -->";
 
-    @Option(names = "--repetitions", defaultValue = "50", description = "Logs per logging policy and size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repetitions", defaultValue = "100", description = "Logs per logging policy and size (default: ${DEFAULT-VALUE}).")
     int repetitions;
 
     @Option(names = "--sizes", split = ",", defaultValue = "500,1000,2000,4000",
@@ -44,6 +44,11 @@ public final class CoverageCommand implements Callable<Integer> {
     @Option(names = "--propensity-draws", defaultValue = "1000",
             description = "Monte Carlo draws behind each propensity the Thompson logger logs (default: ${DEFAULT-VALUE}).")
     int propensityDraws;
+
+    @Option(names = "--exploration", defaultValue = "0.1",
+            description = "Share of the Thompson logger's decisions taken uniformly at random, as the selector's "
+                    + "vitrine.selector.exploration does (default: ${DEFAULT-VALUE}).")
+    double exploration;
 
     @Option(names = "--threads", defaultValue = "2", description = "Logs evaluated at the same time (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -69,7 +74,7 @@ public final class CoverageCommand implements Callable<Integer> {
         CoverageStudy.Settings settings;
         try {
             settings = new CoverageStudy.Settings(repetitions, sizes, estimation.replicates, estimation.level,
-                    estimation.clip, estimation.ridge, propensityDraws, 200_000, estimation.seed,
+                    estimation.clip, estimation.ridge, propensityDraws, exploration, 200_000, estimation.seed,
                     threads);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -102,10 +107,11 @@ public final class CoverageCommand implements Callable<Integer> {
           .append("Every estimator of the `evaluation` module checked on logs whose ground truth is known. This page\n")
           .append("and the plots under `docs/evaluation/` are written by:\n\n```\n")
           .append(String.format(Locale.ROOT, "./vitrine evaluate-coverage --repetitions %d --sizes %s --replicates %d "
-                  + "--level %s --clip %s --ridge %s --propensity-draws %d --seed %d --threads %d --out %s%n", s.repetitions(),
+                  + "--level %s --clip %s --ridge %s --propensity-draws %d --exploration %s --seed %d --threads %d --out %s%n",
+                  s.repetitions(),
                   String.join(",", s.sizes().stream().map(String::valueOf).toList()), s.replicates(),
                   Diagnostics.format(s.level()), Diagnostics.format(s.clip()), Diagnostics.format(s.ridge()),
-                  s.propensityDraws(), s.seed(), s.threads(), out))
+                  s.propensityDraws(), Diagnostics.format(s.exploration()), s.seed(), s.threads(), out))
           .append("```\n\n")
           .append("- Generated: ").append(ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z",
                   Locale.ROOT))).append('\n')
@@ -115,14 +121,16 @@ public final class CoverageCommand implements Callable<Integer> {
           .append(String.format(Locale.ROOT, "- Run time: %.0f s with %d threads%n%n", seconds, s.threads()));
         md.append(String.format(Locale.ROOT, "The world (`LinearClickWorld`): %d actions, contexts x ~ N(0, I_%d), click "
                         + "probability p_a(x) = clamp(0.2 + offset_a + 0.06 w_a · x, 0.02, 0.98). Logging policies: "
-                        + "uniform (propensity 1/%d) and linear Thompson sampling per action, learning as it logs, "
-                        + "its propensities estimated by Monte Carlo as the selector does ((1 + matches) / (1 + %d) "
-                        + "over %d extra draws). Target policies are fixed; their true values come from %,d fresh "
+                        + "uniform (propensity 1/%d) and linear Thompson sampling per action, learning as it logs, with "
+                        + "a share %s of uniform exploration; its propensities are the mixture's, epsilon / K + "
+                        + "(1 - epsilon) p, with Thompson's p estimated by Monte Carlo as the selector does (the "
+                        + "decision's draw and %d more). The direct method's and doubly robust's reward model is "
+                        + "fitted with inverse-propensity weights (`RidgeRewardModel`). Target policies are fixed; their true values come from %,d fresh "
                         + "contexts. Each cell: %d independent logs; an interval is the %s%% percentile bootstrap "
                         + "over %d replicates. Coverage is the share of logs whose interval holds the true value; "
                         + "a log where an estimator gives no value (replay without a match) counts as not covered.%n%n",
-                CoverageStudy.ACTIONS, CoverageStudy.DIMENSION, CoverageStudy.ACTIONS, s.propensityDraws(),
-                s.propensityDraws(), s.truthContexts(), s.repetitions(), Diagnostics.format(100 * s.level()),
+                CoverageStudy.ACTIONS, CoverageStudy.DIMENSION, CoverageStudy.ACTIONS,
+                Diagnostics.format(s.exploration()), s.propensityDraws(), s.truthContexts(), s.repetitions(), Diagnostics.format(100 * s.level()),
                 s.replicates()));
         Map<String, Double> truths = CoverageStudy.truths(s);
         md.append("| target policy | true value |\n|---|---:|\n");

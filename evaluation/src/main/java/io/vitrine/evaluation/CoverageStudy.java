@@ -23,7 +23,7 @@ public final class CoverageStudy {
 
     /** What the study runs. */
     public record Settings(int repetitions, List<Integer> sizes, int replicates, double level, double clip,
-                           double ridge, int propensityDraws, int truthContexts, long seed, int threads) {
+                           double ridge, int propensityDraws, double exploration, int truthContexts, long seed, int threads) {
         public Settings {
             sizes = List.copyOf(sizes);
             if (repetitions < 1 || sizes.isEmpty() || threads < 1) {
@@ -91,7 +91,8 @@ public final class CoverageStudy {
                     Policy logging = job.logging().equals("uniform") ? Policies.uniform(seed)
                             : Policies.linearThompson(NigPrior.DEFAULT, FeatureMode.PER_ARM, seed);
                     List<LoggedRound> log = StudyPolicies.log(world, logging, job.size(),
-                            job.logging().equals("uniform") ? 0 : s.propensityDraws(), seed + 1);
+                            job.logging().equals("uniform") ? 0 : s.propensityDraws(),
+                            job.logging().equals("uniform") ? 0 : s.exploration(), seed + 1);
                     List<Evaluator.PolicyReport> reports = new ArrayList<>();
                     for (TargetPolicy target : targets) {
                         reports.add(evaluator.evaluate(log, target, seed + 2));

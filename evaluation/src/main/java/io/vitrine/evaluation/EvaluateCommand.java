@@ -19,22 +19,32 @@ import picocli.CommandLine.Spec;
 
 /** {@code vitrine evaluate}: off-policy estimates of target policies from a log file. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Estimates what target policies would have earned on a log of bandit feedback (CSV with a "
-                + "header, or JSONL), with every estimator (replay, IPS, clipped IPS, SNIPS, direct method, doubly "
+        description = {"Estimates what target policies would have earned on a log of bandit feedback, with every estimator (replay, IPS, clipped IPS, SNIPS, direct method, doubly "
                 + "robust), bootstrap intervals and the diagnostics of the importance weights.",
-                "The default column names are those of the common public layout (item_id, click, "
+                "The log is either Vitrine's own: its decisions and rewards, read from the topics over a time range "
+                + "(--bootstrap-servers, --from, --to) or from Avro container files of Decision and Reward records; "
+                + "or a flat log of action ids: CSV with a header, JSONL, or an Avro container file of flat records.",
+                "The default column names of flat logs are those of the common public layout (item_id, click, "
                 + "propensity_score, user_feature_*); change them with the --*-column options. Other columns "
                 + "(timestamp, position, affinities) are not read.",
                 "Progress goes to stderr, the table to stdout, JSON to --json. Exit code 0 on success, 1 when the "
-                + "file cannot be read as mapped (the message names the line), 2 on bad options."})
+                + "log cannot be read (the message names the line or record), 2 on bad options."})
 public final class EvaluateCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The log: .csv (with a header line) or .jsonl.")
-    Path file;
+    @Parameters(paramLabel = "FILE", arity = "0..*",
+            description = "The log: one .csv (with a header line), .jsonl or flat .avro file; or Avro container files "
+                    + "of Vitrine's Decision and Reward records (as many as needed).")
+    List<Path> files = List.of();
 
-    @Option(names = "--policy", defaultValue = "uniform,logging", split = ",",
-            description = "Target policies: uniform, always:<action>, logging, and learning ones replayed in log "
-                    + "order: neural-linear, linear-ts, linucb, epsilon-greedy (default: ${DEFAULT-VALUE}).")
+    @Mixin
+    TopicOptions topics;
+
+    // Commas inside brackets belong to a policy's settings: vitrine[lambda=2,half-life=5000].
+    @Option(names = "--policy", defaultValue = "uniform,logging", split = ",(?![^\\[]*\\])",
+            description = "Target policies: uniform, always:<action>, logging, learning ones replayed in log "
+                    + "order (neural-linear, linear-ts, linucb, epsilon-greedy), and Vitrine's own shared form "
+                    + "on Vitrine's logs: vitrine or vitrine[lambda=..,a0=..,b0=..,half-life=..,exploration=..,"
+                    + "scope=slot|global,encoder=FILE.onnx,draws=..] (default: ${DEFAULT-VALUE}).")
     List<String> policies;
 
     @Option(names = "--action-column", defaultValue = "item_id", description = "Action id column (default: ${DEFAULT-VALUE}).")
@@ -88,22 +98,62 @@ public final class EvaluateCommand implements Callable<Integer> {
                 targets.add(TargetPolicies.parse(name.trim(), estimation.seed));
             }
         } catch (IllegalArgumentException e) {
+            closeAll(targets);
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        ColumnMapping mapping = new ColumnMapping(actionColumn, rewardColumn, propensityColumn, contextPrefix,
-                contextColumns, Optional.ofNullable(actions));
-        LogReader.Result log;
         try {
-            log = new LogReader(mapping, lenient).read(file);
-        } catch (LogFormatException e) {
+            return evaluate(targets, err, out);
+        } finally {
+            closeAll(targets);
+        }
+    }
+
+    private static void closeAll(List<TargetPolicy> targets) throws Exception {
+        for (TargetPolicy target : targets) {
+            if (target instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        }
+    }
+
+    private int evaluate(List<TargetPolicy> targets, PrintWriter err, PrintWriter out) throws Exception {
+        LogReader.Result log;
+        String source;
+        String skippedUnit = "rewards"; // what a skipped item of the log is
+        try {
+            if (topics.reading()) {
+                if (!files.isEmpty()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "read either files or topics (--bootstrap-servers), not both");
+                }
+                source = topics.describe();
+                log = fromVitrine(topics.read(line -> progress(err, line)));
+            } else if (files.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "no log: name a file, or the topics with --bootstrap-servers, --from and --to");
+            } else if (files.stream().allMatch(VitrineLogSources::holdsVitrineRecords)) {
+                source = files.size() == 1 ? files.get(0).toString() : files.size() + " Avro files";
+                log = fromVitrine(VitrineLogSources.readFiles(files, line -> progress(err, line)));
+            } else if (files.size() == 1) {
+                source = files.get(0).toString();
+                skippedUnit = "rows";
+                ColumnMapping mapping = new ColumnMapping(actionColumn, rewardColumn, propensityColumn,
+                        contextPrefix, contextColumns, Optional.ofNullable(actions));
+                log = new LogReader(mapping, lenient).read(files.get(0));
+            } else {
+                throw new CommandLine.ParameterException(spec.commandLine(), "several files are read only when "
+                        + "all are Avro files of Vitrine's Decision and Reward records; a flat log is one file");
+            }
+        } catch (LogFormatException | IllegalArgumentException | IllegalStateException
+                 | org.apache.kafka.common.KafkaException e) {
             err.println("evaluate: " + e.getMessage());
             return 1;
         }
-        err.printf(Locale.ROOT, "evaluate: %,d rounds read from %s%s%n", log.rounds().size(), file,
-                log.skipped() > 0 ? String.format(Locale.ROOT, " (%,d rows skipped, e.g. %s)", log.skipped(),
+        err.printf(Locale.ROOT, "evaluate: %,d rounds read from %s%s%n", log.rounds().size(), source,
+                log.skipped() > 0 ? String.format(Locale.ROOT, " (%,d %s skipped, e.g. %s)", log.skipped(), skippedUnit,
                         log.skipReasons().get(0)) : "");
         if (log.rounds().isEmpty()) {
-            err.println("evaluate: no usable round in " + file);
+            err.println("evaluate: no usable round in " + source);
             return 1;
         }
         Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(estimation.clip, estimation.ridge),
@@ -125,15 +175,30 @@ public final class EvaluateCommand implements Callable<Integer> {
         print(out, reports);
         if (json != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
-                    new Output(file.toString(), log.rounds().size(), log.skipped(), log.skipReasons(), reports));
+                    new Output(source, log.rounds().size(), log.skipped(), log.skipReasons(), reports));
             out.println("wrote " + json);
         }
         if (html != null) {
-            HtmlReport.write(html, file.toString(), log.rounds(), scored, reports);
+            HtmlReport.write(html, source, log.rounds(), scored, reports);
             out.println("wrote " + html);
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Vitrine's joined log in the flat reader's terms. Rewards left out of the join are always counted, never
+     * fatal: a time range cuts some decisions from their rewards by its nature.
+     */
+    private static LogReader.Result fromVitrine(VitrineLog.Result joined) {
+        List<String> reasons = new ArrayList<>();
+        joined.skipped().forEach((reason, count) -> reasons.add(count + " x " + reason));
+        return new LogReader.Result(joined.rounds(), joined.skippedTotal(), reasons);
+    }
+
+    private static void progress(PrintWriter err, String line) {
+        err.println("  " + line);
+        err.flush();
     }
 
     private void print(PrintWriter out, List<Evaluator.PolicyReport> reports) {

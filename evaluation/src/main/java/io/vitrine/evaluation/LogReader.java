@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.apache.avro.Schema;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -39,7 +43,7 @@ public final class LogReader {
         this.lenient = lenient;
     }
 
-    /** Reads a {@code .csv} or {@code .jsonl} file (by its extension). */
+    /** Reads a {@code .csv}, {@code .jsonl} or {@code .avro} (container) file, by its extension. */
     public Result read(Path file) throws IOException, LogFormatException {
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         if (name.endsWith(".csv")) {
@@ -48,7 +52,49 @@ public final class LogReader {
         if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
             return readJsonl(file);
         }
-        throw new LogFormatException(file + ": unknown format; the file name must end in .csv or .jsonl");
+        if (name.endsWith(".avro")) {
+            return readAvro(file);
+        }
+        throw new LogFormatException(file + ": unknown format; the file name must end in .csv, .jsonl or .avro");
+    }
+
+    /**
+     * An Avro container file of flat records, one per round, whose fields are the mapping's columns (as a
+     * Kafka Connect sink or a Spark job writes them). Numbers, strings and nulls are read like CSV values.
+     */
+    private Result readAvro(Path file) throws IOException, LogFormatException {
+        DataFileReader<GenericRecord> opened;
+        try {
+            opened = new DataFileReader<>(file.toFile(), new GenericDatumReader<>());
+        } catch (IOException e) {
+            throw new LogFormatException(file + ": not an Avro container file (" + e.getMessage() + ")");
+        }
+        try (DataFileReader<GenericRecord> reader = opened) {
+            Schema schema = reader.getSchema();
+            if (schema.getType() != Schema.Type.RECORD) {
+                throw new LogFormatException(file + ": holds " + schema.getType() + " values, not records");
+            }
+            List<String> fields = schema.getFields().stream().map(Schema.Field::name).toList();
+            for (String required : List.of(mapping.action(), mapping.reward(), mapping.propensity())) {
+                if (!fields.contains(required)) {
+                    throw new LogFormatException(file + ": record schema " + schema.getFullName() + " has no field '"
+                            + required + "' (fields: " + String.join(", ", fields) + ")");
+                }
+            }
+            List<String> context = contextColumns(fields);
+            List<Row> rows = new ArrayList<>();
+            long number = 0;
+            for (GenericRecord record : reader) {
+                number++;
+                rows.add(Row.of(number, column -> {
+                    Object value = record.hasField(column) ? record.get(column) : null;
+                    return value == null ? null : value.toString();
+                }, mapping, context));
+            }
+            return collect(file, rows, "record");
+        } catch (org.apache.avro.AvroRuntimeException e) {
+            throw new LogFormatException(file + ": not a readable Avro container file: " + e.getMessage());
+        }
     }
 
     private Result readCsv(Path file) throws IOException, LogFormatException {
@@ -71,7 +117,7 @@ public final class LogReader {
                 }
                 rows.add(Row.of(line, column -> record.isMapped(column) ? record.get(column) : null, mapping, context));
             }
-            return collect(file, rows);
+            return collect(file, rows, "line");
         }
     }
 
@@ -108,7 +154,7 @@ public final class LogReader {
                         ? object.get(column).asText() : null, mapping, context));
             }
         }
-        return collect(file, rows);
+        return collect(file, rows, "line");
     }
 
     private List<String> contextColumns(List<String> names) {
@@ -119,7 +165,8 @@ public final class LogReader {
                 .toList();
     }
 
-    private Result collect(Path file, List<Row> rows) throws LogFormatException {
+    /** @param unit what a row's number counts: "line" of a text file, "record" of an Avro file */
+    private Result collect(Path file, List<Row> rows, String unit) throws LogFormatException {
         int actions = mapping.actions().orElseGet(() -> rows.stream().filter(r -> r.problem == null)
                 .mapToInt(r -> r.action + 1).max().orElse(0));
         List<LoggedRound> rounds = new ArrayList<>();
@@ -131,7 +178,7 @@ public final class LogReader {
                 problem = "action " + row.action + " is not one of the " + actions + " actions";
             }
             if (problem != null) {
-                String message = file + ": line " + row.line + ": " + problem;
+                String message = file + ": " + unit + " " + row.line + ": " + problem;
                 if (!lenient) {
                     throw new LogFormatException(message + " (use lenient mode to skip and count such rows)");
                 }

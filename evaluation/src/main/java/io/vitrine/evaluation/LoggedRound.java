@@ -9,10 +9,23 @@ package io.vitrine.evaluation;
  * @param action     the action taken, in [0, actions)
  * @param reward     the observed reward, finite
  * @param propensity the logging policy's probability of {@code action}, in (0, 1]
+ * @param slot       where the decision was shown, or null when the log does not say (one slot)
+ * @param candidates the features of every action of the round, one row per action, or null when the log
+ *                   names actions only by their index
  */
-public record LoggedRound(float[] context, int actions, int action, double reward, double propensity) {
+public record LoggedRound(float[] context, int actions, int action, double reward, double propensity, String slot,
+                          float[][] candidates) {
+
+    /** A round of a log that names actions by index only, in one slot. */
+    public LoggedRound(float[] context, int actions, int action, double reward, double propensity) {
+        this(context, actions, action, reward, propensity, null, null);
+    }
 
     public LoggedRound {
+        if (candidates != null && candidates.length != actions) {
+            throw new IllegalArgumentException("the round has " + actions + " actions but " + candidates.length
+                    + " candidate feature rows");
+        }
         if (context == null) {
             throw new IllegalArgumentException("context must not be null");
         }

@@ -6,11 +6,19 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
  * The reward model of the direct method and of doubly robust: one ridge regression per action on
- * {@code [1, x]}, fitted on the rounds where that action was logged,
+ * {@code [1, x]}, fitted on the rounds where that action was logged, each weighted by its inverse propensity,
  * <pre>
- *   beta_a = (X_a^T X_a + lambda D)^-1 X_a^T r_a,   r^(x, a) = [1, x] . beta_a,   D = diag(0, 1, ..., 1)
+ *   beta_a = (X_a^T W_a X_a + lambda D)^-1 X_a^T W_a r_a,   r^(x, a) = [1, x] . beta_a,   D = diag(0, 1, ..., 1)
+ *   W_a = diag(v_t),  v_t = (1 / mu_t) / mean over the action's rounds of (1 / mu)
  * </pre>
- * solved with EJML's Cholesky solver. The intercept is not penalised: an action a logging policy rarely took
+ * solved with EJML's Cholesky solver.
+ * <p>
+ * Why weighted: a logging policy that learns as it logs takes an action more after it paid and less after it
+ * did not, so the plain per-action fit of adaptively collected data is biased downwards (Nie, Tian, Taylor and
+ * Zou, "Why adaptively collected data have negative bias and how to correct for it", AISTATS 2018). The inverse
+ * propensity weights undo that selection (for the intercept alone the fit is the Hajek estimator of the action's
+ * mean reward); the normalisation keeps the ridge's scale. Under a uniform logging policy every weight is 1 and
+ * this is ordinary ridge regression. The intercept is not penalised: an action a logging policy rarely took
  * would otherwise be predicted near 0 instead of near its mean reward. An action never logged in the sample
  * predicts the sample's mean reward.
  */
@@ -37,6 +45,12 @@ public final class RidgeRewardModel {
         DMatrixRMaj[] gram = new DMatrixRMaj[actions];
         DMatrixRMaj[] moment = new DMatrixRMaj[actions];
         int[] counts = new int[actions];
+        double[] inverseSums = new double[actions];
+        for (int i : sample) {
+            LoggedRound r = rounds[i].round();
+            inverseSums[r.action()] += 1 / r.propensity();
+            counts[r.action()]++;
+        }
         double[] row = new double[dimension];
         for (int i : sample) {
             LoggedRound r = rounds[i].round();
@@ -45,14 +59,14 @@ public final class RidgeRewardModel {
                 gram[a] = new DMatrixRMaj(dimension, dimension);
                 moment[a] = new DMatrixRMaj(dimension, 1);
             }
+            double v = counts[a] / (r.propensity() * inverseSums[a]);
             features(r.context(), row);
             for (int j = 0; j < dimension; j++) {
-                moment[a].data[j] += row[j] * r.reward();
+                moment[a].data[j] += v * row[j] * r.reward();
                 for (int k = 0; k < dimension; k++) {
-                    gram[a].data[j * dimension + k] += row[j] * row[k];
+                    gram[a].data[j * dimension + k] += v * row[j] * row[k];
                 }
             }
-            counts[a]++;
         }
         double[][] beta = new double[actions][];
         for (int a = 0; a < actions; a++) {

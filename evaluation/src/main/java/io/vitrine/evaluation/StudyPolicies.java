@@ -74,35 +74,44 @@ final class StudyPolicies {
     }
 
     /**
-     * Logs {@code rounds} decisions of {@code policy} in the world, learning as it goes. The propensity of each
-     * logged action is estimated by Monte Carlo as Vitrine's sampler does: the decision's draw plus
-     * {@code draws} more of the policy's choice on the same round, (1 + matches) / (1 + draws); with
-     * {@code draws} = 0 the policy must be uniform and the propensity is 1 / K.
+     * Logs {@code rounds} decisions of {@code policy} in the world, learning as it goes, with a share
+     * {@code exploration} of uniform exploration: each round a coin with that probability picks an action
+     * uniformly, otherwise the policy chooses. The logged propensity is the mixture's,
+     * {@code exploration / K + (1 - exploration) p}, where p, the policy's probability of the logged action, is
+     * estimated by Monte Carlo as Vitrine's sampler does: the decision's draw (when the policy chose) plus
+     * {@code draws} more of the policy's choice on the same round, (in the decision ? 1 : 0) + matches over
+     * (1 + draws). With {@code draws} = 0 the policy must be uniform and the propensity is 1 / K.
      */
-    static List<LoggedRound> log(LinearClickWorld world, Policy policy, int rounds, int draws, long seed) {
+    static List<LoggedRound> log(LinearClickWorld world, Policy policy, int rounds, int draws, double exploration,
+                                 long seed) {
+        if (!(exploration >= 0 && exploration <= 1)) {
+            throw new IllegalArgumentException("exploration must be in [0, 1], got " + exploration);
+        }
         Random random = new Random(seed);
         List<Arm> arms = new ArrayList<>();
         for (int a = 0; a < world.actions(); a++) {
             arms.add(new Arm("a" + a, new float[0]));
         }
+        int actions = world.actions();
         List<LoggedRound> log = new ArrayList<>(rounds);
         for (int t = 0; t < rounds; t++) {
             float[] x = world.context(random);
             Round round = new Round(x, arms);
-            int chosen = policy.choose(round);
-            double propensity = 1.0 / world.actions();
+            boolean explored = random.nextDouble() < exploration;
+            int chosen = explored ? random.nextInt(actions) : policy.choose(round);
+            double propensity = 1.0 / actions;
             if (draws > 0) {
-                int matches = 0;
+                int matches = explored ? 0 : 1;
                 for (int m = 0; m < draws; m++) {
                     if (policy.choose(round) == chosen) {
                         matches++;
                     }
                 }
-                propensity = (1.0 + matches) / (1.0 + draws);
+                propensity = exploration / actions + (1 - exploration) * matches / (1.0 + draws);
             }
             double reward = random.nextDouble() < world.clickProbabilities(x)[chosen] ? 1 : 0;
             policy.learn(round, chosen, reward);
-            log.add(new LoggedRound(x, world.actions(), chosen, reward, propensity));
+            log.add(new LoggedRound(x, actions, chosen, reward, propensity));
         }
         return log;
     }

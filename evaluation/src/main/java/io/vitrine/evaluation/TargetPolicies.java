@@ -3,7 +3,8 @@ package io.vitrine.evaluation;
 /**
  * Target policies named on the command line: {@code uniform}, {@code always:<action>}, {@code logging}, and the
  * learning ones of {@link LearningTarget} ({@code neural-linear}, {@code linear-ts}, {@code linucb},
- * {@code epsilon-greedy}), replayed in log order.
+ * {@code epsilon-greedy}), replayed in log order, and Vitrine's own policy in its shared form, {@code vitrine} or
+ * {@code vitrine[key=value,...]} ({@link VitrineTarget.Config#parse}), for logs that carry candidate features.
  */
 public final class TargetPolicies {
 
@@ -22,6 +23,12 @@ public final class TargetPolicies {
         if (name.equals("uniform")) {
             return uniform();
         }
+        if (name.equals("vitrine")) {
+            return new VitrineTarget(null, VitrineTarget.Config.defaults(), seed);
+        }
+        if (name.startsWith("vitrine[") && name.endsWith("]")) {
+            return new VitrineTarget(null, VitrineTarget.Config.parse(name.substring(8, name.length() - 1)), seed);
+        }
         if (name.equals("logging")) {
             return logging();
         }
@@ -35,7 +42,7 @@ public final class TargetPolicies {
             return always(action);
         }
         throw new IllegalArgumentException("unknown target policy '" + name + "' (known: uniform, always:<action>, "
-                + "logging, neural-linear, linear-ts, linucb, epsilon-greedy)");
+                + "logging, neural-linear, linear-ts, linucb, epsilon-greedy, vitrine, vitrine[key=value,...])");
     }
 
     /** pi = 1 / K. */

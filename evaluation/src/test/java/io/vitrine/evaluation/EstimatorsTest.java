@@ -62,7 +62,7 @@ class EstimatorsTest {
         double[] sum = new double[estimators.size()];
         double[] squares = new double[estimators.size()];
         for (int l = 0; l < logs; l++) {
-            List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(l), 400, 0, 1000 + l);
+            List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(l), 400, 0, 0, 1000 + l);
             ScoredRound[] scored = Evaluator.score(log, target, l);
             for (int e = 0; e < estimators.size(); e++) {
                 double v = estimators.get(e).estimate(scored, Evaluator.everyRound(scored.length));
@@ -86,7 +86,7 @@ class EstimatorsTest {
         double[] widths = new double[2];
         int[] sizes = {200, 3200};
         for (int i = 0; i < 2; i++) {
-            ScoredRound[] scored = Evaluator.score(StudyPolicies.log(world, Policies.uniform(1), sizes[i], 0, 9),
+            ScoredRound[] scored = Evaluator.score(StudyPolicies.log(world, Policies.uniform(1), sizes[i], 0, 0, 9),
                     target, 1);
             double estimate = InversePropensity.plain().estimate(scored, Evaluator.everyRound(scored.length));
             double[] interval = bootstrap.interval(InversePropensity.plain(), scored, 2);

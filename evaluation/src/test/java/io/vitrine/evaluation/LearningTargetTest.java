@@ -45,7 +45,7 @@ class LearningTargetTest {
     @Test
     void aLearningPolicyReplayedOnAUniformLogIsEstimatedAboveUniform() {
         LinearClickWorld world = new LinearClickWorld(4, 3, 5);
-        List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(3), 6_000, 0, 8);
+        List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(3), 6_000, 0, 0, 8);
         double uniform = world.value(TargetPolicies.uniform(), 200_000, 1);
         for (String name : List.of("linear-ts", "neural-linear")) {
             TargetPolicy learner = TargetPolicies.parse(name, 7);

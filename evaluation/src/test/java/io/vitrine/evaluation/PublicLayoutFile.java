@@ -20,7 +20,7 @@ final class PublicLayoutFile {
     /** Writes {@code rows} uniformly logged rounds of a 4-action world to {@code file}; returns the world. */
     static LinearClickWorld write(Path file, int rows) throws Exception {
         LinearClickWorld world = new LinearClickWorld(4, 3, 5);
-        List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(3), rows, 0, 8);
+        List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(3), rows, 0, 0, 8);
         List<String> lines = new ArrayList<>(List.of(HEADER));
         for (int t = 0; t < log.size(); t++) {
             LoggedRound r = log.get(t);

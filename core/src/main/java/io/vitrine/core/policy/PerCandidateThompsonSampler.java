@@ -17,18 +17,32 @@ import org.apache.commons.rng.simple.RandomSource;
  * O(K d^2) set-up, exactly the distribution of drawing every beta_a.
  * <p>
  * Propensities are estimated as in {@link ThompsonSampler}: the decision's own draw plus M further draws of
- * the same generator, {@code (1 + wins) / (1 + M)}. Thread-safe: no mutable state.
+ * the same generator, {@code (1 + wins) / (1 + M)}, and mixed with a {@link UniformExploration} share the same
+ * way. Thread-safe: no mutable state.
  */
 public final class PerCandidateThompsonSampler {
 
     private final int propensitySamples;
+    private final UniformExploration exploration;
 
     /** @param propensitySamples M &gt;= 1, the number of extra draws behind each propensity */
     public PerCandidateThompsonSampler(int propensitySamples) {
+        this(propensitySamples, UniformExploration.NONE);
+    }
+
+    /**
+     * @param propensitySamples M &gt;= 1, the number of extra draws behind each propensity
+     * @param exploration       the share of decisions taken uniformly at random
+     */
+    public PerCandidateThompsonSampler(int propensitySamples, UniformExploration exploration) {
         if (propensitySamples < 1) {
             throw new IllegalArgumentException("propensitySamples must be >= 1, got " + propensitySamples);
         }
+        if (exploration == null) {
+            throw new IllegalArgumentException("exploration must not be null (UniformExploration.NONE for none)");
+        }
         this.propensitySamples = propensitySamples;
+        this.exploration = exploration;
     }
 
     /**
@@ -63,9 +77,15 @@ public final class PerCandidateThompsonSampler {
         double[] sampledScores = new double[k];
         draw(m, spread, gammas, gaussian, scores);
         ThompsonSampler.topK(scores, k, chosen, sampledScores);
+        int[] thompsonTop = chosen;
+        int[] explored = exploration.explored(K, k, seed);
+        if (explored != null) {
+            chosen = ThompsonSampler.rankedByScore(explored, scores);
+        }
         double[] meanScores = new double[k];
         for (int j = 0; j < k; j++) {
             meanScores[j] = m[chosen[j]];
+            sampledScores[j] = scores[chosen[j]];
         }
 
         double[] propensities = new double[k];
@@ -76,6 +96,10 @@ public final class PerCandidateThompsonSampler {
             int[] topIndex = new int[k];
             double[] topScore = new double[k];
             int[] inTopAt = new int[K];
+            for (int j = 0; j < k; j++) {
+                // The decision's own draw counts for the candidates in its Thompson top k.
+                wins[j] = isIn(thompsonTop, chosen[j]) ? 1 : 0;
+            }
             for (int t = 1; t <= propensitySamples; t++) {
                 draw(m, spread, gammas, gaussian, scores);
                 ThompsonSampler.topK(scores, k, topIndex, topScore);
@@ -89,10 +113,19 @@ public final class PerCandidateThompsonSampler {
                 }
             }
             for (int j = 0; j < k; j++) {
-                propensities[j] = (1.0 + wins[j]) / (1.0 + propensitySamples);
+                propensities[j] = exploration.propensity(wins[j] / (1.0 + propensitySamples), k, K);
             }
         }
         return new Choice(chosen, sampledScores, meanScores, propensities, seed, propensitySamples);
+    }
+
+    private static boolean isIn(int[] indices, int a) {
+        for (int i : indices) {
+            if (i == a) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** scores_a = m_a + sqrt(s2_a) |w_a| g_a, each candidate with its own noise variance. */

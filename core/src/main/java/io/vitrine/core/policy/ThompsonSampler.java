@@ -39,18 +39,36 @@ import java.util.Arrays;
  * {@code sqrt(p (1 - p) / M)}: M = 1000 gives at most 0.016, M = 10000 at most 0.005. When k = K every
  * candidate is always chosen and the propensities are exactly 1 without any extra draw.
  * <p>
+ * <b>Exploration.</b> With a {@link UniformExploration} share, that share of decisions shows k candidates drawn
+ * uniformly instead (still ranked by the decision's sampled scores), and every propensity is the mixture's
+ * {@code share k / K + (1 - share) p_hat}, where p_hat counts the decision's own draw only for candidates that
+ * were in its Thompson top k.
+ * <p>
  * Thread-safe: holds no mutable state; every call allocates its own O(K d + K^2) work arrays.
  */
 public final class ThompsonSampler {
 
     private final int propensitySamples;
+    private final UniformExploration exploration;
 
     /** @param propensitySamples M &gt;= 1, the number of extra posterior draws behind each propensity */
     public ThompsonSampler(int propensitySamples) {
+        this(propensitySamples, UniformExploration.NONE);
+    }
+
+    /**
+     * @param propensitySamples M &gt;= 1, the number of extra posterior draws behind each propensity
+     * @param exploration       the share of decisions taken uniformly at random
+     */
+    public ThompsonSampler(int propensitySamples, UniformExploration exploration) {
         if (propensitySamples < 1) {
             throw new IllegalArgumentException("propensitySamples must be >= 1, got " + propensitySamples);
         }
+        if (exploration == null) {
+            throw new IllegalArgumentException("exploration must not be null (UniformExploration.NONE for none)");
+        }
         this.propensitySamples = propensitySamples;
+        this.exploration = exploration;
     }
 
     public int propensitySamples() {
@@ -79,12 +97,14 @@ public final class ThompsonSampler {
         // The decision's own draw.
         decisionDraw(candidates, gamma, gaussian, eps, scores);
         topK(scores, k, chosen, sampledScores);
+        int[] shown = shown(K, k, seed, chosen, scores);
         double[] meanScores = new double[k];
         for (int j = 0; j < k; j++) {
-            meanScores[j] = candidates.m[chosen[j]];
+            meanScores[j] = candidates.m[shown[j]];
+            sampledScores[j] = scores[shown[j]];
         }
-        double[] propensities = estimatePropensities(candidates, gamma, gaussian, k, chosen, chosen);
-        return new Choice(chosen, sampledScores, meanScores, propensities, seed, propensitySamples);
+        double[] propensities = mixed(estimatePropensities(candidates, gamma, gaussian, k, chosen, shown), k, K);
+        return new Choice(shown, sampledScores, meanScores, propensities, seed, propensitySamples);
     }
 
     /**
@@ -104,18 +124,20 @@ public final class ThompsonSampler {
         int[] chosen = new int[k];
         double[] chosenScores = new double[k];
         topK(sampledScores, k, chosen, chosenScores);
+        int[] shown = shown(K, k, seed, chosen, sampledScores);
         int[] every = new int[K];
         for (int a = 0; a < K; a++) {
             every[a] = a;
         }
-        double[] propensities = estimatePropensities(candidates, gamma, gaussian, k, chosen, every);
+        double[] propensities = mixed(estimatePropensities(candidates, gamma, gaussian, k, chosen, every), k, K);
         double[] chosenMeans = new double[k];
         double[] chosenPropensities = new double[k];
         for (int j = 0; j < k; j++) {
-            chosenMeans[j] = candidates.m[chosen[j]];
-            chosenPropensities[j] = propensities[chosen[j]];
+            chosenScores[j] = sampledScores[shown[j]];
+            chosenMeans[j] = candidates.m[shown[j]];
+            chosenPropensities[j] = propensities[shown[j]];
         }
-        Choice choice = new Choice(chosen, chosenScores, chosenMeans, chosenPropensities, seed, propensitySamples);
+        Choice choice = new Choice(shown, chosenScores, chosenMeans, chosenPropensities, seed, propensitySamples);
         return new Explanation(choice, candidates.m.clone(), sampledScores, propensities);
     }
 
@@ -131,14 +153,15 @@ public final class ThompsonSampler {
         decisionDraw(candidates, draws.gamma(), draws.gaussian(), new double[candidates.d], scores);
         int[] chosen = new int[k];
         topK(scores, k, chosen, new double[k]);
-        return chosen;
+        return shown(candidates.K, k, seed, chosen, scores);
     }
 
     /**
      * The propensities of {@link #choose} for a decision made with {@code seed}:
      * {@code propensities(p, z, choose(p, z, k, seed).chosen(), seed)} equals
-     * {@code choose(p, z, k, seed).propensities()}. The generator first makes (and discards) the decision's
-     * draw, then the M propensity draws; k is {@code chosen.length}.
+     * {@code choose(p, z, k, seed).propensities()}. The generator first makes the decision's draw again (its
+     * Thompson top k, which an exploring decision need not have shown), then the M propensity draws; k is
+     * {@code chosen.length}.
      *
      * @param chosen the candidates a decision chose, distinct indices into embeddings, best first
      */
@@ -153,12 +176,35 @@ public final class ThompsonSampler {
         CandidateScores candidates = draws.candidates();
         ContinuousSampler gamma = draws.gamma();
         ZigguratSampler.NormalizedGaussian gaussian = draws.gaussian();
-        // Skip the decision's draw so that the propensity draws are those of choose.
-        NormalInverseGammaPosterior.sampleNoiseVariance(gamma);
-        for (int i = 0; i < candidates.d; i++) {
-            gaussian.sample();
+        int k = chosen.length;
+        double[] scores = new double[K];
+        decisionDraw(candidates, gamma, gaussian, new double[candidates.d], scores);
+        int[] top = new int[k];
+        topK(scores, k, top, new double[k]);
+        return mixed(estimatePropensities(candidates, gamma, gaussian, k, top, chosen), k, K);
+    }
+
+    /**
+     * The candidates a decision shows: its Thompson top k, or, when the decision explores, k uniformly drawn
+     * candidates ranked by the decision's sampled scores (best first, as every {@link Choice} is).
+     */
+    private int[] shown(int K, int k, long seed, int[] thompsonTop, double[] scores) {
+        int[] explored = exploration.explored(K, k, seed);
+        return explored == null ? thompsonTop : rankedByScore(explored, scores);
+    }
+
+    static int[] rankedByScore(int[] candidates, double[] scores) {
+        return java.util.stream.IntStream.of(candidates).boxed()
+                .sorted((a, b) -> Double.compare(scores[b], scores[a]))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Thompson's propensities turned into the exploring mixture's, in place. */
+    private double[] mixed(double[] thompson, int k, int K) {
+        for (int j = 0; j < thompson.length; j++) {
+            thompson[j] = exploration.propensity(thompson[j], k, K);
         }
-        return estimatePropensities(candidates, gamma, gaussian, chosen.length, chosen, chosen);
+        return thompson;
     }
 
     /**
