@@ -24,8 +24,8 @@ public final class TopicOptions {
             description = "Kafka consumer properties (security.protocol, sasl.*, ssl.*, ...) for the topics.")
     Path kafkaConfig;
 
-    @Option(names = "--topic-prefix", defaultValue = "",
-            description = "The deployment's topic prefix, as vitrine.topics.prefix (default: none).")
+    @Option(names = "--topic-prefix", defaultValue = "vitrine.",
+            description = "The deployment's topic prefix, as vitrine.topics.prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
     @Option(names = "--registry-url", paramLabel = "URL",

@@ -5,6 +5,7 @@ import io.vitrine.avro.Decision;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.core.encoder.DefaultEncoder;
 import io.vitrine.core.encoder.OnnxEncoder;
+import io.vitrine.core.policy.UniformExploration;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
@@ -92,7 +93,8 @@ public class SelectorBeans {
         SelectorConfig.Prior prior = config.prior();
         SelectorConfig.Selector selector = config.selector();
         return new DecisionEngine(encoder, posteriors, new NigPrior(prior.lambda(), prior.a0(), prior.b0()),
-                selector.propensitySamples(), selector.maxCandidates(), selector.maxK(),
+                selector.propensitySamples(), new UniformExploration(selector.exploration()),
+                selector.maxCandidates(), selector.maxK(),
                 selector.perCandidateSlots().orElse(Set.of()), selector.knownSlots());
     }
 }

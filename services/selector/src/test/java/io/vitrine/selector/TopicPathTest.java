@@ -140,11 +140,21 @@ class TopicPathTest {
                     .then().statusCode(200).extract().as(Map.class);
         } while (((Number) answer.get("posteriorVersion")).longValue() != 7 && System.nanoTime() < deadline);
         assertEquals(7, ((Number) answer.get("posteriorVersion")).longValue());
-        for (int i = 0; i < 20; i++) {
-            given().contentType(ContentType.JSON).body(body).post("/v1/decisions")
-                    .then().statusCode(200)
-                    .body("chosen[0].candidateId", org.hamcrest.Matchers.equalTo("liked"));
+        // Thompson sampling always picks "liked"; the default exploration share (0.05) shows a uniformly drawn
+        // candidate instead, so "plain" appears in about 2.5% of decisions, logged with the mixture's propensity.
+        int liked = 0;
+        for (int i = 0; i < 40; i++) {
+            Map<String, Object> chosen = given().contentType(ContentType.JSON).body(body).post("/v1/decisions")
+                    .then().statusCode(200).extract().path("chosen[0]");
+            double propensity = ((Number) chosen.get("propensity")).doubleValue();
+            if (chosen.get("candidateId").equals("liked")) {
+                liked++;
+                assertEquals(0.975, propensity, 0.0051, "liked: 0.05 / 2 + 0.95 x Thompson's 1");
+            } else {
+                assertEquals(0.025, propensity, 1e-9, "plain: only exploration shows it, 0.05 x 1 / 2");
+            }
         }
+        assertTrue(liked >= 32, "the posterior drives the choice: liked " + liked + " of 40");
     }
 
     @Test

@@ -75,6 +75,14 @@ public interface SelectorConfig {
         @WithDefault("256")
         int propensitySamples();
 
+        /**
+         * Share of decisions that show uniformly drawn candidates instead of Thompson's choice, in [0, 1). It
+         * bounds every logged propensity below by {@code share k / K}, which keeps the decision log usable for
+         * off-policy evaluation (docs/evaluation.md); 0 turns it off.
+         */
+        @WithDefault("0.05")
+        double exploration();
+
         /** Largest candidate list a request may carry. */
         @WithDefault("500")
         int maxCandidates();

@@ -11,6 +11,7 @@ import io.vitrine.core.policy.Choice;
 import io.vitrine.core.policy.Explanation;
 import io.vitrine.core.policy.PerCandidateThompsonSampler;
 import io.vitrine.core.policy.ThompsonSampler;
+import io.vitrine.core.policy.UniformExploration;
 import io.vitrine.schemas.AvroArrays;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,14 +41,14 @@ public final class DecisionEngine {
      *                          every other slot shares one posterior over z(context, candidate)
      */
     public DecisionEngine(OnnxEncoder encoder, PosteriorView posteriors, NigPrior prior, int propensitySamples,
-                          int maxCandidates, int maxK, Set<String> perCandidateSlots,
+                          UniformExploration exploration, int maxCandidates, int maxK, Set<String> perCandidateSlots,
                           java.util.Optional<Set<String>> knownSlots) {
         this.encoder = encoder;
         this.info = encoder.info();
         this.posteriors = posteriors;
         this.priorPosterior = NormalInverseGammaPosterior.prior(info.dimension(), prior);
-        this.sampler = new ThompsonSampler(propensitySamples);
-        this.perCandidateSampler = new PerCandidateThompsonSampler(propensitySamples);
+        this.sampler = new ThompsonSampler(propensitySamples, exploration);
+        this.perCandidateSampler = new PerCandidateThompsonSampler(propensitySamples, exploration);
         this.perCandidateSlots = Set.copyOf(perCandidateSlots);
         this.validator = new RequestValidator(info, maxCandidates, maxK, knownSlots);
     }
