@@ -1,0 +1,296 @@
+package io.vitrine.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vitrine.schemas.Topic;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Agreement of rendered manifests with the code. Each check returns the problems it found (empty: none), so that the
+ * tests can both require none for the real manifests and prove, on broken fixtures, that a mistake is found.
+ */
+final class Checks {
+
+    static final String LIVE = "/q/health/live";
+    static final String READY = "/q/health/ready";
+    static final String METRICS = "/q/metrics";
+
+    private Checks() {
+    }
+
+    static Map<String, Service> services() {
+        return Map.of("selector", Service.of("selector"), "learner", Service.of("learner"));
+    }
+
+    /** Every registry topic has a KafkaTopic of the same name, partitions and cleanup policy; no other exists. */
+    static List<String> topics(List<ObjectNode> manifests, String prefix) {
+        List<String> problems = new ArrayList<>();
+        List<JsonNode> kafkaTopics = manifests.stream().filter(m -> m.path("kind").asText().equals("KafkaTopic"))
+                .map(JsonNode.class::cast).toList();
+        for (Topic topic : Topic.values()) {
+            String name = topic.name(prefix);
+            Optional<JsonNode> found = kafkaTopics.stream().filter(t -> topicName(t).equals(name)).findFirst();
+            if (found.isEmpty()) {
+                problems.add("topic " + name + ": no KafkaTopic");
+                continue;
+            }
+            JsonNode spec = found.get().path("spec");
+            if (spec.path("partitions").asInt() != topic.partitions()) {
+                problems.add("topic " + name + ": " + spec.path("partitions").asInt() + " partitions, the registry says "
+                        + topic.partitions());
+            }
+            String cleanup = spec.path("config").path("cleanup.policy").asText("delete");
+            if (!cleanup.equals(topic.compacted() ? "compact" : "delete")) {
+                problems.add("topic " + name + ": cleanup.policy " + cleanup + ", the registry says "
+                        + (topic.compacted() ? "compact" : "delete"));
+            }
+        }
+        for (JsonNode kafkaTopic : kafkaTopics) {
+            String name = topicName(kafkaTopic);
+            if (java.util.Arrays.stream(Topic.values()).noneMatch(t -> t.name(prefix).equals(name))) {
+                problems.add("KafkaTopic " + name + ": not a topic of the registry (Topic.java)");
+            }
+        }
+        return problems;
+    }
+
+    private static String topicName(JsonNode kafkaTopic) {
+        return kafkaTopic.path("spec").path("topicName").asText(kafkaTopic.path("metadata").path("name").asText());
+    }
+
+    /**
+     * The KafkaUser of each service may do what the code does: write the topics the registry names it the writer of,
+     * read the topics its Kafka Streams application subscribes to, and use its application.id as a prefix for
+     * internal topics (the learner's changelogs, one per state store), consumer group and, under exactly_once_v2,
+     * transactional ids.
+     */
+    static List<String> acls(List<ObjectNode> manifests, Map<String, Service> services, String prefix) {
+        List<String> problems = new ArrayList<>();
+        for (Service service : services.values()) {
+            String userName = "vitrine-" + service.name();
+            Optional<ObjectNode> user = manifests.stream().filter(m -> m.path("kind").asText().equals("KafkaUser")
+                    && m.path("metadata").path("name").asText().equals(userName)).findFirst();
+            if (user.isEmpty()) {
+                problems.add("KafkaUser " + userName + " is missing");
+                continue;
+            }
+            JsonNode acls = user.get().path("spec").path("authorization").path("acls");
+            String applicationId = service.resolved("quarkus.kafka-streams.application-id");
+            List<String> subscribed = List.of(service.resolved("quarkus.kafka-streams.topics").split(","));
+            for (Topic topic : Topic.values()) {
+                String name = topic.name(prefix);
+                if (topic.writer().equals(service.name()) || topic.writer().equals("every service")) {
+                    require(problems, userName, acls, "topic", name, "Write");
+                } else if (subscribed.contains(name)) {
+                    require(problems, userName, acls, "topic", name, "Read");
+                }
+            }
+            require(problems, userName, acls, "group", applicationId, "Read");
+            require(problems, userName, acls, "topic", applicationId + "-any-changelog", "Create");
+            if (service.name().equals("learner")) {
+                for (String store : Service.learnerStores()) {
+                    String changelog = applicationId + "-" + store + "-changelog";
+                    for (String operation : List.of("Create", "Read", "Write", "Describe")) {
+                        require(problems, userName, acls, "topic", changelog, operation);
+                    }
+                }
+            }
+            if ("exactly_once_v2".equals(service.properties().get("kafka-streams.processing.guarantee"))) {
+                require(problems, userName, acls, "transactionalId", applicationId + "-process-0", "Write");
+            }
+        }
+        return problems;
+    }
+
+    private static void require(List<String> problems, String user, JsonNode acls, String type, String name,
+                                String operation) {
+        for (JsonNode acl : acls) {
+            JsonNode resource = acl.path("resource");
+            boolean prefix = resource.path("patternType").asText("literal").equals("prefix");
+            String aclName = resource.path("name").asText();
+            boolean matches = resource.path("type").asText().equals(type)
+                    && (prefix ? name.startsWith(aclName) : name.equals(aclName));
+            boolean allows = acl.path("type").asText("allow").equals("allow");
+            for (JsonNode op : acl.path("operations")) {
+                if (matches && allows && (op.asText().equals(operation) || op.asText().equals("All"))) {
+                    return;
+                }
+            }
+        }
+        problems.add("KafkaUser " + user + ": no ACL allows " + operation + " on " + type + " " + name);
+    }
+
+    /**
+     * Containers of the services: image vitrine/NAME:VERSION, the HTTP port of application.properties, probes on the
+     * SmallRye Health paths, environment variables and mounted properties that reach real configuration keys.
+     */
+    static List<String> workloads(List<ObjectNode> manifests, Map<String, Service> services, String version) {
+        List<String> problems = new ArrayList<>();
+        int seen = 0;
+        for (ObjectNode manifest : manifests) {
+            String where = manifest.path("kind").asText() + "/" + manifest.path("metadata").path("name").asText();
+            List<ObjectNode> containers = new ArrayList<>();
+            Kustomize.containers(manifest, containers::add);
+            for (ObjectNode container : containers) {
+                Service service = services.get(container.path("name").asText());
+                if (service == null) {
+                    continue;
+                }
+                seen++;
+                String at = where + " container " + service.name();
+                problems.addAll(image(at, container.path("image").asText(), service.name(), version));
+                JsonNode http = null;
+                for (JsonNode port : container.path("ports")) {
+                    if (port.path("name").asText().equals("http")) {
+                        http = port;
+                    }
+                }
+                if (http == null || http.path("containerPort").asInt() != service.port()) {
+                    problems.add(at + ": port 'http' must be " + service.port() + " (quarkus.http.port), is "
+                            + (http == null ? "missing" : http.path("containerPort").asText()));
+                }
+                probe(problems, at, container, "livenessProbe", LIVE);
+                probe(problems, at, container, "readinessProbe", READY);
+                if (container.has("startupProbe")) {
+                    probe(problems, at, container, "startupProbe", LIVE);
+                }
+                for (JsonNode env : container.path("env")) {
+                    if (!service.acceptsEnv(env.path("name").asText())) {
+                        problems.add(at + ": environment variable " + env.path("name").asText()
+                                + " maps to no configuration key of the " + service.name());
+                    }
+                }
+                problems.addAll(mountedProperties(at, manifests, manifest, service));
+            }
+        }
+        if (seen < services.size()) {
+            problems.add("found " + seen + " service containers, expected one per service: " + services.keySet());
+        }
+        return problems;
+    }
+
+    static List<String> image(String at, String image, String service, String version) {
+        String expected = "vitrine/" + service + ":" + version;
+        return image.equals(expected) || image.endsWith("/" + expected) ? List.of()
+                : List.of(at + ": image " + image + ", expected " + expected + " (the project version)");
+    }
+
+    private static void probe(List<String> problems, String at, JsonNode container, String probe, String path) {
+        JsonNode get = container.path(probe).path("httpGet");
+        if (!get.path("path").asText().equals(path)) {
+            problems.add(at + ": " + probe + " must be an HTTP GET of " + path + ", is " + container.path(probe));
+        }
+        String port = get.path("port").asText();
+        boolean known = false;
+        for (JsonNode p : container.path("ports")) {
+            known |= p.path("name").asText().equals(port) || p.path("containerPort").asText().equals(port);
+        }
+        if (!known) {
+            problems.add(at + ": " + probe + " port " + port + " is not a port of the container");
+        }
+    }
+
+    /** Keys of the *.properties files of ConfigMaps the pod mounts (read through QUARKUS_CONFIG_LOCATIONS). */
+    private static List<String> mountedProperties(String at, List<ObjectNode> manifests, JsonNode workload,
+                                                  Service service) {
+        List<String> problems = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (JsonNode volume : workload.path("spec").path("template").path("spec").path("volumes")) {
+            List<JsonNode> references = new ArrayList<>();
+            references.add(volume.path("configMap"));
+            volume.path("projected").path("sources").forEach(s -> references.add(s.path("configMap")));
+            for (JsonNode reference : references) {
+                if (!reference.isObject()) {
+                    continue;
+                }
+                String name = reference.path("name").asText();
+                names.add(name);
+                boolean exists = manifests.stream().anyMatch(m -> m.path("kind").asText().equals("ConfigMap")
+                        && m.path("metadata").path("name").asText().equals(name));
+                if (!exists && !reference.path("optional").asBoolean(false)) {
+                    problems.add(at + ": volume " + volume.path("name").asText() + " mounts ConfigMap " + name
+                            + ", which is not among the manifests");
+                }
+            }
+        }
+        for (ObjectNode manifest : manifests) {
+            if (!manifest.path("kind").asText().equals("ConfigMap")
+                    || !names.contains(manifest.path("metadata").path("name").asText())) {
+                continue;
+            }
+            manifest.path("data").fields().forEachRemaining(file -> {
+                if (!file.getKey().endsWith(".properties")) {
+                    return;
+                }
+                Properties properties = new Properties();
+                try {
+                    properties.load(new StringReader(file.getValue().asText()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                for (String key : properties.stringPropertyNames()) {
+                    if (!service.acceptsKey(key)) {
+                        problems.add(at + ": " + file.getKey() + " sets " + key
+                                + ", which is no configuration key of the " + service.name());
+                    }
+                }
+            });
+        }
+        return problems;
+    }
+
+    /** Services target a named container port; the ServiceMonitor scrapes /q/metrics on a port those services have. */
+    static List<String> servicesAndMonitor(List<ObjectNode> manifests) {
+        List<String> problems = new ArrayList<>();
+        List<ObjectNode> monitors = manifests.stream()
+                .filter(m -> m.path("kind").asText().equals("ServiceMonitor")).toList();
+        if (monitors.isEmpty()) {
+            problems.add("no ServiceMonitor");
+        }
+        for (ObjectNode monitor : monitors) {
+            JsonNode labels = monitor.path("spec").path("selector").path("matchLabels");
+            List<ObjectNode> scraped = manifests.stream().filter(m -> m.path("kind").asText().equals("Service"))
+                    .filter(s -> matches(labels, s.path("metadata").path("labels"))).toList();
+            Set<String> scrapedApps = new java.util.TreeSet<>();
+            scraped.forEach(s -> scrapedApps.add(s.path("spec").path("selector").path("app.kubernetes.io/name").asText()));
+            if (!scrapedApps.equals(Set.of("learner", "selector"))) {
+                problems.add("ServiceMonitor selects the Services of " + scrapedApps + ", expected [learner, selector]");
+            }
+            for (JsonNode endpoint : monitor.path("spec").path("endpoints")) {
+                if (!endpoint.path("path").asText().equals(METRICS)) {
+                    problems.add("ServiceMonitor endpoint path " + endpoint.path("path").asText() + ", expected " + METRICS);
+                }
+                for (ObjectNode service : scraped) {
+                    boolean has = false;
+                    for (JsonNode port : service.path("spec").path("ports")) {
+                        has |= port.path("name").asText().equals(endpoint.path("port").asText());
+                    }
+                    if (!has) {
+                        problems.add("ServiceMonitor port " + endpoint.path("port").asText() + " is not a port of Service "
+                                + service.path("metadata").path("name").asText());
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    private static boolean matches(JsonNode selector, JsonNode labels) {
+        var it = selector.fields();
+        while (it.hasNext()) {
+            var entry = it.next();
+            if (!entry.getValue().asText().equals(labels.path(entry.getKey()).asText(null))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
