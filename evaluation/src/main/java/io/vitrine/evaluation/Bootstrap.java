@@ -5,10 +5,20 @@ import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.simple.RandomSource;
 
 /**
- * Percentile bootstrap intervals (Efron and Tibshirani, "An Introduction to the Bootstrap", 1993, ch. 13):
- * resample the rounds with replacement {@code replicates} times, estimate on each resample, and take the
- * (1 - level)/2 and (1 + level)/2 quantiles of the estimates. Rounds are treated as independent draws from the
- * logging distribution; replicates that give no estimate (e.g. replay with no match) are left out.
+ * Bootstrap intervals: resample the rounds with replacement {@code replicates} times and estimate on each
+ * resample. Rounds are treated as independent draws from the logging distribution; replicates that give no
+ * estimate (e.g. replay with no match) are left out.
+ * <p>
+ * Studentized ("bootstrap-t", Efron and Tibshirani, "An Introduction to the Bootstrap", 1993, ch. 12; Hall
+ * 1988) for estimators that give a standard error: with the estimate V and its error s, and on each resample
+ * t* = (V* - V) / s*, the interval is [V - q_hi(t*) s, V - q_lo(t*) s]. Why not the plain percentile interval:
+ * importance-weighted estimates are skewed, and a log that happens to hold few of the rare large-weight rounds
+ * has both a low estimate and a low spread, so percentile intervals of such logs are too narrow (the coverage
+ * study measured 86% to 89% at 500 rounds of a Thompson-sampling log where 95% was asked for); studentizing
+ * accounts for that. Percentile intervals (ch. 13: the (1 - level)/2 and (1 + level)/2 quantiles of V*) for
+ * estimators without a standard error: replay, whose rejection step and matches make the number of rounds it
+ * averages vary from resample to resample (studentizing it measured worse, 66% to 81%, than its percentile
+ * interval).
  */
 public final class Bootstrap {
 
@@ -32,6 +42,8 @@ public final class Bootstrap {
 
     /** The interval [low, high] of {@code estimator} on {@code rounds}; NaNs when no replicate gave a value. */
     public double[] interval(Estimator estimator, ScoredRound[] rounds, long seed) {
+        double[] center = estimator.estimateWithError(rounds, Evaluator.everyRound(rounds.length));
+        boolean studentized = Double.isFinite(center[0]) && center[1] > 0 && Double.isFinite(center[1]);
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         double[] values = new double[replicates];
         int kept = 0;
@@ -40,9 +52,16 @@ public final class Bootstrap {
             for (int i = 0; i < sample.length; i++) {
                 sample[i] = rng.nextInt(rounds.length);
             }
-            double value = estimator.estimate(rounds, sample);
-            if (Double.isFinite(value)) {
-                values[kept++] = value;
+            if (studentized) {
+                double[] replicate = estimator.estimateWithError(rounds, sample);
+                if (Double.isFinite(replicate[0]) && replicate[1] > 0 && Double.isFinite(replicate[1])) {
+                    values[kept++] = (replicate[0] - center[0]) / replicate[1];
+                }
+            } else {
+                double value = estimator.estimate(rounds, sample);
+                if (Double.isFinite(value)) {
+                    values[kept++] = value;
+                }
             }
         }
         if (kept == 0) {
@@ -50,7 +69,10 @@ public final class Bootstrap {
         }
         double[] sorted = Arrays.copyOf(values, kept);
         Arrays.sort(sorted);
-        return new double[] {quantile(sorted, (1 - level) / 2), quantile(sorted, (1 + level) / 2)};
+        double low = quantile(sorted, (1 - level) / 2);
+        double high = quantile(sorted, (1 + level) / 2);
+        return studentized ? new double[] {center[0] - high * center[1], center[0] - low * center[1]}
+                : new double[] {low, high};
     }
 
     /** Linear interpolation between order statistics (type 7 of Hyndman and Fan). */

@@ -24,27 +24,40 @@ public final class DirectMethod implements Estimator {
 
     @Override
     public double estimate(ScoredRound[] rounds, int[] sample) {
-        return estimate(rounds, sample, false);
+        return estimateWithError(rounds, sample, false)[0];
     }
 
-    /** With {@code corrected}, adds doubly robust's weighted correction of the model's error ({@link DoublyRobust}). */
-    double estimate(ScoredRound[] rounds, int[] sample, boolean corrected) {
+    @Override
+    public double[] estimateWithError(ScoredRound[] rounds, int[] sample) {
+        return estimateWithError(rounds, sample, false);
+    }
+
+    /**
+     * With {@code corrected}, adds doubly robust's weighted correction of the model's error ({@link DoublyRobust}).
+     * The standard error of both comes from doubly robust's terms,
+     * {@code sum_a pi(a | x_t) r^(x_t, a) + w_t (r_t - r^(x_t, a_t))}: the direct method's own terms leave out
+     * the model's estimation error, which is what the correction term carries (for a model fitted with
+     * inverse-propensity weights the two estimators coincide whenever pi is constant).
+     */
+    double[] estimateWithError(ScoredRound[] rounds, int[] sample, boolean corrected) {
         if (sample.length == 0) {
-            return Double.NaN;
+            return new double[] {Double.NaN, Double.NaN};
         }
         RidgeRewardModel model = RidgeRewardModel.fit(rounds, sample, lambda);
         double sum = 0;
-        for (int i : sample) {
-            ScoredRound r = rounds[i];
+        double[] terms = new double[sample.length];
+        for (int j = 0; j < sample.length; j++) {
+            ScoredRound r = rounds[sample[j]];
             double[] predicted = model.predict(r.round());
             double[] target = r.target();
+            double modelled = 0;
             for (int a = 0; a < predicted.length; a++) {
-                sum += target[a] * predicted[a];
+                modelled += target[a] * predicted[a];
             }
-            if (corrected) {
-                sum += r.weight() * (r.round().reward() - predicted[r.round().action()]);
-            }
+            double correction = r.weight() * (r.round().reward() - predicted[r.round().action()]);
+            sum += corrected ? modelled + correction : modelled;
+            terms[j] = modelled + correction;
         }
-        return sum / sample.length;
+        return new double[] {sum / sample.length, Estimator.standardError(terms, terms.length)};
     }
 }

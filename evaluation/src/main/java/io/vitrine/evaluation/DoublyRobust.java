@@ -24,6 +24,11 @@ public final class DoublyRobust implements Estimator {
 
     @Override
     public double estimate(ScoredRound[] rounds, int[] sample) {
-        return direct.estimate(rounds, sample, true);
+        return direct.estimateWithError(rounds, sample, true)[0];
+    }
+
+    @Override
+    public double[] estimateWithError(ScoredRound[] rounds, int[] sample) {
+        return direct.estimateWithError(rounds, sample, true);
     }
 }

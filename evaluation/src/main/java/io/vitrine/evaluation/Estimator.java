@@ -12,4 +12,30 @@ public interface Estimator {
 
     /** The estimate on the rounds {@code rounds[sample[i]]}; NaN when the sample holds no usable round. */
     double estimate(ScoredRound[] rounds, int[] sample);
+
+    /**
+     * The estimate and its standard error on the sample, {@code {value, se}}: the standard deviation of the
+     * estimator's per-round influence terms over the square root of the sample size. The bootstrap studentizes
+     * with it; an estimator without one returns NaN as the error and gets a percentile interval.
+     */
+    default double[] estimateWithError(ScoredRound[] rounds, int[] sample) {
+        return new double[] {estimate(rounds, sample), Double.NaN};
+    }
+
+    /** The standard error of the mean of {@code terms[0..count)}: their sample standard deviation over sqrt(count). */
+    static double standardError(double[] terms, int count) {
+        if (count < 2) {
+            return Double.NaN;
+        }
+        double mean = 0;
+        for (int i = 0; i < count; i++) {
+            mean += terms[i];
+        }
+        mean /= count;
+        double squares = 0;
+        for (int i = 0; i < count; i++) {
+            squares += (terms[i] - mean) * (terms[i] - mean);
+        }
+        return Math.sqrt(squares / (count - 1) / count);
+    }
 }

@@ -50,4 +50,14 @@ public final class InversePropensity implements Estimator {
         }
         return sum / sample.length;
     }
+
+    /** The terms are the weighted rewards themselves. */
+    @Override
+    public double[] estimateWithError(ScoredRound[] rounds, int[] sample) {
+        double[] terms = new double[sample.length];
+        for (int j = 0; j < sample.length; j++) {
+            terms[j] = Math.min(rounds[sample[j]].weight(), clip) * rounds[sample[j]].round().reward();
+        }
+        return new double[] {estimate(rounds, sample), Estimator.standardError(terms, terms.length)};
+    }
 }

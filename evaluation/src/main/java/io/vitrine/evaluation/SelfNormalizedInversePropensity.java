@@ -27,4 +27,24 @@ public final class SelfNormalizedInversePropensity implements Estimator {
         }
         return weights > 0 ? weighted / weights : Double.NaN;
     }
+
+    /** Delta method: the terms are w_t (r_t - V) / mean(w). */
+    @Override
+    public double[] estimateWithError(ScoredRound[] rounds, int[] sample) {
+        double value = estimate(rounds, sample);
+        if (!Double.isFinite(value)) {
+            return new double[] {value, Double.NaN};
+        }
+        double meanWeight = 0;
+        for (int i : sample) {
+            meanWeight += rounds[i].weight();
+        }
+        meanWeight /= sample.length;
+        double[] terms = new double[sample.length];
+        for (int j = 0; j < sample.length; j++) {
+            ScoredRound r = rounds[sample[j]];
+            terms[j] = r.weight() * (r.round().reward() - value) / meanWeight;
+        }
+        return new double[] {value, Estimator.standardError(terms, terms.length)};
+    }
 }
