@@ -67,6 +67,10 @@ class ChecksCatchMistakesTest {
         assertTrue(selector.acceptsEnv("KAFKA_BOOTSTRAP_SERVERS"));
         assertTrue(selector.acceptsEnv("KAFKA_SASL_JAAS_CONFIG"));
         assertTrue(selector.acceptsEnv("VITRINE_SELECTOR_MAX_CANDIDATES"));
+        Service learner = Checks.services().get("learner");
+        assertTrue(learner.acceptsEnv("QUARKUS_KAFKA_STREAMS_SASL_JAAS_CONFIG"), "declared by the Streams extension");
+        assertTrue(learner.acceptsEnv("QUARKUS_KAFKA_STREAMS_SSL_TRUSTSTORE_LOCATION"));
+        org.junit.jupiter.api.Assertions.assertFalse(learner.acceptsEnv("QUARKUS_KAFKA_STREAMS_SASL_MECHANISMS"));
         assertTrue(selector.acceptsEnv("VITRINE_ENCODER_DEFAULTS_CONTEXT_FEATURES"));
         assertTrue(selector.acceptsEnv("KAFKA_STREAMS_STATE_DIR"));
         assertTrue(!selector.acceptsEnv("VITRINE_LEARNER_ADVERTISED_HOST"), "a learner key on the selector");

@@ -36,8 +36,11 @@ import org.apache.kafka.streams.StreamsConfig;
  * it and turns {@code _} into {@code .}), so it must name a client setting; any other variable only reaches a key
  * that Quarkus looks up by name or already knows from a file, which is the environment form (every character other
  * than a letter or digit as {@code _}, upper case) of a key set in application.properties, declared by the
- * {@code @ConfigMapping}, or in {@link #QUARKUS_KEYS}. In particular {@code KAFKA_STREAMS_...} works only for Streams
- * settings already present in application.properties: the others go into a mounted properties file.
+ * {@code @ConfigMapping}, in {@link #QUARKUS_KEYS}, or declared by Quarkus' Kafka Streams extension
+ * ({@code quarkus.kafka-streams.*}: bootstrap servers, security protocol, SASL and SSL, read from the extension's own
+ * configuration model). In particular {@code KAFKA_STREAMS_...} works only for Streams settings already present in
+ * application.properties: the others go into a mounted properties file, or, for security, the
+ * {@code QUARKUS_KAFKA_STREAMS_...} variables.
  * {@link #IMAGE_VARIABLES} are read by the container image's Java launcher, not by Quarkus.
  */
 record Service(String name, int port, Map<String, String> properties, Set<String> mappedKeys, Set<String> mapPrefixes) {
@@ -45,6 +48,9 @@ record Service(String name, int port, Map<String, String> properties, Set<String
     /** Quarkus settings the manifests may use beyond the services' own. */
     static final Set<String> QUARKUS_KEYS = Set.of("quarkus.config.locations", "quarkus.http.port", "quarkus.log.level",
             "quarkus.profile");
+
+    /** The keys Quarkus' Kafka Streams extension declares, from the configuration model in its jar. */
+    static final Set<String> KAFKA_STREAMS_EXTENSION_KEYS = kafkaStreamsExtensionKeys();
 
     /** Environment variables of the ubi9/openjdk-17-runtime image's launcher (run-java.sh). */
     static final Set<String> IMAGE_VARIABLES = Set.of("JAVA_MAX_MEM_RATIO", "JAVA_INITIAL_MEM_RATIO", "JAVA_OPTS_APPEND");
@@ -95,7 +101,8 @@ record Service(String name, int port, Map<String, String> properties, Set<String
 
     /** Whether a key may appear in a properties file mounted into this service (class comment). */
     boolean acceptsKey(String key) {
-        if (properties.containsKey(key) || mappedKeys.contains(key) || QUARKUS_KEYS.contains(key)) {
+        if (properties.containsKey(key) || mappedKeys.contains(key) || QUARKUS_KEYS.contains(key)
+                || KAFKA_STREAMS_EXTENSION_KEYS.contains(key)) {
             return true;
         }
         if (mapPrefixes.stream().anyMatch(key::startsWith)) {
@@ -118,11 +125,35 @@ record Service(String name, int port, Map<String, String> properties, Set<String
         Set<String> named = new HashSet<>(properties.keySet());
         named.addAll(mappedKeys);
         named.addAll(QUARKUS_KEYS);
+        named.addAll(KAFKA_STREAMS_EXTENSION_KEYS);
         if (named.stream().anyMatch(key -> envName(key).equals(variable))) {
             return true;
         }
         return variable.startsWith("KAFKA_") && !variable.startsWith("KAFKA_STREAMS_")
                 && clientSettings().contains(variable.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'));
+    }
+
+    private static Set<String> kafkaStreamsExtensionKeys() {
+        Set<String> keys = new HashSet<>();
+        try {
+            var models = Service.class.getClassLoader().getResources("META-INF/quarkus-config-doc/quarkus-config-model.json");
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            while (models.hasMoreElements()) {
+                try (var in = models.nextElement().openStream()) {
+                    json.readTree(in).findValues("property").forEach(p -> {
+                        if (p.isTextual() && p.asText().startsWith("quarkus.kafka-streams.")) {
+                            keys.add(p.asText());
+                        }
+                    });
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalStateException("quarkus-kafka-streams' configuration model is not on the test class path");
+        }
+        return Set.copyOf(keys);
     }
 
     static String envName(String key) {
