@@ -8,8 +8,20 @@ package io.vitrine.evaluation;
  * </pre>
  * Low variance, no propensities needed, but biased as far as the model is wrong. The model
  * ({@link RidgeRewardModel}) is refitted on every sample, so the bootstrap interval includes its uncertainty.
+ * <p>
+ * Doubly robust's model is cross-fitted (Chernozhukov et al., "Double/debiased machine learning", Econometrics
+ * Journal 2018): the rounds are split into {@value #FOLDS} folds by their index in the log, and each round is
+ * predicted by the model fitted on the other folds. Why: its correction and its standard error come from the
+ * residuals r_t - r^(x_t, a_t), and residuals of the rounds a model was fitted on are too small where an action
+ * has few rounds (5 coefficients from 15 rounds leave residuals about 0.7 times their true spread); those are the
+ * rounds with the largest weights. Measured on 100 Thompson-sampling logs of 500 rounds: doubly robust's coverage
+ * rose from 89-93% to 91-96%. The direct method keeps one model fitted on the whole sample: cross-fitted, its
+ * estimate moved down and its coverage fell (89-91%). A round's fold follows its index, not its place in a
+ * bootstrap sample, so a resampled round and its copies stay in one fold.
  */
 public final class DirectMethod implements Estimator {
+
+    static final int FOLDS = 5;
 
     private final double lambda;
 
@@ -43,12 +55,13 @@ public final class DirectMethod implements Estimator {
         if (sample.length == 0) {
             return new double[] {Double.NaN, Double.NaN};
         }
-        RidgeRewardModel model = RidgeRewardModel.fit(rounds, sample, lambda);
+        RidgeRewardModel[] models = corrected ? crossFitted(rounds, sample)
+                : new RidgeRewardModel[] {RidgeRewardModel.fit(rounds, sample, lambda)};
         double sum = 0;
         double[] terms = new double[sample.length];
         for (int j = 0; j < sample.length; j++) {
             ScoredRound r = rounds[sample[j]];
-            double[] predicted = model.predict(r.round());
+            double[] predicted = models[sample[j] % models.length].predict(r.round());
             double[] target = r.target();
             double modelled = 0;
             for (int a = 0; a < predicted.length; a++) {
@@ -59,5 +72,19 @@ public final class DirectMethod implements Estimator {
             terms[j] = modelled + correction;
         }
         return new double[] {sum / sample.length, Estimator.standardError(terms, terms.length)};
+    }
+
+    /** Model f, fitted on the sample without fold f; one model on the whole sample when it is too small to split. */
+    private RidgeRewardModel[] crossFitted(ScoredRound[] rounds, int[] sample) {
+        if (sample.length < 10 * FOLDS) {
+            return new RidgeRewardModel[] {RidgeRewardModel.fit(rounds, sample, lambda)};
+        }
+        RidgeRewardModel[] models = new RidgeRewardModel[FOLDS];
+        for (int f = 0; f < FOLDS; f++) {
+            int fold = f;
+            models[f] = RidgeRewardModel.fit(rounds,
+                    java.util.Arrays.stream(sample).filter(i -> i % FOLDS != fold).toArray(), lambda);
+        }
+        return models;
     }
 }

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code vitrine evaluate} on files in the common public layout, and on broken files. */
 class EvaluateCommandTest {
@@ -21,17 +18,8 @@ class EvaluateCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run evaluate(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new EvaluateCommand());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static EvaluateRun evaluate(String... args) {
+        return EvaluateRun.of(args);
     }
 
     @Test
@@ -39,7 +27,7 @@ class EvaluateCommandTest {
         Path csv = dir.resolve("open-bandit.csv");
         LinearClickWorld world = PublicLayoutFile.write(csv, 6_000);
         Path json = dir.resolve("estimates.json");
-        Run run = evaluate(csv.toString(), "--policy", "uniform,always:2,logging", "--json", json.toString());
+        EvaluateRun run = evaluate(csv.toString(), "--policy", "uniform,always:2,logging", "--json", json.toString());
         assertEquals(0, run.exit(), run.err());
 
         JsonNode policies = new ObjectMapper().readTree(json.toFile()).get("policies");
@@ -102,7 +90,7 @@ class EvaluateCommandTest {
     void missingColumnIsNamedWithTheLine() throws Exception {
         Path csv = dir.resolve("no-propensity.csv");
         Files.write(csv, List.of("item_id,click,user_feature_0", "1,0,0.5"));
-        Run run = evaluate(csv.toString());
+        EvaluateRun run = evaluate(csv.toString());
         assertEquals(1, run.exit());
         assertTrue(run.err().contains("line 1: no column 'propensity_score'"), run.err());
     }
@@ -112,11 +100,11 @@ class EvaluateCommandTest {
         Path csv = dir.resolve("bad-propensity.csv");
         Files.write(csv, List.of("item_id,click,propensity_score,user_feature_0", "0,1,0.5,0.1", "1,0,0.5,0.2",
                 "1,1,0,0.3", "0,0,0.5,0.4", "1,0,1.5,0.5"));
-        Run strict = evaluate(csv.toString());
+        EvaluateRun strict = evaluate(csv.toString());
         assertEquals(1, strict.exit());
         assertTrue(strict.err().contains("line 4: propensity 0.0 is outside (0, 1]"), strict.err());
 
-        Run lenient = evaluate(csv.toString(), "--lenient");
+        EvaluateRun lenient = evaluate(csv.toString(), "--lenient");
         assertEquals(0, lenient.exit(), lenient.err());
         assertTrue(lenient.err().contains("3 rounds read") && lenient.err().contains("2 rows skipped"), lenient.err());
     }
@@ -125,20 +113,20 @@ class EvaluateCommandTest {
     void unknownActionAndNonNumbersNameTheirLine() throws Exception {
         Path csv = dir.resolve("bad-action.csv");
         Files.write(csv, List.of("item_id,click,propensity_score,user_feature_0", "0,1,0.5,0.1", "4,0,0.5,0.2"));
-        Run run = evaluate(csv.toString(), "--actions", "3");
+        EvaluateRun run = evaluate(csv.toString(), "--actions", "3");
         assertEquals(1, run.exit());
         assertTrue(run.err().contains("line 3: action 4 is not one of the 3 actions"), run.err());
 
         Path words = dir.resolve("bad-click.csv");
         Files.write(words, List.of("item_id,click,propensity_score", "0,yes,0.5"));
-        Run notNumber = evaluate(words.toString());
+        EvaluateRun notNumber = evaluate(words.toString());
         assertEquals(1, notNumber.exit());
         assertTrue(notNumber.err().contains("line 2: not a number"), notNumber.err());
     }
 
     @Test
     void unknownPolicyIsABadOption() {
-        Run run = evaluate(dir.resolve("any.csv").toString(), "--policy", "oracle");
+        EvaluateRun run = evaluate(dir.resolve("any.csv").toString(), "--policy", "oracle");
         assertEquals(2, run.exit());
         assertTrue(run.err().contains("unknown target policy 'oracle'"), run.err());
     }

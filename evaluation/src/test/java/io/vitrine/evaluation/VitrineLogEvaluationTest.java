@@ -12,8 +12,6 @@ import io.vitrine.kafka.SharedLocalKafka;
 import io.vitrine.schemas.AvroArrays;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +32,6 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code vitrine evaluate} on Vitrine's own logs: decisions and rewards in Avro container files and on the topics
@@ -45,17 +42,8 @@ class VitrineLogEvaluationTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run evaluate(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new EvaluateCommand());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static EvaluateRun evaluate(String... args) {
+        return EvaluateRun.of(args);
     }
 
     private static Map<String, Map<String, JsonNode>> estimates(Path json) throws Exception {
@@ -82,7 +70,7 @@ class VitrineLogEvaluationTest {
         VitrineLogs.write(rewards, logs.rewards);
         Path json = dir.resolve("estimates.json");
 
-        Run run = evaluate(decisions.toString(), rewards.toString(), "--policy",
+        EvaluateRun run = evaluate(decisions.toString(), rewards.toString(), "--policy",
                 "uniform,logging,vitrine[draws=100,exploration=0]", "--replicates", "100", "--json", json.toString());
         assertEquals(0, run.exit(), run.err());
         JsonNode output = new ObjectMapper().readTree(json.toFile());
@@ -149,7 +137,7 @@ class VitrineLogEvaluationTest {
         try (DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<>(missing))) {
             writer.create(missing, broken.toFile());
         }
-        Run run = evaluate(broken.toString());
+        EvaluateRun run = evaluate(broken.toString());
         assertEquals(1, run.exit());
         assertTrue(run.err().contains("no field 'propensity_score'"), run.err());
         Path notAvro = dir.resolve("text.avro");
@@ -186,7 +174,7 @@ class VitrineLogEvaluationTest {
         }
         // Decisions 100..199: the range [start + 1000 s, start + 2000 s).
         Path json = dir.resolve("topics.json");
-        Run run = evaluate("--bootstrap-servers", bootstrap, "--topic-prefix", Topic.DEFAULT_PREFIX,
+        EvaluateRun run = evaluate("--bootstrap-servers", bootstrap, "--topic-prefix", Topic.DEFAULT_PREFIX,
                 "--from", start.plusSeconds(1_000).toString(), "--to", start.plusSeconds(2_000).toString(),
                 "--reward-grace", "PT1M", "--policy", "logging", "--replicates", "50", "--json", json.toString());
         assertEquals(0, run.exit(), run.err());
@@ -196,7 +184,7 @@ class VitrineLogEvaluationTest {
                 .orElseThrow();
         assertEquals(expected, estimates(json).get("logging").get("IPS").get("value").asDouble(), 1e-9);
 
-        Run empty = evaluate("--bootstrap-servers", bootstrap, "--from", start.toString(), "--to", start.toString());
+        EvaluateRun empty = evaluate("--bootstrap-servers", bootstrap, "--from", start.toString(), "--to", start.toString());
         assertEquals(1, empty.exit());
         assertTrue(empty.err().contains("time range is empty"), empty.err());
     }
