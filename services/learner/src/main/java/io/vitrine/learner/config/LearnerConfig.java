@@ -50,6 +50,13 @@ public interface LearnerConfig {
         @WithDefault("30s")
         Duration attributionWindow();
 
+        /**
+         * When a click's reward is emitted: {@code window-end} (with the same delay as a non-click, unbiased) or
+         * {@code click} (at once, a window sooner, biased towards what was shown most recently).
+         */
+        @WithDefault("window-end")
+        io.vitrine.learner.streams.ClickRewardTiming clickRewardAt();
+
         /** The reward of a window that ends without a click. */
         @WithDefault("0")
         double defaultReward();

@@ -24,9 +24,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Joins decisions, impressions and clicks (all keyed by request id) into rewards.
  *
  * <p>An impression of a chosen candidate opens an attribution window of fixed length. A click on
- * that candidate inside the window emits reward 1 at once and closes the window; a window that
- * ends without a click emits reward 0. Windows close by event time (stream time), or by wall
- * clock {@code idleCloseDelay} after their end when a partition goes quiet.
+ * that candidate inside the window makes its reward 1, a window that ends without a click has reward
+ * 0; both are emitted when the window ends ({@link ClickRewardTiming#WINDOW_END}, so that clicks do not
+ * reach the posterior ahead of non-clicks), or the click's at once ({@link ClickRewardTiming#CLICK}).
+ * Windows close by event time (stream time), or by wall clock {@code idleCloseDelay} after their end
+ * when a partition goes quiet.
  *
  * <p>The three topics are fetched separately, so an impression may be processed before its decision,
  * or a click before its impression. Such an event is held for {@code holdGrace} and applied when
@@ -71,11 +73,13 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private KeyValueStore<String, DeadLetter> heldImpressions;
     private KeyValueStore<String, Click> heldClicks;
     private KeyValueStore<String, String> closedWindows;
+    private final ClickRewardTiming clickRewardAt;
     private long lastStreamTime = Long.MIN_VALUE;
     private long wallClockAtLastMove;
 
     AttributionProcessor(Duration window, Duration decisionRetention, Duration idleCloseDelay, Duration holdGrace,
-                         double defaultReward, LearnerMetrics metrics) {
+                         double defaultReward, ClickRewardTiming clickRewardAt, LearnerMetrics metrics) {
+        this.clickRewardAt = clickRewardAt;
         this.window = window;
         this.decisionRetention = decisionRetention;
         this.idleCloseDelay = idleCloseDelay;
@@ -229,14 +233,25 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
             metrics.lateClick();
             return;
         }
-        windows.delete(windowKey);
+        if (pending.getKind() == RewardKind.CLICK) {
+            metrics.duplicateClick(); // a second click on a window that waits for its end to emit the first
+            return;
+        }
         pending.setReward(1.0);
         pending.setKind(RewardKind.CLICK);
         pending.setClickTimestamp(click.getTimestamp());
-        emit(pending, click.getTimestamp().toEpochMilli());
+        if (clickRewardAt == ClickRewardTiming.WINDOW_END) {
+            windows.put(windowKey, pending); // emitted by closeDue when the window ends
+        } else {
+            windows.delete(windowKey);
+            emit(pending, click.getTimestamp().toEpochMilli());
+        }
     }
 
-    /** Emits reward 0 for every window that ended at or before {@code now}; forgets old decisions. */
+    /**
+     * Emits the reward of every window that ended at or before {@code now} (0, or 1 for a click held to the end of
+     * its window); forgets old decisions.
+     */
     private void closeDue(long now) {
         List<KeyValue<String, String>> due = new ArrayList<>();
         try (KeyValueIterator<String, String> it = deadlines.range(deadlineKey(0, "", ""), deadlineKey(now, "~", ""))) {

@@ -45,7 +45,8 @@ public final class LearnerTopology {
 
     public record Settings(String topicPrefix, Duration attributionWindow, Duration decisionRetention,
                            Duration idleCloseDelay, Duration holdGrace, double defaultReward,
-                           Duration publishInterval, NigPrior prior, Forgetting forgetting) {
+                           ClickRewardTiming clickRewardAt, Duration publishInterval, NigPrior prior,
+                           Forgetting forgetting) {
     }
 
     public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics) {
@@ -86,7 +87,7 @@ public final class LearnerTopology {
         route(decisions.merge(impressions).merge(clicks)
                         .process(() -> new AttributionProcessor(settings.attributionWindow(),
                                         settings.decisionRetention(), settings.idleCloseDelay(), settings.holdGrace(),
-                                        settings.defaultReward(), metrics),
+                                        settings.defaultReward(), settings.clickRewardAt(), metrics),
                                 AttributionProcessor.DECISIONS_STORE, AttributionProcessor.WINDOWS_STORE,
                                 AttributionProcessor.DEADLINES_STORE, AttributionProcessor.HELD_IMPRESSIONS_STORE,
                                 AttributionProcessor.HELD_CLICKS_STORE, AttributionProcessor.CLOSED_STORE),

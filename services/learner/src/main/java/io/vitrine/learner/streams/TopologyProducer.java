@@ -31,7 +31,7 @@ public class TopologyProducer {
         LearnerConfig.Learner learner = config.learner();
         var settings = new LearnerTopology.Settings(config.topics().prefix(), learner.attributionWindow(),
                 learner.decisionRetention(), learner.idleCloseDelay(), learner.holdGrace(), learner.defaultReward(),
-                learner.publishInterval(),
+                learner.clickRewardAt(), learner.publishInterval(),
                 prior, learner.halfLifeEvents().isPresent()
                         ? Forgetting.halfLife(learner.halfLifeEvents().getAsDouble()) : Forgetting.NONE);
         return LearnerTopology.build(settings, wire, new LearnerMetrics(registry));

@@ -63,12 +63,14 @@ class LearnerTopologyTest {
         start(0.0);
     }
 
+    private ClickRewardTiming clickRewardAt = ClickRewardTiming.WINDOW_END;
+
     private void start(double defaultReward) throws Exception {
         if (driver != null) {
             driver.close();
         }
         var settings = new LearnerTopology.Settings(PREFIX, WINDOW, Duration.ofHours(1), IDLE_CLOSE, HOLD,
-                defaultReward, PUBLISH, NigPrior.DEFAULT, FORGETTING);
+                defaultReward, clickRewardAt, PUBLISH, NigPrior.DEFAULT, FORGETTING);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -96,7 +98,38 @@ class LearnerTopologyTest {
     }
 
     @Test
-    void clickInsideTheWindowEmitsRewardOneAtOnce() {
+    void clickInsideTheWindowIsRewardOneEmittedWhenTheWindowEnds() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0.plusMillis(100));
+        click("r1", "a", T0.plusSeconds(3));
+        decide("r2", T0.plus(WINDOW), "a", List.of(1f, 0f));
+        assertTrue(rewards.isEmpty(), "the click waits for the end of its window, as a non-click would");
+
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1));
+        Reward reward = rewards.readValue();
+        assertEquals(1.0, reward.getReward());
+        assertEquals(RewardKind.CLICK, reward.getKind());
+        assertEquals(SCOPE, reward.getScope());
+        assertEquals(List.of(1f, 0f), reward.getEmbedding());
+        assertEquals(T0.plusSeconds(3), reward.getClickTimestamp());
+        assertTrue(rewards.isEmpty(), "one impression, one reward");
+    }
+
+    @Test
+    void aSecondClickOnAWindowWaitingForItsEndCountsOnce() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        click("r1", "a", T0.plusSeconds(1));
+        click("r1", "a", T0.plusSeconds(2));
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1));
+        assertEquals(List.of(RewardKind.CLICK), rewards.readValuesToList().stream().map(Reward::getKind).toList());
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-duplicate"));
+    }
+
+    @Test
+    void clickRewardAtTheClickIsEmittedAtOnce() throws Exception {
+        clickRewardAt = ClickRewardTiming.CLICK;
+        start(0.0);
         decide("r1", T0, "a", List.of(1f, 0f));
         show("r1", "a", T0.plusMillis(100));
         click("r1", "a", T0.plusSeconds(3));
@@ -186,6 +219,7 @@ class LearnerTopologyTest {
         show("r1", "a", T0.plusMillis(5));
         decide("r1", T0, "a", List.of(1f, 0f));
         click("r1", "a", T0.plusSeconds(1));
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1));
         Reward reward = rewards.readValue();
         assertEquals(RewardKind.CLICK, reward.getKind());
         assertEquals(T0.plusMillis(5), reward.getImpressionTimestamp());
@@ -197,6 +231,7 @@ class LearnerTopologyTest {
         click("r1", "a", T0.plusSeconds(1));
         assertTrue(rewards.isEmpty());
         show("r1", "a", T0.plusMillis(500));
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1));
         assertEquals(RewardKind.CLICK, rewards.readValue().getKind());
         assertTrue(rewards.isEmpty());
     }
@@ -291,6 +326,7 @@ class LearnerTopologyTest {
         decide("r1", T0, "a", List.of(1f, 0f));
         show("r1", "a", T0.plusSeconds(8));
         click("r1", "a", T0.plus(WINDOW).plusSeconds(5)); // after decision + window, inside impression + window
+        passStreamTime(T0.plus(WINDOW).plusSeconds(9));
         Reward reward = rewards.readValue();
         assertEquals(RewardKind.CLICK, reward.getKind());
         assertEquals(1.0, reward.getReward());
@@ -309,7 +345,7 @@ class LearnerTopologyTest {
                 click("r" + i, "a", t.plusSeconds(1));
             }
         }
-        int[] order = {0, 2, 1, 3}; // arrival at the updater: clicks at once, no-clicks when their windows close
+        int[] order = {0, 1, 2, 3}; // arrival at the updater: every reward when its window closes
         for (int i : order) {
             FORGETTING.update(expected, new float[] {zs.get(i).get(0), zs.get(i).get(1)}, r[i]);
         }
@@ -355,8 +391,14 @@ class LearnerTopologyTest {
         decide("r1", T0, "a", List.of(1f, 0f));
         show("r1", "a", T0);
         click("r1", "a", T0.plusSeconds(1));
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1));
         driver.advanceWallClockTime(PUBLISH);
         assertEquals(1, posteriors.readKeyValuesToMap().get(SCOPE).getVersion(), "good rewards still count");
+    }
+
+    /** Moves stream time to {@code at} with a decision that opens no window, so that due windows close. */
+    private void passStreamTime(Instant at) {
+        decide("tick-" + at.toEpochMilli(), at, "a", List.of(1f, 0f));
     }
 
     private double counter(String name, String tag, String value) {
