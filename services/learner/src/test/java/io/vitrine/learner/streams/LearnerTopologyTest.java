@@ -106,13 +106,7 @@ class LearnerTopologyTest {
         assertTrue(rewards.isEmpty(), "the click waits for the end of its window, as a non-click would");
 
         passStreamTime(T0.plus(WINDOW).plusSeconds(1));
-        Reward reward = rewards.readValue();
-        assertEquals(1.0, reward.getReward());
-        assertEquals(RewardKind.CLICK, reward.getKind());
-        assertEquals(SCOPE, reward.getScope());
-        assertEquals(List.of(1f, 0f), reward.getEmbedding());
-        assertEquals(T0.plusSeconds(3), reward.getClickTimestamp());
-        assertTrue(rewards.isEmpty(), "one impression, one reward");
+        assertTheOneClickReward(T0.plusSeconds(3));
     }
 
     @Test
@@ -134,13 +128,7 @@ class LearnerTopologyTest {
         show("r1", "a", T0.plusMillis(100));
         click("r1", "a", T0.plusSeconds(3));
 
-        Reward reward = rewards.readValue();
-        assertEquals(1.0, reward.getReward());
-        assertEquals(RewardKind.CLICK, reward.getKind());
-        assertEquals(SCOPE, reward.getScope());
-        assertEquals(List.of(1f, 0f), reward.getEmbedding());
-        assertEquals(T0.plusSeconds(3), reward.getClickTimestamp());
-        assertTrue(rewards.isEmpty(), "one impression, one reward");
+        assertTheOneClickReward(T0.plusSeconds(3));
     }
 
     @Test
@@ -394,6 +382,17 @@ class LearnerTopologyTest {
         passStreamTime(T0.plus(WINDOW).plusSeconds(1));
         driver.advanceWallClockTime(PUBLISH);
         assertEquals(1, posteriors.readKeyValuesToMap().get(SCOPE).getVersion(), "good rewards still count");
+    }
+
+    /** The only reward on the topic is r1's click at {@code clickedAt}, with its scope and embedding. */
+    private void assertTheOneClickReward(Instant clickedAt) {
+        Reward reward = rewards.readValue();
+        assertEquals(1.0, reward.getReward());
+        assertEquals(RewardKind.CLICK, reward.getKind());
+        assertEquals(SCOPE, reward.getScope());
+        assertEquals(List.of(1f, 0f), reward.getEmbedding());
+        assertEquals(clickedAt, reward.getClickTimestamp());
+        assertTrue(rewards.isEmpty(), "one impression, one reward");
     }
 
     /** Moves stream time to {@code at} with a decision that opens no window, so that due windows close. */
