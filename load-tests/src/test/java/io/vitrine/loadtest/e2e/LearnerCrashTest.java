@@ -101,7 +101,9 @@ class LearnerCrashTest {
         return List.of(
                 "-Dvitrine.learner.attribution-window=" + WINDOW.toMillis() + "ms",
                 "-Dvitrine.learner.hold-grace=" + WINDOW.toMillis() + "ms",
-                "-Dvitrine.learner.idle-close-delay=2000ms",
+                // Longer than any pause of the input (segments wait for a kill and a restart): windows close by event
+                // time only, and the end-of-input decisions close the last ones.
+                "-Dvitrine.learner.idle-close-delay=60000ms",
                 "-Dvitrine.learner.publish-interval=200ms",
                 "-Dkafka-streams.main.consumer.group.instance.id=" + prefix + "instance",
                 "-Dkafka-streams.consumer.session.timeout.ms=6000",
@@ -125,6 +127,10 @@ class LearnerCrashTest {
                     LearnerInput.send(producer, prefix, batch);
                 }
                 Thread.sleep(BATCH_PAUSE.toMillis());
+            }
+            Instant end = events.get(events.size() - 1).timestamp().plus(WINDOW).plusSeconds(1);
+            for (String prefix : prefixes) {
+                LearnerInput.sendEndOfInput(producer, prefix, end);
             }
         } catch (Exception e) {
             throw new IllegalStateException("writing the input failed", e);

@@ -144,6 +144,30 @@ final class LearnerInput {
         return (Class<SpecificRecord>) type;
     }
 
+    /**
+     * Ends the input: on every partition of the decisions topic, a decision with no impression at {@code at}, so
+     * that stream time passes every window's end on every task and the last windows close by event time rather
+     * than by the learner's wall-clock fallback.
+     */
+    static void sendEndOfInput(KafkaProducer<String, SpecificRecord> producer, String prefix, Instant at)
+            throws Exception {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        for (int partition = 0; partition < Topic.DECISIONS.partitions(); partition++) {
+            String requestId = "end-of-input-" + partition;
+            Decision tick = Decision.newBuilder()
+                    .setRequestId(requestId).setSlot("end").setScope("end@enc").setTimestamp(at)
+                    .setContext(List.of(0.5f)).setCandidates(List.of(new Candidate("c0", List.of(0f))))
+                    .setK(1).setChosen(List.of(new ChosenCandidate("c0", 0, 0.1, 0.2, 1.0,
+                            java.util.Collections.nCopies(DIMENSION, 1f), null)))
+                    .setSeed(0L).setEncoderVersion("enc").setPosteriorVersion(0L).setPropensitySamples(16).build();
+            sent.add(producer.send(new ProducerRecord<>(Topic.DECISIONS.name(prefix), partition, at.toEpochMilli(),
+                    requestId, tick)));
+        }
+        for (var future : sent) {
+            future.get(30, TimeUnit.SECONDS);
+        }
+    }
+
     static void send(KafkaProducer<String, SpecificRecord> producer, String prefix, List<Event> batch)
             throws Exception {
         List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
