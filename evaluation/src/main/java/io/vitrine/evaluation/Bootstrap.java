@@ -71,8 +71,10 @@ public final class Bootstrap {
         Arrays.sort(sorted);
         double low = quantile(sorted, (1 - level) / 2);
         double high = quantile(sorted, (1 + level) / 2);
-        return studentized ? new double[] {center[0] - high * center[1], center[0] - low * center[1]}
+        double[] interval = studentized ? new double[] {center[0] - high * center[1], center[0] - low * center[1]}
                 : new double[] {low, high};
+        double[] bias = estimator.biasBounds(rounds);
+        return new double[] {interval[0] + bias[0], interval[1] + bias[1]};
     }
 
     /** Linear interpolation between order statistics (type 7 of Hyndman and Fan). */

@@ -22,6 +22,15 @@ public interface Estimator {
         return new double[] {estimate(rounds, sample), Double.NaN};
     }
 
+    /**
+     * Bounds {@code {low, high}} of the estimator's bias on these rounds, for estimators biased by construction
+     * whose bias the log itself can bound; the interval is widened by them. Unbiased (or consistent) estimators
+     * have none: {0, 0}.
+     */
+    default double[] biasBounds(ScoredRound[] rounds) {
+        return new double[] {0, 0};
+    }
+
     /** The standard error of the mean of {@code terms[0..count)}: their sample standard deviation over sqrt(count). */
     static double standardError(double[] terms, int count) {
         if (count < 2) {

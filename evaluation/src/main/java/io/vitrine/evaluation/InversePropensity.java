@@ -8,6 +8,12 @@ package io.vitrine.evaluation;
  * Unbiased when the logged propensities mu are right and mu &gt; 0 wherever pi &gt; 0; its variance grows with
  * the weights. With a clip M (Ionides 2008; Bottou et al. 2013, "clipped IPS") the weights are min(w_t, M):
  * less variance, a downward bias where the weights exceed M.
+ * <p>
+ * Its interval is the outer interval of Bottou et al. ("Counterfactual reasoning and learning systems", JMLR
+ * 2013, section 4.4): the clipped estimate's own interval, widened by the bound the log gives of the clipping
+ * bias. That bias is (1/n) sum_t (w_t - M)^+ r_t in expectation, so it lies between r_min and r_max times the
+ * clipped mass m = (1/n) sum_t (w_t - M)^+ (r_min, r_max: the smallest and largest logged rewards, with 0 in
+ * between). When no weight exceeds M the interval is the plain one; when many do, it honestly grows.
  */
 public final class InversePropensity implements Estimator {
 
@@ -49,6 +55,23 @@ public final class InversePropensity implements Estimator {
             sum += Math.min(rounds[i].weight(), clip) * rounds[i].round().reward();
         }
         return sum / sample.length;
+    }
+
+    @Override
+    public double[] biasBounds(ScoredRound[] rounds) {
+        if (Double.isInfinite(clip) || rounds.length == 0) {
+            return new double[] {0, 0};
+        }
+        double mass = 0;
+        double smallest = 0;
+        double largest = 0;
+        for (ScoredRound r : rounds) {
+            mass += Math.max(0, r.weight() - clip);
+            smallest = Math.min(smallest, r.round().reward());
+            largest = Math.max(largest, r.round().reward());
+        }
+        mass /= rounds.length;
+        return new double[] {smallest * mass, largest * mass};
     }
 
     /** The terms are the weighted rewards themselves. */

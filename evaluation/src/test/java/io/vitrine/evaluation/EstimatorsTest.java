@@ -1,5 +1,6 @@
 package io.vitrine.evaluation;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,6 +104,43 @@ class EstimatorsTest {
         assertEquals(1, Bootstrap.quantile(sorted, 0), 1e-12);
         assertEquals(3, Bootstrap.quantile(sorted, 0.5), 1e-12);
         assertEquals(4.5, Bootstrap.quantile(sorted, 0.875), 1e-12);
+    }
+
+    @Test
+    void clippedIpsWidensItsIntervalByTheBoundOfItsClippingBias() {
+        // Always action 1, logged with propensity 0.5 (weight 2) or 0.05 (weight 20), rewards in [0, 1].
+        List<LoggedRound> log = new ArrayList<>();
+        for (int t = 0; t < 40; t++) {
+            log.add(new LoggedRound(X, 2, 1, t % 2, t % 10 == 0 ? 0.05 : 0.5));
+        }
+        ScoredRound[] scored = Evaluator.score(log, TargetPolicies.always(1), 3);
+        double mass = 4 * (20 - 5) / 40.0; // four rounds of weight 20 clipped at 5
+        assertArrayEquals(new double[] {0, mass}, InversePropensity.clipped(5).biasBounds(scored), 1e-12);
+        assertArrayEquals(new double[] {0, 0}, InversePropensity.clipped(25).biasBounds(scored), 1e-12,
+                "nothing clipped, nothing to widen");
+        assertArrayEquals(new double[] {0, 0}, InversePropensity.plain().biasBounds(scored), 1e-12);
+        Bootstrap bootstrap = new Bootstrap(200, 0.9);
+        double[] clipped = bootstrap.interval(InversePropensity.clipped(5), scored, 7);
+        double[] plainBootstrapOfClipped = bootstrap.interval(new Estimator() {
+            private final InversePropensity inner = InversePropensity.clipped(5);
+
+            @Override
+            public String name() {
+                return "clipped, interval not widened";
+            }
+
+            @Override
+            public double estimate(ScoredRound[] rounds, int[] sample) {
+                return inner.estimate(rounds, sample);
+            }
+
+            @Override
+            public double[] estimateWithError(ScoredRound[] rounds, int[] sample) {
+                return inner.estimateWithError(rounds, sample);
+            }
+        }, scored, 7);
+        assertEquals(plainBootstrapOfClipped[0], clipped[0], 1e-12, "rewards are not negative: the low end stays");
+        assertEquals(plainBootstrapOfClipped[1] + mass, clipped[1], 1e-12, "the high end moves up by r_max x mass");
     }
 
     @Test
