@@ -144,8 +144,7 @@ public final class VitrineTarget implements TargetPolicy, AutoCloseable {
                     + "not carry (evaluate Vitrine's decision and reward logs, not a log of action ids)");
         }
         lastZ = encoder.encode(round.context(), round.candidates());
-        double[] p = sampler.explain(posterior(round), lastZ, 1, seed++).propensities();
-        return p.clone();
+        return sampler.explain(posterior(round), lastZ, 1, seed++).propensities(); // a fresh array per call
     }
 
     @Override

@@ -89,14 +89,9 @@ public final class ThompsonSampler {
         ContinuousSampler gamma = draws.gamma();
         ZigguratSampler.NormalizedGaussian gaussian = draws.gaussian();
         int K = candidates.K;
-        double[] eps = new double[candidates.d];
         double[] scores = new double[K];
-        int[] chosen = new int[k];
+        int[] chosen = draws.thompsonTop(k, scores);
         double[] sampledScores = new double[k];
-
-        // The decision's own draw.
-        decisionDraw(candidates, gamma, gaussian, eps, scores);
-        topK(scores, k, chosen, sampledScores);
         int[] shown = shown(K, k, seed, chosen, scores);
         double[] meanScores = new double[k];
         for (int j = 0; j < k; j++) {
@@ -120,10 +115,8 @@ public final class ThompsonSampler {
         ZigguratSampler.NormalizedGaussian gaussian = draws.gaussian();
         int K = candidates.K;
         double[] sampledScores = new double[K];
-        decisionDraw(candidates, gamma, gaussian, new double[candidates.d], sampledScores);
-        int[] chosen = new int[k];
+        int[] chosen = draws.thompsonTop(k, sampledScores);
         double[] chosenScores = new double[k];
-        topK(sampledScores, k, chosen, chosenScores);
         int[] shown = shown(K, k, seed, chosen, sampledScores);
         int[] every = new int[K];
         for (int a = 0; a < K; a++) {
@@ -148,12 +141,9 @@ public final class ThompsonSampler {
     public int[] chooseIndices(NormalInverseGammaPosterior posterior, float[][] embeddings, int k, long seed) {
         requireCandidates(posterior, embeddings, k);
         Draws draws = Draws.of(posterior, embeddings, seed);
-        CandidateScores candidates = draws.candidates();
-        double[] scores = new double[candidates.K];
-        decisionDraw(candidates, draws.gamma(), draws.gaussian(), new double[candidates.d], scores);
-        int[] chosen = new int[k];
-        topK(scores, k, chosen, new double[k]);
-        return shown(candidates.K, k, seed, chosen, scores);
+        double[] scores = new double[draws.candidates().K];
+        int[] chosen = draws.thompsonTop(k, scores);
+        return shown(scores.length, k, seed, chosen, scores);
     }
 
     /**
@@ -177,10 +167,7 @@ public final class ThompsonSampler {
         ContinuousSampler gamma = draws.gamma();
         ZigguratSampler.NormalizedGaussian gaussian = draws.gaussian();
         int k = chosen.length;
-        double[] scores = new double[K];
-        decisionDraw(candidates, gamma, gaussian, new double[candidates.d], scores);
-        int[] top = new int[k];
-        topK(scores, k, top, new double[k]);
+        int[] top = draws.thompsonTop(k, new double[K]);
         return mixed(estimatePropensities(candidates, gamma, gaussian, k, top, chosen), k, K);
     }
 
@@ -218,6 +205,14 @@ public final class ThompsonSampler {
             CandidateScores candidates = CandidateScores.of(posterior, embeddings);
             UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
             return new Draws(candidates, posterior.gammaSampler(rng), ZigguratSampler.NormalizedGaussian.of(rng));
+        }
+
+        /** The decision's own draw into {@code scores} (length K), and its Thompson top k, best first. */
+        int[] thompsonTop(int k, double[] scores) {
+            decisionDraw(candidates, gamma, gaussian, new double[candidates.d], scores);
+            int[] top = new int[k];
+            topK(scores, k, top, new double[k]);
+            return top;
         }
     }
 
