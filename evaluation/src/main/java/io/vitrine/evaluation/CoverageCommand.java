@@ -127,7 +127,7 @@ public final class CoverageCommand implements Callable<Integer> {
                         + "decision's draw and %d more). The direct method's and doubly robust's reward model is "
                         + "fitted with inverse-propensity weights (`RidgeRewardModel`). Target policies are fixed; their true values come from %,d fresh "
                         + "contexts. Each cell: %d independent logs; an interval is the %s%% studentized bootstrap "
-                        + "over %d replicates (percentile for replay; `Bootstrap`). Coverage is the share of logs whose interval holds the true value; "
+                        + "over %d replicates (for replay, whose rewards here are clicks, Wilson's score interval of its matched rounds; `Replay`, `Bootstrap`). Coverage is the share of logs whose interval holds the true value; "
                         + "a log where an estimator gives no value (replay without a match) counts as not covered.%n%n",
                 CoverageStudy.ACTIONS, CoverageStudy.DIMENSION, CoverageStudy.ACTIONS,
                 Diagnostics.format(s.exploration()), s.propensityDraws(), s.truthContexts(), s.repetitions(), Diagnostics.format(100 * s.level()),

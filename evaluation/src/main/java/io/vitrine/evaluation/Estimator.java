@@ -31,6 +31,22 @@ public interface Estimator {
         return new double[] {0, 0};
     }
 
+    /**
+     * An interval the estimator computes from the log itself, {@code {low, high}} at {@code level}, or null to let
+     * the bootstrap compute one (the default).
+     */
+    default double[] directInterval(ScoredRound[] rounds, double level) {
+        return null;
+    }
+
+    /**
+     * How many rounds the estimate on all {@code rounds} averages: the log's size for most estimators, fewer for
+     * one that keeps only some rounds (replay). The bootstrap's percentile interval widens for small counts.
+     */
+    default int averagedRounds(ScoredRound[] rounds) {
+        return rounds.length;
+    }
+
     /** The standard error of the mean of {@code terms[0..count)}: their sample standard deviation over sqrt(count). */
     static double standardError(double[] terms, int count) {
         if (count < 2) {

@@ -54,7 +54,8 @@ public final class HtmlReport {
             .append("</style></head><body data-images=\"pending\">\n");
         html.append("<h1>Offline evaluation</h1>\n<p>Log: <code>").append(escape(source)).append("</code>, ")
             .append(String.format(Locale.ROOT, "%,d rounds", log.size())).append(". Estimates of each target "
-                + "policy's expected reward per round, with percentile bootstrap intervals.</p>\n");
+                + "policy's expected reward per round, with bootstrap intervals (studentized; replay of rewards in "
+                + "[0, 1]: Wilson's score interval).</p>\n");
         html.append("<h2>Estimates</h2>\n").append(image(estimatesChart(reports), "estimates with intervals"));
         for (Evaluator.PolicyReport report : reports) {
             Diagnostics d = report.diagnostics();

@@ -1,5 +1,7 @@
 package io.vitrine.evaluation;
 
+import org.apache.commons.math3.distribution.NormalDistribution;
+
 /**
  * The replay method (Li, Chu, Langford and Wang, "Unbiased offline evaluation of contextual-bandit-based news
  * article recommendation algorithms", WSDM 2011): keep the rounds where the target policy's choice equals the
@@ -13,6 +15,17 @@ package io.vitrine.evaluation;
  * mu_min bounds every action's propensity from below (it is the smallest one seen, so the step is exact when
  * the logging policy gives every action at least that probability). The price is the data the step discards;
  * the diagnostics report the rounds kept.
+ * <p>
+ * Interval: the kept, matched rounds are m independent draws of the target's reward, with m small (about 10 of a
+ * 500-round Thompson-sampling log here). When every reward lies in [0, 1] (clicks), the interval is Wilson's score
+ * interval (Wilson, JASA 1927) of their mean,
+ * <pre>
+ *   (V + z^2 / 2m  +-  z sqrt(V (1 - V) / m + z^2 / 4m^2)) / (1 + z^2 / m)
+ * </pre>
+ * which holds for any reward in [0, 1] since its variance is at most V (1 - V). Why not the bootstrap: a handful
+ * of matched rounds with no click gives a bootstrap distribution that is all zeros and an interval [0, 0]; that
+ * was every miss of the percentile interval in the coverage study (22 of 300 logs, all with the truth above).
+ * Other rewards get the bootstrap's expanded percentile interval ({@link Bootstrap}).
  */
 public final class Replay implements Estimator {
 
@@ -30,6 +43,37 @@ public final class Replay implements Estimator {
             kept++;
         }
         return kept > 0 ? sum / kept : Double.NaN;
+    }
+
+    @Override
+    public double[] directInterval(ScoredRound[] rounds, double level) {
+        int[] kept = kept(rounds, Evaluator.everyRound(rounds.length));
+        if (kept.length == 0) {
+            return null;
+        }
+        double sum = 0;
+        for (int i : kept) {
+            double r = rounds[i].round().reward();
+            if (!(r >= 0 && r <= 1)) {
+                return null;
+            }
+            sum += r;
+        }
+        return wilson(sum / kept.length, kept.length, level);
+    }
+
+    /** Wilson's score interval of a mean {@code v} of {@code m} values in [0, 1]. */
+    static double[] wilson(double v, int m, double level) {
+        double z = new NormalDistribution(null, 0, 1).inverseCumulativeProbability((1 + level) / 2);
+        double z2m = z * z / m;
+        double center = (v + z2m / 2) / (1 + z2m);
+        double half = z * Math.sqrt(v * (1 - v) / m + z2m / (4 * m)) / (1 + z2m);
+        return new double[] {Math.max(0, center - half), Math.min(1, center + half)};
+    }
+
+    @Override
+    public int averagedRounds(ScoredRound[] rounds) {
+        return matched(rounds);
     }
 
     /** Rounds kept by the rejection step and matched by the target's draw. */

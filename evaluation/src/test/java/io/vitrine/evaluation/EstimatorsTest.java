@@ -99,6 +99,69 @@ class EstimatorsTest {
     }
 
     @Test
+    void replayOfClicksGetsWilsonsIntervalEvenWhenNoMatchedRoundClicked() {
+        // Uniform logging over two actions, the target always plays 0: rounds 0..9 match, none clicked.
+        List<LoggedRound> log = new ArrayList<>();
+        for (int t = 0; t < 20; t++) {
+            log.add(new LoggedRound(X, 2, t < 10 ? 0 : 1, t < 10 ? 0 : 1, 0.5));
+        }
+        ScoredRound[] scored = Evaluator.score(log, TargetPolicies.always(0), 3);
+        double[] interval = new Bootstrap(200, 0.95).interval(new Replay(), scored, 1);
+        // Wilson at V = 0, m = 10, z = 1.96: [0, z^2/m / (1 + z^2/m)] = [0, 0.2776]. A percentile bootstrap of
+        // ten zeros would be [0, 0].
+        double z2m = 1.959964 * 1.959964 / 10;
+        assertEquals(0, interval[0], 1e-12);
+        assertEquals(z2m / (1 + z2m), interval[1], 1e-6);
+        double[] half = Replay.wilson(0.5, 100, 0.95);
+        assertEquals(0.5 - half[0], half[1] - 0.5, 1e-12, "symmetric at one half");
+        assertEquals(0.0960, half[1] - 0.5, 5e-4, "about z sqrt(1/4 / m) for large m");
+    }
+
+    @Test
+    void replayOfRewardsOutsideZeroOneGetsTheExpandedPercentileInterval() {
+        Random random = new Random(3);
+        List<LoggedRound> log = new ArrayList<>();
+        for (int t = 0; t < 60; t++) {
+            int a = random.nextInt(2);
+            log.add(new LoggedRound(X, 2, a, 5 * random.nextDouble(), 0.5));
+        }
+        ScoredRound[] scored = Evaluator.score(log, TargetPolicies.always(0), 3);
+        assertEquals(null, new Replay().directInterval(scored, 0.95), "rewards up to 5: no Wilson interval");
+        Bootstrap bootstrap = new Bootstrap(2000, 0.95);
+        int m = new Replay().averagedRounds(scored);
+        assertTrue(m > 20 && m < 40, "about half the rounds match: " + m);
+        double[] expanded = bootstrap.interval(new Replay(), scored, 1);
+        // The same resamples with the plain tails: an estimator with the same values but many averaged rounds.
+        double[] plain = bootstrap.interval(new Estimator() {
+            @Override
+            public String name() {
+                return "replay, plain percentile";
+            }
+
+            @Override
+            public double estimate(ScoredRound[] rounds, int[] sample) {
+                return new Replay().estimate(rounds, sample);
+            }
+
+            @Override
+            public int averagedRounds(ScoredRound[] rounds) {
+                return 1_000_000;
+            }
+        }, scored, 1);
+        assertTrue(expanded[0] < plain[0] && expanded[1] > plain[1], "expanded " + java.util.Arrays.toString(expanded)
+                + " holds plain " + java.util.Arrays.toString(plain));
+    }
+
+    @Test
+    void expandedPercentileTailsFollowHesterbergsFormula() {
+        Bootstrap bootstrap = new Bootstrap(100, 0.95);
+        // m = 10: Phi(sqrt(10/9) t_{0.025, 9}) = Phi(-1.0541 x 2.2622) = Phi(-2.3846) = 0.00855.
+        assertEquals(0.00855, bootstrap.expandedTail(10), 5e-5);
+        assertEquals(0.025, bootstrap.expandedTail(100_000), 1e-4, "the plain tail for large m");
+        assertEquals(0.025, bootstrap.expandedTail(1), 1e-12, "no expansion without a spread");
+    }
+
+    @Test
     void quantilesInterpolateBetweenOrderStatistics() {
         double[] sorted = {1, 2, 3, 4, 5};
         assertEquals(1, Bootstrap.quantile(sorted, 0), 1e-12);
