@@ -26,6 +26,10 @@ final class Lineups {
     static List<PolicySpec> wheel() {
         return List.of(
                 PolicySpec.of(PolicyNames.NEURAL_LINEAR_PAPER, seed -> Policies.neuralLinear(NeuralLinearConfig.paper(), seed)),
+                // The reference's reset_lr = True as meant: the schedule restarts at every retraining (the code's
+                // reset builds a tensor its optimiser never reads, so the row above runs the decay on).
+                PolicySpec.of(PolicyNames.NEURAL_LINEAR_PAPER_RESET, seed -> Policies.neuralLinear(
+                        NeuralLinearConfig.paper().withLearningRate(0.1, 0.5, true), seed)),
                 // The logistic loss of Vitrine's setting needs 0/1 rewards; the wheel pays 1 to 50, so squared error.
                 PolicySpec.of(PolicyNames.VITRINE, seed -> Policies.neuralLinear(NeuralLinearConfig.vitrineDefault()
                         .withNetwork(true, MlpTrainer.Loss.SQUARED, 0), seed)),

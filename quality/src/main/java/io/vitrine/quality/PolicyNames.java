@@ -7,6 +7,7 @@ final class PolicyNames {
     static final String ORACLE = "Oracle";
     static final String LIN_FULL_POST = "LinFullPost";
     static final String NEURAL_LINEAR_PAPER = "NeuralLinear (paper)";
+    static final String NEURAL_LINEAR_PAPER_RESET = "NeuralLinear (paper, lr reset)";
     static final String VITRINE = "Vitrine neural-linear";
     static final String LINEAR_TS_SHARED = "Linear TS, shared";
     static final String LINEAR_TS_PER_ARM = "Linear TS, per arm";

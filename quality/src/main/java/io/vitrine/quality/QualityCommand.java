@@ -32,6 +32,9 @@ public final class QualityCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "5", description = "Seeds per wheel δ (default: ${DEFAULT-VALUE}).")
     int seeds;
 
+    @Option(names = "--wheel-long-seeds", description = "Seeds per δ of the longer wheel table (default: the value of --seeds).")
+    Integer wheelLongSeeds;
+
     @Option(names = "--image-seeds", description = "Seeds of the image world (default: the value of --seeds).")
     Integer imageSeeds;
 
@@ -91,7 +94,8 @@ public final class QualityCommand implements Callable<Integer> {
         Settings settings;
         try {
             settings = new Settings(env != Env.images, env != Env.wheel, seeds, imageSeeds != null ? imageSeeds : seeds,
-                    firstSeed, deltas, wheelRounds, imageRounds, threads, wheelLongRounds, wheelLongDeltas);
+                    firstSeed, deltas, wheelRounds, imageRounds, threads, wheelLongRounds, wheelLongDeltas,
+                    wheelLongSeeds != null ? wheelLongSeeds : seeds);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -144,7 +148,7 @@ public final class QualityCommand implements Callable<Integer> {
                     s.deltas().size(), s.seeds(), Lineups.wheel().size(), s.wheelRounds()));
             if (s.longWheelRounds() > 0) {
                 text.append(String.format(Locale.ROOT, " + %d δ x %d seeds x %d policies x %,d decisions",
-                        s.longDeltas().size(), s.seeds(), Lineups.wheel().size(), s.longWheelRounds()));
+                        s.longDeltas().size(), s.longSeeds(), Lineups.wheel().size(), s.longWheelRounds()));
             }
         }
         if (s.images()) {
@@ -164,7 +168,8 @@ public final class QualityCommand implements Callable<Integer> {
                     .append(" --wheel-rounds ").append(s.wheelRounds());
             if (s.longWheelRounds() > 0) {
                 text.append(" --wheel-long-rounds ").append(s.longWheelRounds()).append(" --wheel-long-deltas ")
-                        .append(String.join(",", s.longDeltas().stream().map(Report::trim).toList()));
+                        .append(String.join(",", s.longDeltas().stream().map(Report::trim).toList()))
+                        .append(" --wheel-long-seeds ").append(s.longSeeds());
             }
         }
         if (s.images()) {

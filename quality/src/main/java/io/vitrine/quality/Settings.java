@@ -16,14 +16,16 @@ import java.util.List;
  * @param threads     runs played at the same time
  * @param longWheelRounds decisions per run of a second, longer wheel table (0: none)
  * @param longDeltas  the deltas of the longer table
+ * @param longSeeds   seeds per delta of the longer table
  */
 public record Settings(boolean wheel, boolean images, int seeds, int imageSeeds, long firstSeed, List<Double> deltas,
-                       int wheelRounds, int imageRounds, int threads, int longWheelRounds, List<Double> longDeltas) {
+                       int wheelRounds, int imageRounds, int threads, int longWheelRounds, List<Double> longDeltas,
+                       int longSeeds) {
 
     public Settings {
         deltas = List.copyOf(deltas);
         longDeltas = List.copyOf(longDeltas);
-        if (seeds < 1 || imageSeeds < 1 || wheelRounds < 1 || imageRounds < 1 || threads < 1 || longWheelRounds < 0) {
+        if (seeds < 1 || imageSeeds < 1 || longSeeds < 1 || wheelRounds < 1 || imageRounds < 1 || threads < 1 || longWheelRounds < 0) {
             throw new IllegalArgumentException("seeds, rounds and threads must be positive");
         }
         if (longWheelRounds > 0 && longDeltas.isEmpty()) {
@@ -53,7 +55,7 @@ public record Settings(boolean wheel, boolean images, int seeds, int imageSeeds,
         if (wheel && longWheelRounds > 0) {
             for (double delta : longDeltas) {
                 EnvironmentSpec environment = WheelBandit.spec(delta);
-                for (int s = 0; s < seeds; s++) {
+                for (int s = 0; s < longSeeds; s++) {
                     for (PolicySpec policy : wheelPolicies) {
                         tasks.add(new Task(longGroup(delta), environment, policy, firstSeed + s, longWheelRounds,
                                 Math.min(100, longWheelRounds)));

@@ -3,6 +3,9 @@ package io.vitrine.quality;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -48,6 +51,27 @@ class QualityCommandTest {
         for (String file : new String[] {"wheel.png", "images-ctr.png", "images-regret.png", "quality.json"}) {
             assertTrue(Files.size(out.resolve("quality").resolve(file)) > 1000, file);
         }
+    }
+
+    @Test
+    void theLongerWheelTableHasItsOwnSeedCount(@TempDir Path out) throws Exception {
+        assertEquals(0, run(new StringWriter(), new StringWriter(), "--env", "wheel", "--seeds", "3", "--deltas", "0.5",
+                "--wheel-rounds", "50", "--wheel-long-rounds", "80", "--wheel-long-deltas", "0.9",
+                "--wheel-long-seeds", "2", "--out", out.toString()));
+        String md = Files.readString(out.resolve("quality.md"));
+        assertTrue(md.contains("50 decisions per run (`num_contexts` of the reference), 3 seeds per δ."), md);
+        assertTrue(md.contains("deviation over 2 seeds:"), md);
+        assertTrue(md.contains("--wheel-long-deltas 0.9 --wheel-long-seeds 2"), md);
+        JsonNode runs = new ObjectMapper()
+                .readTree(out.resolve("quality").resolve("quality.json").toFile()).get("runs");
+        int longRuns = 0;
+        int shortRuns = 0;
+        for (JsonNode r : runs) {
+            longRuns += r.get("rounds").asInt() == 80 ? 1 : 0;
+            shortRuns += r.get("rounds").asInt() == 50 ? 1 : 0;
+        }
+        assertEquals(2 * Lineups.wheel().size(), longRuns);
+        assertEquals(3 * Lineups.wheel().size(), shortRuns);
     }
 
     @Test
