@@ -3,7 +3,8 @@ package io.vitrine.evaluation;
 /**
  * An off-policy estimator of a target policy's expected reward per round, from rounds logged by another policy.
  * {@code sample} holds indices into {@code rounds} (repeats allowed), so that the bootstrap can resample
- * without copying; the identity sample gives the estimate itself.
+ * without copying; the identity sample gives the estimate itself. Implementations keep no state between calls:
+ * the evaluator runs several at once.
  */
 public interface Estimator {
 
