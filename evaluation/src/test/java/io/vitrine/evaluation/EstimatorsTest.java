@@ -162,6 +162,27 @@ class EstimatorsTest {
     }
 
     @Test
+    void anEvaluationDependsOnItsSeedOnlyNotOnTheThreadsThatRunTheEstimators() {
+        LinearClickWorld world = new LinearClickWorld(4, 3, 11);
+        List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(3), 600, 0, 0, 21);
+        TargetPolicy target = StudyPolicies.softmax(world, 0.05);
+        Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(20, 0.01), new Bootstrap(100, 0.95), 20);
+        Evaluator.PolicyReport first = evaluator.evaluate(log, target, 5);
+        // One estimator at a time, in order, as the evaluator did before running them side by side.
+        ScoredRound[] scored = Evaluator.score(log, target, 5);
+        for (int e = 0; e < evaluator.estimators().size(); e++) {
+            Estimator estimator = evaluator.estimators().get(e);
+            double[] interval = new Bootstrap(100, 0.95).interval(estimator, scored, 5 * 31 + e);
+            Evaluator.Estimate estimate = first.estimates().get(e);
+            assertEquals(estimator.name(), estimate.estimator());
+            assertEquals(estimator.estimate(scored, Evaluator.everyRound(scored.length)), estimate.value(), 0);
+            assertEquals(interval[0], estimate.low(), 0);
+            assertEquals(interval[1], estimate.high(), 0);
+        }
+        assertEquals(first, evaluator.evaluate(log, target, 5), "the same seed gives the same report");
+    }
+
+    @Test
     void quantilesInterpolateBetweenOrderStatistics() {
         double[] sorted = {1, 2, 3, 4, 5};
         assertEquals(1, Bootstrap.quantile(sorted, 0), 1e-12);
