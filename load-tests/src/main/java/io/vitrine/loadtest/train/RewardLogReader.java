@@ -2,6 +2,7 @@ package io.vitrine.loadtest.train;
 
 import io.vitrine.avro.Reward;
 import io.vitrine.schemas.AvroSerdes;
+import io.vitrine.core.train.RewardRows;
 import io.vitrine.schemas.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,12 +45,12 @@ final class RewardLogReader {
 
     /**
      * @throws IllegalStateException when Kafka does not answer within the timeout or no reward matches
-     * @throws IllegalArgumentException naming the first record that does not fit (see {@link RewardRows})
+     * @throws IllegalArgumentException naming the first record that does not fit (see {@link LoggedRewards})
      */
-    TrainingData read() {
+    RewardRows read() {
         String topic = Topic.REWARDS.name(source.topicPrefix());
         Deserializer<Reward> rewards = AvroSerdes.registryless(Reward.class).deserializer();
-        RewardRows rows = new RewardRows();
+        LoggedRewards rows = new LoggedRewards();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config(), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = partitions(consumer, topic);
@@ -102,10 +103,10 @@ final class RewardLogReader {
             throw new IllegalStateException("no rewards found in " + topic
                     + source.slot().map(s -> " for slot " + s).orElse("") + " at " + source.bootstrapServers());
         }
-        return rows.data();
+        return rows.rows();
     }
 
-    private void add(RewardRows rows, Deserializer<Reward> rewards, ConsumerRecord<String, byte[]> record) {
+    private void add(LoggedRewards rows, Deserializer<Reward> rewards, ConsumerRecord<String, byte[]> record) {
         String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         Reward reward;
         try {

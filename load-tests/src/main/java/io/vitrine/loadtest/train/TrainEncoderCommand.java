@@ -1,7 +1,10 @@
 package io.vitrine.loadtest.train;
 
-import io.vitrine.core.bandit.NeuralLinearConfig;
+import io.vitrine.core.train.HeldOutReport;
 import io.vitrine.core.train.MlpOnnxExporter;
+import io.vitrine.core.train.RewardNetworkTraining;
+import io.vitrine.core.train.RewardRows;
+import io.vitrine.core.train.TrainingRecipe;
 import io.vitrine.loadtest.DurationConverter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,14 +29,19 @@ import picocli.CommandLine.Spec;
         description = {
             "Reads the rewards the learner logged to Kafka (every partition from the beginning to the end offsets"
                     + " taken at the start), trains the selector's network on concat(context, candidate features)"
-                    + " -> reward with the settings of Vitrine's default policy, and writes its trunk as an ONNX"
-                    + " encoder (docs/encoder.md).",
-            "A random 10%% of the rewards is held out and the network's log loss on them is reported against a"
+                    + " -> reward with Vitrine's training recipe (the one the policy retrains with), and writes its"
+                    + " trunk as an ONNX encoder (docs/encoder.md).",
+            "The newest 10%% of the rewards are held out and the network's log loss on them is reported against a"
                     + " constant click rate. Progress goes to stderr, a summary to stdout.",
             "Exit code 0 when the encoder was written; 1 when Kafka is unreachable, no reward was found or the"
                     + " rewards mix feature lengths."},
         footer = {"", "Then start the selector with -Dvitrine.encoder.path=FILE."})
 public final class TrainEncoderCommand implements Callable<Integer> {
+
+    /** At least this many rows, so that both parts of the split are more than a handful. */
+    static final int MIN_ROWS = 20;
+    /** The newest share of the rewards kept out of training for the report. */
+    static final double HELD_OUT = 0.1;
 
     private static final DateTimeFormatter VERSION_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -60,11 +68,13 @@ public final class TrainEncoderCommand implements Callable<Integer> {
                     + " (default: trained-<UTC timestamp>).")
     String version;
 
-    @Option(names = "--epochs", defaultValue = "20", paramLabel = "N", description = "Passes over the training rows (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "20", paramLabel = "N",
+            description = "Training length in passes over the training rows: N x rows / batch size mini-batch steps"
+                    + " (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "SEED",
-            description = "Seed of the held-out split, the initial weights and the batch order (default: ${DEFAULT-VALUE}).")
+            description = "Seed of the initial weights and the batches (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "DURATION",
@@ -95,19 +105,35 @@ public final class TrainEncoderCommand implements Callable<Integer> {
         }
         RewardLogReader.Source source = new RewardLogReader.Source(bootstrapServers, topicPrefix,
                 Optional.ofNullable(slot), timeout);
-        TrainingData data = new RewardLogReader(source, progress).read();
-
-        EncoderTraining.Settings settings = new EncoderTraining.Settings(NeuralLinearConfig.vitrineDefault(), epochs,
-                0.1, seed);
-        EncoderTraining.Result result = new EncoderTraining(settings, progress).train(data);
-        byte[] model = MlpOnnxExporter.export(result.network(), data.contextFeatures(), data.candidateFeatures(),
+        RewardRows rows = new RewardLogReader(source, progress).read();
+        if (rows.size() < MIN_ROWS) {
+            throw new IllegalArgumentException("only " + rows.size() + " rewards; training needs at least " + MIN_ROWS
+                    + " to hold out the newest " + Math.round(100 * HELD_OUT) + "% for evaluation");
+        }
+        TrainingRecipe defaults = TrainingRecipe.defaults();
+        int trainRows = rows.size() - (int) Math.round(rows.size() * HELD_OUT);
+        long steps = (long) epochs * ((trainRows + defaults.batchSize() - 1) / defaults.batchSize());
+        if (epochs < 1 || steps > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--epochs must be >= 1 and give at most " + Integer.MAX_VALUE
+                    + " steps, got " + epochs);
+        }
+        TrainingRecipe recipe = defaults.withSchedule((int) steps, defaults.batchSize()).withHeldOutFraction(HELD_OUT)
+                .withSeed(seed);
+        progress.always(String.format(Locale.ROOT, "training on %,d rows, the newest %,d held out: %,d steps of %d"
+                        + " rows (hidden %s, wide %s, lr %s)", trainRows, rows.size() - trainRows, steps,
+                recipe.batchSize(), java.util.Arrays.toString(recipe.hiddenLayers()), recipe.wide(),
+                recipe.learningRate()));
+        RewardNetworkTraining.Result result = RewardNetworkTraining.train(rows, null, recipe,
+                (done, total, loss) -> progress.maybe(() -> String.format(Locale.ROOT,
+                        "step %,d/%,d, training loss %.4f", done, total, loss)));
+        byte[] model = MlpOnnxExporter.export(result.network(), rows.contextFeatures(), rows.candidateFeatures(),
                 encoderVersion);
         Path file = write(out, model);
 
-        EncoderTraining.Report r = result.report();
+        HeldOutReport r = result.report();
         stdout.printf(Locale.ROOT, "rewards:          %,d (%d context + %d candidate features, click rate %.4f)%n",
-                r.rows(), data.contextFeatures(), data.candidateFeatures(), r.clickRate());
-        stdout.printf(Locale.ROOT, "training:         %,d rows, %d epochs, %,d steps%n", r.trainRows(), r.epochs(),
+                r.rows(), rows.contextFeatures(), rows.candidateFeatures(), r.meanReward());
+        stdout.printf(Locale.ROOT, "training:         %,d rows, %d epochs, %,d steps%n", r.trainRows(), epochs,
                 r.steps());
         stdout.printf(Locale.ROOT, "held-out:         %,d rows, log loss %.4f (constant click rate: %.4f)%n",
                 r.heldOutRows(), r.heldOutLoss(), r.baselineLoss());
@@ -117,7 +143,7 @@ public final class TrainEncoderCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "encoder:          %s (version %s, embedding %d)%n", file, encoderVersion,
                 result.network().embeddingDimension());
         stdout.printf(Locale.ROOT, "use it with:      -Dvitrine.encoder.path=%s%n", file);
-        if (!(r.heldOutLoss() < r.baselineLoss())) {
+        if (!r.beatsConstant()) {
             // Still written: on a log with little signal this is expected, and the reader decides.
             stdout.println("note: the network does not beat the constant click rate on the held-out rewards");
         }

@@ -161,14 +161,6 @@ class TrainEncoderCommandTest {
         assertTrue(System.nanoTime() - start < 15_000_000_000L, "took too long");
     }
 
-    @Test
-    void theRankingAccuracyCountsTiesAsHalf() {
-        assertEquals(1.0, EncoderTraining.auc(new double[] {0.1, 0.2, 0.9}, new double[] {0, 0, 1}));
-        assertEquals(0.5, EncoderTraining.auc(new double[] {0.3, 0.3, 0.3, 0.3}, new double[] {0, 1, 0, 1}));
-        assertEquals(0.0, EncoderTraining.auc(new double[] {0.9, 0.1}, new double[] {0, 1}));
-        assertTrue(Double.isNaN(EncoderTraining.auc(new double[] {0.1, 0.2}, new double[] {1, 1})));
-    }
-
     private static float[] uniform(Random random, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {

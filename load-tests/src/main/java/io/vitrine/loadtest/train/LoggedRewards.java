@@ -1,6 +1,6 @@
 package io.vitrine.loadtest.train;
 
-import java.util.Arrays;
+import io.vitrine.core.train.RewardRows;
 import java.util.List;
 
 /**
@@ -8,14 +8,12 @@ import java.util.List;
  * it was read rather than found later by row number: every row must have the feature counts of the first one (an
  * encoder has one input width), finite features, and a reward in [0, 1] (the logistic loss reads it as a click).
  */
-final class RewardRows {
+final class LoggedRewards {
 
     private int contextFeatures = -1;
     private int candidateFeatures = -1;
     private String first;
-    private float[][] inputs = new float[1024][];
-    private double[] targets = new double[1024];
-    private int n;
+    private RewardRows rows;
 
     /**
      * @param source where the reward was read, e.g. {@code vitrine.rewards-2@417 (request r-1, candidate c-9)}
@@ -30,6 +28,7 @@ final class RewardRows {
                 throw new IllegalArgumentException("record " + source + " has no context and no candidate features;"
                         + " an encoder needs at least one input");
             }
+            rows = new RewardRows(contextFeatures, candidateFeatures);
         } else if (context.size() != contextFeatures || candidate.size() != candidateFeatures) {
             throw new IllegalArgumentException("mixed feature lengths: record " + source + " has "
                     + context.size() + " context and " + candidate.size() + " candidate features, but the first"
@@ -40,36 +39,32 @@ final class RewardRows {
             throw new IllegalArgumentException("record " + source + " has reward " + reward
                     + "; the logistic loss needs clicks in [0, 1]");
         }
-        float[] x = new float[contextFeatures + candidateFeatures];
-        for (int i = 0; i < contextFeatures; i++) {
-            x[i] = context.get(i);
-        }
-        for (int i = 0; i < candidateFeatures; i++) {
-            x[contextFeatures + i] = candidate.get(i);
-        }
+        float[] contextRow = finite(source, "context", context);
+        float[] candidateRow = finite(source, "candidate", candidate);
+        rows.add(contextRow, candidateRow, reward);
+    }
+
+    private static float[] finite(String source, String part, List<Float> values) {
+        float[] x = new float[values.size()];
         for (int i = 0; i < x.length; i++) {
+            x[i] = values.get(i);
             if (!Float.isFinite(x[i])) {
-                throw new IllegalArgumentException("record " + source + " has a non-finite feature " + i + ": " + x[i]);
+                throw new IllegalArgumentException("record " + source + " has a non-finite " + part + " feature " + i
+                        + ": " + x[i]);
             }
         }
-        if (n == inputs.length) {
-            inputs = Arrays.copyOf(inputs, 2 * n);
-            targets = Arrays.copyOf(targets, 2 * n);
-        }
-        inputs[n] = x;
-        targets[n] = reward;
-        n++;
+        return x;
     }
 
     int size() {
-        return n;
+        return rows == null ? 0 : rows.size();
     }
 
-    /** The rows so far; call once all are added. */
-    TrainingData data() {
-        if (n == 0) {
+    /** The rows so far, in the order read; call once all are added. */
+    RewardRows rows() {
+        if (rows == null || rows.size() == 0) {
             throw new IllegalStateException("no rows");
         }
-        return new TrainingData(contextFeatures, candidateFeatures, Arrays.copyOf(inputs, n), Arrays.copyOf(targets, n));
+        return rows;
     }
 }
