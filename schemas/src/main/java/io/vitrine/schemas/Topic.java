@@ -3,6 +3,7 @@ package io.vitrine.schemas;
 import io.vitrine.avro.Click;
 import io.vitrine.avro.DeadLetter;
 import io.vitrine.avro.Decision;
+import io.vitrine.avro.EncoderVersion;
 import io.vitrine.avro.DecisionRequest;
 import io.vitrine.avro.Impression;
 import io.vitrine.avro.Candidate;
@@ -19,8 +20,9 @@ import org.apache.kafka.common.config.TopicConfig;
  * writer, named here so that the rule stays visible.
  *
  * <p>{@code decision-requests}, {@code decisions}, {@code impressions} and {@code clicks} are keyed
- * by request id and must have the same partition count: the learner joins them without a
- * repartition.
+ * by request id. They have the same partition count by default, so that events written with Kafka's Java
+ * partitioner are joined where they are read; the learner moves any other event (another client's
+ * partitioner, another partition count) through a repartition topic first.
  */
 public enum Topic {
     DECISION_REQUESTS("decision-requests", 4, false, DecisionRequest.class, "clients"),
@@ -30,6 +32,7 @@ public enum Topic {
     REWARDS("rewards", 4, false, Reward.class, "learner"),
     POSTERIORS("posteriors", 2, true, PosteriorSnapshot.class, "learner"),
     CANDIDATES("candidates", 2, true, Candidate.class, "catalog"),
+    ENCODERS("encoders", 1, true, EncoderVersion.class, "trainer"),
     DEAD_LETTERS("dead-letters", 1, false, DeadLetter.class, "every service");
 
     /** Default prefix of every topic name. */
@@ -77,10 +80,23 @@ public enum Topic {
         return writer;
     }
 
-    /** The topic as an admin request, with its cleanup policy. */
+    /**
+     * Largest record the {@code encoders} topic takes: one encoder version is one record (its ONNX model inline).
+     * Models beyond it belong in a model store, referenced from the record; see docs/encoder.md.
+     */
+    public static final int MAX_ENCODER_BYTES = 16 * 1024 * 1024;
+
+    /** The topic's settings beyond partitions and replication: its cleanup policy, and record size where it differs. */
+    public Map<String, String> configs() {
+        String cleanup = compacted ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE;
+        return this == ENCODERS
+                ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, cleanup,
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_ENCODER_BYTES))
+                : Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, cleanup);
+    }
+
+    /** The topic as an admin request, with its {@link #configs()}. */
     public NewTopic newTopic(String prefix, short replicationFactor) {
-        return new NewTopic(name(prefix), partitions, replicationFactor)
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-                        compacted ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE));
+        return new NewTopic(name(prefix), partitions, replicationFactor).configs(configs());
     }
 }
