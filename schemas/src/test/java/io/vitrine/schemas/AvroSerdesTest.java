@@ -101,7 +101,8 @@ class AvroSerdesTest {
     void topicRegistryKeepsRequestKeyedTopicsCoPartitioned() {
         int partitions = Topic.DECISIONS.partitions();
         for (Topic t : List.of(Topic.DECISION_REQUESTS, Topic.IMPRESSIONS, Topic.CLICKS)) {
-            assertEquals(partitions, t.partitions(), t + " must be co-partitioned with decisions");
+            assertEquals(partitions, t.partitions(), t + " defaults to the decisions' partition count: events "
+                    + "from Java producers then join where they are read, with no repartition");
         }
         assertTrue(Topic.POSTERIORS.compacted());
         assertEquals("vitrine.posteriors", Topic.POSTERIORS.name(Topic.DEFAULT_PREFIX));

@@ -3,9 +3,15 @@ package io.vitrine.loadtest.e2e;
 import io.vitrine.kafka.SharedLocalKafka;
 import io.vitrine.loadtest.stack.Ports;
 import io.vitrine.loadtest.stack.RepoHome;
+import io.vitrine.schemas.Topic;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import java.util.Optional;
 
 /**
@@ -21,8 +27,20 @@ record ServiceRun(String bootstrap, String prefix, Path home, Path work) {
 
     /** A run named {@code name} with its topics created and led. */
     static ServiceRun fresh(String name) throws Exception {
+        return fresh(name, Map.of());
+    }
+
+    /** A run whose topics in {@code partitions} have those partition counts instead of the registry's. */
+    static ServiceRun fresh(String name, Map<Topic, Integer> partitions) throws Exception {
         String bootstrap = SharedLocalKafka.bootstrapServers();
         String prefix = name + "-" + System.nanoTime() + ".";
+        if (!partitions.isEmpty()) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                admin.createTopics(partitions.entrySet().stream()
+                        .map(e -> new NewTopic(e.getKey().name(prefix), e.getValue(), (short) 1)).toList())
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+        }
         LearnerInput.createTopics(bootstrap, prefix);
         Path home = RepoHome.locate(Optional.empty());
         return new ServiceRun(bootstrap, prefix, home, home.resolve("load-tests/target/" + prefix + "d"));

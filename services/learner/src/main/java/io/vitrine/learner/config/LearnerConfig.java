@@ -51,6 +51,14 @@ public interface LearnerConfig {
         Duration attributionWindow();
 
         /**
+         * A window closes this long (event time) after its end, so that a click inside the window that reaches
+         * the join after events with later timestamps (another partition's, or through a repartition topic) still
+         * counts. Every reward is emitted this much later.
+         */
+        @WithDefault("1s")
+        Duration allowedLateness();
+
+        /**
          * When a click's reward is emitted: {@code window-end} (with the same delay as a non-click, unbiased) or
          * {@code click} (at once, a window sooner, biased towards what was shown most recently).
          */
@@ -70,8 +78,8 @@ public interface LearnerConfig {
         Duration publishInterval();
 
         /**
-         * A quiet partition's stream time stops; windows then close by wall clock this long after
-         * their end, so that no-click rewards are not held back indefinitely.
+         * A task that has read no event for this long closes its due windows by wall clock (its stream time
+         * extrapolated by the quiet time), so that no-click rewards are not held back indefinitely.
          */
         @WithDefault("5s")
         Duration idleCloseDelay();

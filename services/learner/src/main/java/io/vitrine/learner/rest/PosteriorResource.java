@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
+import io.vitrine.schemas.Scopes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -79,7 +80,9 @@ public class PosteriorResource {
         }
         KeyQueryMetadata owner;
         try {
-            owner = streams.queryMetadataForKey(PosteriorUpdater.STATISTICS_STORE, scope, Serdes.String().serializer());
+            // The store is keyed by scope, its partitions by the rewards' key: the scope without its encoder version.
+            owner = streams.queryMetadataForKey(PosteriorUpdater.STATISTICS_STORE, Scopes.learningKey(scope),
+                    Serdes.String().serializer());
         } catch (IllegalStateException e) {
             return notReady(e.getMessage());
         }

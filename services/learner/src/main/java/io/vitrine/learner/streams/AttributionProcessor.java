@@ -7,6 +7,7 @@ import io.vitrine.avro.Decision;
 import io.vitrine.avro.Impression;
 import io.vitrine.avro.Reward;
 import io.vitrine.avro.RewardKind;
+import io.vitrine.schemas.Scopes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +28,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * that candidate inside the window makes its reward 1, a window that ends without a click has reward
  * 0; both are emitted when the window ends ({@link ClickRewardTiming#WINDOW_END}, so that clicks do not
  * reach the posterior ahead of non-clicks), or the click's at once ({@link ClickRewardTiming#CLICK}).
- * Windows close by event time (stream time), or by wall clock {@code idleCloseDelay} after their end
- * when a partition goes quiet.
+ * Windows close by event time (stream time) {@code allowedLateness} after their end, so that a click
+ * inside the window that reaches the join a little after events with later timestamps (fetched from another
+ * partition, or moved through a repartition topic) still counts; or by wall clock when no event has reached
+ * the task for {@code idleCloseDelay}.
  *
  * <p>The three topics are fetched separately, so an impression may be processed before its decision,
  * or a click before its impression. Such an event is held for {@code holdGrace} and applied when
@@ -60,6 +63,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private static final String CLOSED = "x";
 
     private final Duration window;
+    private final Duration allowedLateness;
     private final Duration decisionRetention;
     private final Duration idleCloseDelay;
     private final Duration holdGrace;
@@ -74,13 +78,14 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private KeyValueStore<String, Click> heldClicks;
     private KeyValueStore<String, String> closedWindows;
     private final ClickRewardTiming clickRewardAt;
-    private long lastStreamTime = Long.MIN_VALUE;
-    private long wallClockAtLastMove;
+    private long wallClockAtLastEvent = -1;
 
-    AttributionProcessor(Duration window, Duration decisionRetention, Duration idleCloseDelay, Duration holdGrace,
-                         double defaultReward, ClickRewardTiming clickRewardAt, LearnerMetrics metrics) {
+    AttributionProcessor(Duration window, Duration allowedLateness, Duration decisionRetention, Duration idleCloseDelay,
+                         Duration holdGrace, double defaultReward, ClickRewardTiming clickRewardAt,
+                         LearnerMetrics metrics) {
         this.clickRewardAt = clickRewardAt;
         this.window = window;
+        this.allowedLateness = allowedLateness;
         this.decisionRetention = decisionRetention;
         this.idleCloseDelay = idleCloseDelay;
         this.holdGrace = holdGrace;
@@ -103,18 +108,16 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     }
 
     /**
-     * Wall-clock fallback. Only while the partition is quiet (stream time has not moved for
-     * {@code idleCloseDelay}) does event time get extrapolated by the wall time elapsed since it
-     * last moved; a replay of old logs keeps stream time moving and is never cut short by it.
+     * Wall-clock fallback. Only while the task is quiet (no event for {@code idleCloseDelay}) does event time get
+     * extrapolated by the wall time elapsed since the last event; while events flow, even events older than
+     * stream time (a batch sent late, a replay), windows close by event time alone.
      */
     private void closeDueWhenQuiet(long wallClock) {
-        long streamTime = context.currentStreamTimeMs();
-        if (streamTime != lastStreamTime) {
-            lastStreamTime = streamTime;
-            wallClockAtLastMove = wallClock;
+        if (wallClockAtLastEvent < 0) {
             return;
         }
-        long quietFor = wallClock - wallClockAtLastMove;
+        long streamTime = context.currentStreamTimeMs();
+        long quietFor = wallClock - wallClockAtLastEvent;
         if (streamTime >= 0 && quietFor >= idleCloseDelay.toMillis()) {
             closeDue(streamTime + quietFor);
         }
@@ -122,6 +125,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
 
     @Override
     public void process(Record<String, AttributionEvent> record) {
+        wallClockAtLastEvent = context.currentSystemTimeMs();
         AttributionEvent event = record.value();
         if (event.value() == null) {
             reject(DeadLetters.of(context.recordMetadata(), record.key(), null, "empty-value",
@@ -200,7 +204,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
             return;
         }
         windows.put(windowKey, noClickReward(decision, chosen, impression));
-        schedule(impression.getTimestamp().plus(window), WINDOW, windowKey);
+        schedule(impression.getTimestamp().plus(window).plus(allowedLateness), WINDOW, windowKey);
         Click heldClick = heldClicks.delete(windowKey);
         if (heldClick != null) {
             onClick(heldClick);
@@ -293,9 +297,10 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         // Remember how the window closed, long enough to tell duplicate and late clicks from orphans.
         String windowKey = windowKey(reward.getRequestId(), reward.getCandidateId());
         closedWindows.put(windowKey, reward.getKind().name());
-        schedule(reward.getImpressionTimestamp().plus(window).plus(holdGrace), CLOSED, windowKey);
+        schedule(reward.getImpressionTimestamp().plus(window).plus(allowedLateness).plus(holdGrace), CLOSED, windowKey);
         metrics.reward(reward.getKind());
-        context.forward(new Record<>(reward.getScope(), new Outcome.Emit<>(reward), timestamp));
+        // Keyed by learning key: every reward of a slot on one partition, whatever encoder made its decision.
+        context.forward(new Record<>(Scopes.learningKey(reward.getScope()), new Outcome.Emit<>(reward), timestamp));
     }
 
     private void reject(DeadLetter origin, String reason, String detail) {

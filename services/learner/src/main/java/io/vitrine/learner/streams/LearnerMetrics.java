@@ -3,6 +3,8 @@ package io.vitrine.learner.streams;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vitrine.avro.RewardKind;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Counters of what the learner did with each event, exported on {@code /q/metrics}. */
 public final class LearnerMetrics {
@@ -18,6 +20,7 @@ public final class LearnerMetrics {
     private final Counter dimensionMismatch;
     private final Counter invalidReward;
     private final MeterRegistry registry;
+    private final Map<String, Counter> repartitioned = new HashMap<>();
 
     public LearnerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -31,6 +34,11 @@ public final class LearnerMetrics {
         lateClick = dropped(registry, "click-late");
         dimensionMismatch = dropped(registry, "reward-dimension-mismatch");
         invalidReward = dropped(registry, "reward-invalid");
+        for (String topic : new String[] {"decisions", "impressions", "clicks"}) {
+            repartitioned.put(topic, Counter.builder("vitrine.events.repartitioned").tag("topic", topic)
+                    .description("Events read off their request's partition (e.g. written by a librdkafka producer), "
+                            + "moved through a repartition topic before the join").register(registry));
+        }
     }
 
     private static Counter rewards(MeterRegistry registry, String kind) {
@@ -71,12 +79,24 @@ public final class LearnerMetrics {
         lateClick.increment();
     }
 
+    /** An event of {@code topic} (decisions, impressions or clicks) sent through its repartition topic. */
+    void repartitioned(String topic) {
+        repartitioned.get(topic).increment();
+    }
+
     void dimensionMismatch() {
         dimensionMismatch.increment();
     }
 
     void invalidReward() {
         invalidReward.increment();
+    }
+
+    /** A reward re-encoded and learned by an encoder version's own application (replayed or live). */
+    void versionReward(String version) {
+        Counter.builder("vitrine.encoder.version.rewards").tag("version", version)
+                .description("Rewards learned by an encoder version's application, replayed or live")
+                .register(registry).increment();
     }
 
     /** A record sent to the dead-letter topic by the topology (undecodable ones are counted by their handler). */

@@ -7,11 +7,14 @@ import io.vitrine.avro.Impression;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.avro.PosteriorStatistics;
 import io.vitrine.avro.Reward;
+import io.vitrine.core.encoder.OnnxEncoder;
 import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -19,16 +22,21 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The learner's topology, built without a broker so that tests drive it directly.
  *
  * <pre>
- * decisions ----+
- * impressions --+--> attribution (windows) --> rewards (keyed by scope)
- * clicks -------+                         \--> dead-letters (events without key or value, invalid decisions,
+ * decisions ----+                       (events off their request's partition, e.g. from librdkafka producers:
+ * impressions --+-- placement check ---- through &lt;topic&gt;-by-request-id repartition topics, murmur2 on the request id)
+ * clicks -------+        |
+ *                        v
+ *                 attribution (windows) --> rewards (keyed by scope)
+ *                                      \--> dead-letters (events without key or value, invalid decisions,
  *                                              impressions that cannot be attributed)
  * rewards --> posterior update (statistics store) --> posteriors (compacted), at a bounded rate
  *                                              \--> dead-letters (rewards that cannot be used)
@@ -43,13 +51,21 @@ public final class LearnerTopology {
     /** The name dead letters of this service carry. */
     public static final String SERVICE = "learner";
 
-    public record Settings(String topicPrefix, Duration attributionWindow, Duration decisionRetention,
+    public record Settings(String topicPrefix, Duration attributionWindow, Duration allowedLateness,
+                           Duration decisionRetention,
                            Duration idleCloseDelay, Duration holdGrace, double defaultReward,
                            ClickRewardTiming clickRewardAt, Duration publishInterval, NigPrior prior,
                            Forgetting forgetting) {
     }
 
-    public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics) {
+    /**
+     * @param joinTasks      the number of attribution tasks, the largest partition count of decisions, impressions and
+     *                       clicks; asked once per task when it starts (see {@link RequestPlacement})
+     * @param managedVersion true for the encoder versions learned by an application of their own
+     *                       ({@link #buildVersion}): the live update leaves their rewards alone
+     */
+    public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics, IntSupplier joinTasks,
+                                 java.util.function.Predicate<String> managedVersion) {
         String prefix = settings.topicPrefix();
         Serde<String> keys = Serdes.String();
         Serde<Decision> decisionSerde = wire.serde(Decision.class);
@@ -73,19 +89,17 @@ public final class LearnerTopology {
                 Stores.persistentKeyValueStore(PosteriorUpdater.STATISTICS_STORE), keys,
                 wire.serde(PosteriorStatistics.class)));
 
-        KStream<String, AttributionEvent> decisions = builder
-                .stream(Topic.DECISIONS.name(prefix), Consumed.with(keys, decisionSerde))
-                .mapValues(d -> (AttributionEvent) new AttributionEvent.Decided(d));
-        KStream<String, AttributionEvent> impressions = builder
-                .stream(Topic.IMPRESSIONS.name(prefix), Consumed.with(keys, wire.serde(Impression.class)))
+        KStream<String, AttributionEvent> decisions = byRequestId(builder, Topic.DECISIONS, prefix, decisionSerde,
+                joinTasks, metrics).mapValues(d -> (AttributionEvent) new AttributionEvent.Decided(d));
+        KStream<String, AttributionEvent> impressions = byRequestId(builder, Topic.IMPRESSIONS, prefix,
+                wire.serde(Impression.class), joinTasks, metrics)
                 .mapValues(i -> (AttributionEvent) new AttributionEvent.Shown(i));
-        KStream<String, AttributionEvent> clicks = builder
-                .stream(Topic.CLICKS.name(prefix), Consumed.with(keys, wire.serde(Click.class)))
-                .mapValues(c -> (AttributionEvent) new AttributionEvent.Clicked(c));
+        KStream<String, AttributionEvent> clicks = byRequestId(builder, Topic.CLICKS, prefix, wire.serde(Click.class),
+                joinTasks, metrics).mapValues(c -> (AttributionEvent) new AttributionEvent.Clicked(c));
 
         Serde<DeadLetter> deadLetterSerde = wire.serde(DeadLetter.class);
         route(decisions.merge(impressions).merge(clicks)
-                        .process(() -> new AttributionProcessor(settings.attributionWindow(),
+                        .process(() -> new AttributionProcessor(settings.attributionWindow(), settings.allowedLateness(),
                                         settings.decisionRetention(), settings.idleCloseDelay(), settings.holdGrace(),
                                         settings.defaultReward(), settings.clickRewardAt(), metrics),
                                 AttributionProcessor.DECISIONS_STORE, AttributionProcessor.WINDOWS_STORE,
@@ -95,12 +109,69 @@ public final class LearnerTopology {
                 Produced.with(keys, deadLetterSerde), Topic.DEAD_LETTERS.name(prefix));
 
         route(builder.stream(Topic.REWARDS.name(prefix), Consumed.with(keys, rewardSerde))
+                        .filterNot((key, reward) -> reward != null && managedVersion.test(reward.getEncoderVersion()),
+                                Named.as("rewards-of-unmanaged-versions"))
                         .process(() -> new PosteriorUpdater(settings.prior(), settings.forgetting(),
                                 settings.publishInterval(), metrics), PosteriorUpdater.STATISTICS_STORE),
                 Produced.with(keys, wire.serde(PosteriorSnapshot.class)), Topic.POSTERIORS.name(prefix),
                 Produced.with(keys, deadLetterSerde), Topic.DEAD_LETTERS.name(prefix));
 
         return builder.build();
+    }
+
+    /**
+     * The learning of one encoder version from the reward log, for an application of its own: every reward, from the
+     * first the topic holds, re-encoded with the version's encoder ({@link Reencoder}) and applied in log order to the
+     * statistics of {@code <learning key>@<version>}, which are published like the live ones. Started on an empty
+     * state it rebuilds the version's posteriors by replay; caught up, it goes on learning every new reward, whichever
+     * version made its decision, so that a version stays ready to serve (or to be rolled back to).
+     */
+    public static Topology buildVersion(Settings settings, WireFormat wire, LearnerMetrics metrics, OnnxEncoder encoder) {
+        String prefix = settings.topicPrefix();
+        Serde<String> keys = Serdes.String();
+        Serde<DeadLetter> deadLetterSerde = wire.serde(DeadLetter.class);
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PosteriorUpdater.STATISTICS_STORE), keys,
+                wire.serde(PosteriorStatistics.class)));
+        Map<String, KStream<String, Outcome<Reward>>> reencoded = builder
+                .stream(Topic.REWARDS.name(prefix), Consumed.with(keys, wire.serde(Reward.class)))
+                .process(() -> new Reencoder(encoder, metrics), Named.as("reencode"))
+                .split(Named.as("reencoded-"))
+                .branch((key, outcome) -> outcome instanceof Outcome.Emit<Reward>, Branched.as("ok"))
+                .defaultBranch(Branched.as("rejected"));
+        reencoded.get("reencoded-rejected")
+                .mapValues(outcome -> ((Outcome.Reject<Reward>) outcome).letter())
+                .to(Topic.DEAD_LETTERS.name(prefix), Produced.with(keys, deadLetterSerde));
+        route(reencoded.get("reencoded-ok")
+                        .mapValues(outcome -> ((Outcome.Emit<Reward>) outcome).value())
+                        .process(() -> new PosteriorUpdater(settings.prior(), settings.forgetting(),
+                                settings.publishInterval(), metrics), PosteriorUpdater.STATISTICS_STORE),
+                Produced.with(keys, wire.serde(PosteriorSnapshot.class)), Topic.POSTERIORS.name(prefix),
+                Produced.with(keys, deadLetterSerde), Topic.DEAD_LETTERS.name(prefix));
+        return builder.build();
+    }
+
+    /**
+     * An input topic's events on the join task of their request id: those already there pass straight on, the others
+     * go through the repartition topic {@code <application id>-<topic>-by-request-id-repartition} first.
+     */
+    private static <V> KStream<String, V> byRequestId(StreamsBuilder builder, Topic topic, String prefix,
+                                                      Serde<V> serde, IntSupplier joinTasks, LearnerMetrics metrics) {
+        String name = topic.baseName();
+        Map<String, KStream<String, RequestPlacement.Placed<V>>> branches = builder
+                .stream(topic.name(prefix), Consumed.with(Serdes.String(), serde).withName(name + "-source"))
+                .processValues(() -> new RequestPlacement<V>(joinTasks, () -> metrics.repartitioned(name)),
+                        Named.as(name + "-placement"))
+                .split(Named.as(name + "-"))
+                .branch((key, event) -> event.placed(), Branched.as("placed"))
+                .defaultBranch(Branched.as("misplaced"));
+        KStream<String, V> moved = branches.get(name + "-misplaced")
+                .mapValues(RequestPlacement.Placed::value, Named.as(name + "-unwrap-misplaced"))
+                .repartition(Repartitioned.with(Serdes.String(), serde).withName(name + "-by-request-id"));
+        return branches.get(name + "-placed")
+                .mapValues(RequestPlacement.Placed::value, Named.as(name + "-unwrap-placed"))
+                .merge(moved, Named.as(name + "-by-request-id"));
     }
 
     /** Emitted values to their topic, rejected ones to the dead letters. */

@@ -8,6 +8,7 @@ import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.core.posterior.SufficientStatistics;
 import io.vitrine.schemas.AvroArrays;
+import io.vitrine.schemas.Scopes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -60,10 +61,17 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
     @Override
     public void process(Record<String, Reward> record) {
         Reward reward = record.value();
-        String scope = record.key();
-        if (reward == null || scope == null) {
+        if (reward == null || record.key() == null) {
             reject(record, "invalid-reward", reward == null ? "a record without a value on the rewards topic"
-                    : "rewards are keyed by scope; this one has no key");
+                    : "rewards are keyed by learning key (the scope without its encoder version); this one has no key");
+            return;
+        }
+        String scope = reward.getScope();
+        if (!record.key().equals(Scopes.learningKey(scope))) {
+            // On another key it may sit on another partition than its scope's other rewards: its order is lost.
+            metrics.invalidReward();
+            reject(record, "invalid-reward", "reward of scope '" + scope + "' keyed '" + record.key()
+                    + "'; rewards are keyed by the scope without its encoder version, '" + Scopes.learningKey(scope) + "'");
             return;
         }
         float[] z = AvroArrays.floats(reward.getEmbedding());

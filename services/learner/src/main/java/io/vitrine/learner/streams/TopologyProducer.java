@@ -1,11 +1,19 @@
 package io.vitrine.learner.streams;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.annotation.Identifier;
+import io.vitrine.schemas.Topic;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
+import io.vitrine.avro.EncoderVersion;
 import io.vitrine.learner.config.LearnerConfig;
+import io.vitrine.learner.versions.EncoderCatalog;
 import io.vitrine.schemas.WireFormat;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.apache.kafka.streams.Topology;
@@ -27,13 +35,40 @@ public class TopologyProducer {
     }
 
     @Produces
-    Topology topology(LearnerConfig config, WireFormat wire, NigPrior prior, MeterRegistry registry) {
+    @Singleton
+    LearnerMetrics metrics(MeterRegistry registry) {
+        return new LearnerMetrics(registry);
+    }
+
+    @Produces
+    @Singleton
+    LearnerTopology.Settings settings(LearnerConfig config, NigPrior prior) {
         LearnerConfig.Learner learner = config.learner();
-        var settings = new LearnerTopology.Settings(config.topics().prefix(), learner.attributionWindow(),
-                learner.decisionRetention(), learner.idleCloseDelay(), learner.holdGrace(), learner.defaultReward(),
-                learner.clickRewardAt(), learner.publishInterval(),
+        return new LearnerTopology.Settings(config.topics().prefix(), learner.attributionWindow(),
+                learner.allowedLateness(), learner.decisionRetention(), learner.idleCloseDelay(), learner.holdGrace(),
+                learner.defaultReward(), learner.clickRewardAt(), learner.publishInterval(),
                 prior, learner.halfLifeEvents().isPresent()
                         ? Forgetting.halfLife(learner.halfLifeEvents().getAsDouble()) : Forgetting.NONE);
-        return LearnerTopology.build(settings, wire, new LearnerMetrics(registry));
+    }
+
+    @Produces
+    @Singleton
+    EncoderCatalog encoderCatalog(LearnerConfig config, WireFormat wire,
+                                  @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        return new EncoderCatalog(kafka, Topic.ENCODERS.name(config.topics().prefix()),
+                wire.<EncoderVersion>serde(EncoderVersion.class).deserializer());
+    }
+
+    void closeEncoderCatalog(@Disposes EncoderCatalog catalog) throws InterruptedException {
+        catalog.close();
+    }
+
+    @Produces
+    Topology topology(LearnerConfig config, WireFormat wire, LearnerTopology.Settings settings, LearnerMetrics metrics,
+                      EncoderCatalog catalog, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        String prefix = config.topics().prefix();
+        JoinTasks joinTasks = new JoinTasks(kafka, List.of(Topic.DECISIONS.name(prefix),
+                Topic.IMPRESSIONS.name(prefix), Topic.CLICKS.name(prefix)), Duration.ofSeconds(30));
+        return LearnerTopology.build(settings, wire, metrics, joinTasks, catalog::knows);
     }
 }

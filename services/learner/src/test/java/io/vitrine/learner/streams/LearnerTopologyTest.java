@@ -64,18 +64,21 @@ class LearnerTopologyTest {
     }
 
     private ClickRewardTiming clickRewardAt = ClickRewardTiming.WINDOW_END;
+    private int joinTasks = 1;
+    private Duration lateness = Duration.ZERO;
 
     private void start(double defaultReward) throws Exception {
         if (driver != null) {
             driver.close();
         }
-        var settings = new LearnerTopology.Settings(PREFIX, WINDOW, Duration.ofHours(1), IDLE_CLOSE, HOLD,
+        var settings = new LearnerTopology.Settings(PREFIX, WINDOW, lateness, Duration.ofHours(1), IDLE_CLOSE, HOLD,
                 defaultReward, clickRewardAt, PUBLISH, NigPrior.DEFAULT, FORGETTING);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("learner-ttd").toString());
-        driver = new TopologyTestDriver(LearnerTopology.build(settings, wire, new LearnerMetrics(registry)), props,
+        driver = new TopologyTestDriver(LearnerTopology.build(settings, wire, new LearnerMetrics(registry), () -> joinTasks,
+                version -> false), props,
                 T0);
         var keys = Serdes.String();
         decisions = driver.createInputTopic(Topic.DECISIONS.name(PREFIX), keys.serializer(),
@@ -348,6 +351,61 @@ class LearnerTopologyTest {
     }
 
     @Test
+    void aClickInsideItsWindowThatArrivesWithinTheAllowedLatenessCounts() throws Exception {
+        lateness = Duration.ofSeconds(2);
+        start(0.0);
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0.plusMillis(100));
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1)); // past the window's end, not past its lateness
+        assertTrue(rewards.isEmpty(), "the window waits for its lateness");
+        click("r1", "a", T0.plusSeconds(3)); // inside the window, fetched after later events
+
+        passStreamTime(T0.plus(WINDOW).plusSeconds(3));
+        assertTheOneClickReward(T0.plusSeconds(3));
+
+        decide("r2", T0.plus(WINDOW), "a", List.of(1f, 0f));
+        show("r2", "a", T0.plus(WINDOW));
+        passStreamTime(T0.plus(WINDOW).plus(WINDOW).plusSeconds(1));
+        click("r2", "a", T0.plus(WINDOW).plus(WINDOW).plusMillis(500)); // after the window's end: late however soon
+        passStreamTime(T0.plus(WINDOW).plus(WINDOW).plusSeconds(3));
+        assertEquals(RewardKind.NO_CLICK, rewards.readValue().getKind());
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-late"));
+    }
+
+    @Test
+    void eventsOffTheirRequestsPartitionTakeTheRepartitionTopicAndStillJoin() throws Exception {
+        // The driver runs one task, partition 0. With 4 join tasks, request ids whose murmur2 partition is not 0
+        // sit where a librdkafka producer (CRC32) might have put them: they must be moved, and still join.
+        joinTasks = 4;
+        start(0.0);
+        List<String> ids = new java.util.ArrayList<>();
+        int misplaced = 0;
+        for (int i = 0; ids.size() < 8; i++) {
+            String id = "req-" + i;
+            ids.add(id);
+            if (RequestPlacement.taskOf(id, 4) != 0) {
+                misplaced++;
+            }
+        }
+        assertTrue(misplaced > 0 && misplaced < ids.size(), "both kinds among the ids");
+        for (String id : ids) {
+            decide(id, T0, "a", List.of(1f, 0f));
+            show(id, "a", T0.plusMillis(10));
+            click(id, "a", T0.plusMillis(20));
+        }
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1));
+
+        Map<String, Reward> byRequest = new java.util.HashMap<>();
+        rewards.readValuesToList().forEach(r -> byRequest.put(r.getRequestId(), r));
+        assertEquals(ids.size(), byRequest.size(), "one reward per impression");
+        byRequest.values().forEach(r -> assertEquals(RewardKind.CLICK, r.getKind(), r.getRequestId()));
+        assertTrue(deadLetters.isEmpty(), "nothing dead-lettered");
+        assertEquals(misplaced, counter("vitrine.events.repartitioned", "topic", "impressions"));
+        assertEquals(misplaced, counter("vitrine.events.repartitioned", "topic", "clicks"));
+        assertEquals(0.0, counter("vitrine.events.dropped", "reason", "click-orphan"));
+    }
+
+    @Test
     void invalidRewardOnTheTopicIsCountedAndTheStreamGoesOn() {
         TestInputTopic<String, Reward> rewardsIn = driver.createInputTopic(Topic.REWARDS.name(PREFIX),
                 Serdes.String().serializer(), wire.serde(Reward.class).serializer());
@@ -356,9 +414,9 @@ class LearnerTopologyTest {
                 .setReward(1).setKind(RewardKind.CLICK).setDecisionTimestamp(T0).setImpressionTimestamp(T0)
                 .setClickTimestamp(T0).setPropensity(1).setEmbedding(List.of()).setContext(List.of())
                 .setCandidateFeatures(List.of()).build();
-        rewardsIn.pipeInput(SCOPE, empty, T0);
+        rewardsIn.pipeInput("hero", empty, T0);
         Reward nan = Reward.newBuilder(empty).setEmbedding(List.of(Float.NaN, 1f)).build();
-        rewardsIn.pipeInput(SCOPE, nan, T0);
+        rewardsIn.pipeInput("hero", nan, T0);
         assertEquals(2.0, counter("vitrine.events.dropped", "reason", "reward-invalid"));
         List<DeadLetter> letters = deadLetters.readValuesToList();
         assertEquals(2, letters.size(), "each bad reward is a dead letter");

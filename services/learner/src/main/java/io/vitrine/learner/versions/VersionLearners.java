@@ -1,0 +1,206 @@
+package io.vitrine.learner.versions;
+
+import io.vitrine.avro.EncoderVersion;
+import io.vitrine.core.encoder.OnnxEncoder;
+import io.vitrine.learner.streams.LearnerMetrics;
+import io.vitrine.learner.streams.LearnerTopology;
+import io.vitrine.schemas.WireFormat;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.jboss.logging.Logger;
+
+/**
+ * One Kafka Streams application per encoder version of the catalog ({@link LearnerTopology#buildVersion}), each with
+ * its own application id ({@code <learner id>-v-<version>}), consumer group, state and changelogs, so that each
+ * replays the whole reward log exactly once, at its own pace, while the live learner goes on.
+ *
+ * <p>A version is <em>ready</em> once its application has committed, on every partition of the rewards topic, the
+ * offset the log had reached when the version was published (the first reward at or after its creation time, or
+ * the end of the partition): its posteriors then hold every reward logged before it existed, and it is learning the
+ * live ones. Any instance computes the same answer from the group's committed offsets.
+ */
+public final class VersionLearners implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(VersionLearners.class);
+
+    /** What a version's learning has done so far. */
+    public enum State { REBUILDING, READY, FAILED }
+
+    /**
+     * @param behind rewards between the version's committed offsets and its target offsets (0 when ready)
+     */
+    public record Status(String version, State state, Instant publishedAt, long behind, long target,
+                         String applicationId) {
+    }
+
+    private final Map<String, Object> streamsConfig;
+    private final String applicationId;
+    private final Path stateDir;
+    private final LearnerTopology.Settings settings;
+    private final WireFormat wire;
+    private final LearnerMetrics metrics;
+    private final String rewardsTopic;
+    private final Admin admin;
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+    private record Running(EncoderVersion version, KafkaStreams streams, OnnxEncoder encoder, String applicationId,
+                           Map<TopicPartition, Long> target, boolean[] ready) {
+    }
+
+    public VersionLearners(Map<String, Object> streamsConfig, LearnerTopology.Settings settings, WireFormat wire,
+                           LearnerMetrics metrics, String rewardsTopic) {
+        this.streamsConfig = Map.copyOf(streamsConfig);
+        this.applicationId = (String) streamsConfig.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        this.stateDir = Path.of(String.valueOf(streamsConfig.get(StreamsConfig.STATE_DIR_CONFIG)), "versions");
+        this.settings = settings;
+        this.wire = wire;
+        this.metrics = metrics;
+        this.rewardsTopic = rewardsTopic;
+        Map<String, Object> adminConfig = new HashMap<>();
+        AdminClientConfig.configNames().stream().filter(streamsConfig::containsKey)
+                .forEach(key -> adminConfig.put(key, streamsConfig.get(key)));
+        this.admin = Admin.create(adminConfig);
+    }
+
+    /** Starts learning a new version: its application replays the reward log from its beginning. */
+    public synchronized void start(EncoderVersion version) {
+        if (running.containsKey(version.getVersion())) {
+            return;
+        }
+        OnnxEncoder encoder = OnnxEncoder.load(bytes(version.getOnnx()));
+        if (!encoder.info().version().equals(version.getVersion())) {
+            LOG.errorf("encoder version %s not learned: its model names itself %s", version.getVersion(),
+                    encoder.info().version());
+            encoder.close();
+            return;
+        }
+        String id = applicationId + "-v-" + version.getVersion().replaceAll("[^A-Za-z0-9._-]", "_");
+        Properties props = new Properties();
+        props.putAll(streamsConfig);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        KafkaStreams streams = new KafkaStreams(LearnerTopology.buildVersion(settings, wire, metrics, encoder), props);
+        Map<TopicPartition, Long> target = targetOffsets(version.getCreatedAt());
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.errorf(e, "learning encoder version %s failed", version.getVersion());
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .SHUTDOWN_CLIENT;
+        });
+        running.put(version.getVersion(), new Running(version, streams, encoder, id, target, new boolean[1]));
+        streams.start();
+        LOG.infof("learning encoder version %s (%d-%d-%d, application %s): replaying %d rewards of the log",
+                version.getVersion(), version.getContextFeatures(), version.getCandidateFeatures(),
+                version.getDimension(), id, target.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    /** Every version this instance learns, oldest first. */
+    public List<Status> statuses() {
+        List<Status> statuses = new ArrayList<>();
+        for (Running r : running.values()) {
+            statuses.add(status(r));
+        }
+        statuses.sort(Comparator.comparing(Status::publishedAt).thenComparing(Status::version));
+        return statuses;
+    }
+
+    private Status status(Running r) {
+        long target = r.target().values().stream().mapToLong(Long::longValue).sum();
+        if (r.streams().state() == KafkaStreams.State.ERROR || r.streams().state() == KafkaStreams.State.NOT_RUNNING
+                && !r.ready()[0]) {
+            return new Status(r.version().getVersion(), State.FAILED, r.version().getCreatedAt(), -1, target,
+                    r.applicationId());
+        }
+        long behind = r.ready()[0] ? 0 : behind(r);
+        if (behind == 0) {
+            r.ready()[0] = true; // once caught up, a version stays ready: it learns live from then on
+        }
+        return new Status(r.version().getVersion(), behind == 0 ? State.READY : State.REBUILDING,
+                r.version().getCreatedAt(), Math.max(behind, 0), target, r.applicationId());
+    }
+
+    /** Rewards the version's application still has to read to reach its target; -1 when unknown. */
+    private long behind(Running r) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(r.applicationId())
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            long behind = 0;
+            for (var entry : r.target().entrySet()) {
+                OffsetAndMetadata at = committed.get(entry.getKey());
+                behind += Math.max(0, entry.getValue() - (at == null ? 0 : at.offset()));
+            }
+            return behind;
+        } catch (ExecutionException | TimeoutException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Per partition of the rewards topic, the offset of its first reward at or after {@code publishedAt}, or its end. */
+    private Map<TopicPartition, Long> targetOffsets(Instant publishedAt) {
+        try {
+            var partitions = admin.describeTopics(List.of(rewardsTopic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(rewardsTopic).partitions();
+            Map<TopicPartition, OffsetSpec> byTime = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (var p : partitions) {
+                TopicPartition tp = new TopicPartition(rewardsTopic, p.partition());
+                byTime.put(tp, OffsetSpec.forTimestamp(publishedAt.toEpochMilli()));
+                latest.put(tp, OffsetSpec.latest());
+            }
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> atTime = admin.listOffsets(byTime).all()
+                    .get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> atEnd = admin.listOffsets(latest).all()
+                    .get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, Long> target = new HashMap<>();
+            for (TopicPartition tp : byTime.keySet()) {
+                long offset = atTime.get(tp).offset();
+                target.put(tp, offset >= 0 ? offset : atEnd.get(tp).offset());
+            }
+            return target;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the offsets of " + rewardsTopic + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the offsets of " + rewardsTopic, e);
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Running r : running.values()) {
+            r.streams().close(java.time.Duration.ofSeconds(30));
+            r.encoder().close();
+        }
+        running.clear();
+        admin.close();
+    }
+}
