@@ -1,0 +1,197 @@
+package io.vitrine.trainer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vitrine.avro.EncoderVersion;
+import io.vitrine.avro.TrainingSummary;
+import io.vitrine.core.train.HeldOutReport;
+import io.vitrine.core.train.Mlp;
+import io.vitrine.core.train.MlpOnnxExporter;
+import io.vitrine.core.train.RewardNetworkTraining;
+import io.vitrine.core.train.TrainingRecipe;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Decides when to train, trains with the shared recipe ({@link RewardNetworkTraining}), and publishes each result as an
+ * encoder version. A training starts when {@code everyRewards} new rewards arrived, or when {@code every} passed with
+ * at least {@code minRewards} new ones, or on request. Trainings run one at a time on one thread; each starts from
+ * the previous trained network (warm start, as the recipe says) and names it as the version's parent.
+ */
+final class Trainer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Trainer.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
+            .withZone(ZoneOffset.UTC);
+
+    /** One published version, with the numbers it was published with. */
+    record Trained(String version, String parent, Instant createdAt, HeldOutReport report, Instant from, Instant to,
+                   Duration took) {
+    }
+
+    /** What the trainer is doing, for {@code GET /v1/trainer}. */
+    record Status(boolean automatic, long rewardsReceived, int rewardsBuffered, long rewardsSinceTraining,
+                  long rewardsDropped, List<Trained> versions, String lastError) {
+    }
+
+    private final TrainerConfig.Trainer settings;
+    private final RewardBuffer buffer;
+    private final EncoderPublisher publisher;
+    private final Clock clock;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "trainer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final List<Trained> trained = new ArrayList<>();
+    private final Counter versionsCounter;
+    private final Timer trainingTimer;
+    private Mlp serving;
+    private String servingVersion;
+    private Instant lastTraining;
+    private String lastError;
+
+    Trainer(TrainerConfig.Trainer settings, RewardBuffer buffer, EncoderPublisher publisher, Clock clock,
+            MeterRegistry registry) {
+        this.settings = settings;
+        this.buffer = buffer;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.lastTraining = clock.instant();
+        this.versionsCounter = Counter.builder("vitrine.trainer.versions").description("Encoder versions published")
+                .register(registry);
+        this.trainingTimer = Timer.builder("vitrine.trainer.training").description("Time of one training")
+                .register(registry);
+        Gauge.builder("vitrine.trainer.rewards.buffered", buffer, RewardBuffer::size)
+                .description("Rewards kept to train on").register(registry);
+        Gauge.builder("vitrine.trainer.rewards.since.training", buffer, RewardBuffer::sinceTraining)
+                .description("Rewards that arrived since the last training").register(registry);
+    }
+
+    void start() {
+        if (settings.enabled()) {
+            worker.scheduleWithFixedDelay(this::trainIfDue, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void trainIfDue() {
+        long fresh = buffer.sinceTraining();
+        boolean enough = fresh >= settings.everyRewards();
+        boolean periodic = fresh >= settings.minRewards()
+                && Duration.between(lastTraining, clock.instant()).compareTo(settings.every()) >= 0;
+        if (enough || periodic) {
+            try {
+                train();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "training failed");
+            }
+        }
+    }
+
+    /** Trains now on the buffered rewards (on the trainer's thread, after any training in progress). */
+    Trained trainNow(Duration timeout) throws Exception {
+        return worker.submit(this::train).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private Trained train() {
+        Instant started = clock.instant();
+        lastTraining = started;
+        RewardBuffer.Snapshot data = buffer.take();
+        if (data.rows().size() < settings.minRewards()) {
+            throw remember(new IllegalStateException("only " + data.rows().size() + " rewards to train on; at least "
+                    + settings.minRewards() + " (vitrine.trainer.min-rewards) are needed"));
+        }
+        TrainingRecipe recipe = TrainingRecipe.defaults()
+                .withSchedule(settings.steps(), TrainingRecipe.defaults().batchSize())
+                .withSeed(settings.seed() + trained.size());
+        RewardNetworkTraining.Result result;
+        try {
+            result = RewardNetworkTraining.train(data.rows(), serving, recipe);
+        } catch (IllegalArgumentException e) {
+            throw remember(new IllegalStateException("the rewards cannot be trained on: " + e.getMessage(), e));
+        }
+        int contextFeatures = data.rows().contextFeatures();
+        int candidateFeatures = data.rows().candidateFeatures();
+        String provisional = "t" + STAMP.format(started);
+        byte[] model = MlpOnnxExporter.export(result.network(), contextFeatures, candidateFeatures, provisional);
+        // The version names its model: a stamp and the start of the model's hash, unique and stable.
+        String version = provisional + "-" + sha256(model).substring(0, 8);
+        model = MlpOnnxExporter.export(result.network(), contextFeatures, candidateFeatures, version);
+        HeldOutReport report = result.report();
+        EncoderVersion record = EncoderVersion.newBuilder()
+                .setVersion(version)
+                .setParent(servingVersion)
+                .setCreatedAt(clock.instant())
+                .setContextFeatures(contextFeatures)
+                .setCandidateFeatures(candidateFeatures)
+                .setDimension(result.network().embeddingDimension())
+                .setOnnx(ByteBuffer.wrap(model))
+                .setSha256(sha256(model))
+                .setTrainedOn(new TrainingSummary((long) report.rows(), data.from(), data.to(), report.heldOutLoss(),
+                        report.baselineLoss(), report.heldOutAuc()))
+                .build();
+        publisher.publish(record);
+        Duration took = Duration.between(started, clock.instant());
+        trainingTimer.record(took);
+        versionsCounter.increment();
+        Trained done = new Trained(version, servingVersion, record.getCreatedAt(), report, data.from(), data.to(), took);
+        synchronized (trained) {
+            trained.add(done);
+        }
+        serving = result.network();
+        servingVersion = version;
+        lastError = null;
+        LOG.infof("trained encoder %s on %d rewards (%s to %s) in %d ms: held-out loss %.4f against %.4f for a "
+                        + "constant, AUC %.3f%s", version, report.rows(), data.from(), data.to(), took.toMillis(),
+                report.heldOutLoss(), report.baselineLoss(), report.heldOutAuc(),
+                report.beatsConstant() ? "" : " (no better than the constant)");
+        return done;
+    }
+
+    private IllegalStateException remember(IllegalStateException e) {
+        lastError = e.getMessage();
+        return e;
+    }
+
+    Status status() {
+        synchronized (trained) {
+            return new Status(settings.enabled(), buffer.received(), buffer.size(), buffer.sinceTraining(),
+                    buffer.dropped(), List.copyOf(trained), lastError);
+        }
+    }
+
+    Optional<Trained> latest() {
+        synchronized (trained) {
+            return trained.isEmpty() ? Optional.empty() : Optional.of(trained.get(trained.size() - 1));
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}
