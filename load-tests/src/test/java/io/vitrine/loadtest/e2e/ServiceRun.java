@@ -51,6 +51,11 @@ record ServiceRun(String bootstrap, String prefix, Path home, Path work) {
         return service(name, "services/learner/target/quarkus-app/quarkus-run.jar", properties);
     }
 
+    /** A trainer of this run on a free port. */
+    ServiceProcess trainer(String name, List<String> properties) {
+        return service(name, "services/trainer/target/quarkus-app/quarkus-run.jar", properties);
+    }
+
     /** A selector of this run on a free port. */
     ServiceProcess selector(String name, List<String> properties) {
         return service(name, "services/selector/target/quarkus-app/quarkus-run.jar", properties);
