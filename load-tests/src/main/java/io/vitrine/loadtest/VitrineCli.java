@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "vitrine", mixinStandardHelpOptions = true, versionProvider = VitrineCli.Version.class,
         description = "Vitrine chooses what to show each visitor and learns online from impressions and clicks"
                 + " (neural-linear Thompson sampling on Kafka).",
-        subcommands = {DemoCommand.class, KafkaCommand.class, SimulateCommand.class, QualityCommand.class,
+        subcommands = {DemoCommand.class, KafkaCommand.class, TopicsCommand.class, SimulateCommand.class, QualityCommand.class,
             TrainEncoderCommand.class, EvaluateCommand.class, CoverageCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Start with: ./vitrine demo"})
