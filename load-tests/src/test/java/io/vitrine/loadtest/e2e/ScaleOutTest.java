@@ -67,10 +67,11 @@ class ScaleOutTest {
             for (ServiceProcess service : List.of(learner1, learner2, selector1, selector2)) {
                 service.awaitReady();
             }
-            // Event time starts now and runs ahead of the wall clock, so that the selectors' decisions (stamped
-            // with the wall clock, on the same topic) never move the learners' stream time past the input's.
+            // Event time starts a minute ahead of the wall clock and runs faster, so that the selectors' decisions
+            // (stamped with the wall clock, on the same topic) never move the learners' stream time past the
+            // input's, even when a loaded machine sends the input slowly.
             LearnerInput input = new LearnerInput(23, REQUESTS, SCOPES, Duration.ofMillis(25), WINDOW,
-                    Instant.now().truncatedTo(ChronoUnit.SECONDS));
+                    Instant.now().plusSeconds(60).truncatedTo(ChronoUnit.SECONDS));
 
             var httpClient = VitrineHttp.newClient();
             EncoderInfo encoder = new VitrineHttp(httpClient, json).encoder(selector1.uri());
