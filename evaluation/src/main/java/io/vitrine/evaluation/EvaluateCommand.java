@@ -23,17 +23,21 @@ import picocli.CommandLine.Spec;
                 + "robust), bootstrap intervals and the diagnostics of the importance weights.",
                 "The log is either Vitrine's own: its decisions and rewards, read from the topics over a time range "
                 + "(--bootstrap-servers, --from, --to) or from Avro container files of Decision and Reward records; "
-                + "or a flat log of action ids: CSV with a header, JSONL, or an Avro container file of flat records.",
+                + "or a flat log of action ids as tools write it: CSV or TSV with a header (pandas, R, Spark: index "
+                + "column, quoting, CRLF, byte order mark), JSON Lines, Parquet, an Avro container file of flat "
+                + "records, or a Decision Service / Personalizer log (DSJSON); CSV and JSON Lines may be gzipped.",
                 "The default column names of flat logs are those of the common public layout (item_id, click, "
-                + "propensity_score, user_feature_*); change them with the --*-column options. Other columns "
-                + "(timestamp, position, affinities) are not read.",
+                + "propensity_score, position, user_feature_*); change them with the --*-column options. Columns "
+                + "not mapped (an index column, timestamps, affinities) are not read. --item-features joins a file "
+                + "of the actions' features by action id.",
                 "Progress goes to stderr, the table to stdout, JSON to --json. Exit code 0 on success, 1 when the "
                 + "log cannot be read (the message names the line or record), 2 on bad options."})
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", arity = "0..*",
-            description = "The log: one .csv (with a header line), .jsonl or flat .avro file; or Avro container files "
-                    + "of Vitrine's Decision and Reward records (as many as needed).")
+            description = "The log: one .csv, .tsv, .jsonl, .json (JSON Lines or DSJSON), .parquet or flat .avro file "
+                    + "(text formats also gzipped, .gz); or Avro container files of Vitrine's Decision and Reward "
+                    + "records (as many as needed).")
     List<Path> files = List.of();
 
     @Mixin
@@ -56,6 +60,19 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--propensity-column", defaultValue = "propensity_score",
             description = "Logging propensity column (default: ${DEFAULT-VALUE}).")
     String propensityColumn;
+
+    @Option(names = "--position-column", defaultValue = "position",
+            description = "Position (slot) column, read when the log has it (default: ${DEFAULT-VALUE}).")
+    String positionColumn;
+
+    @Option(names = "--item-features", paramLabel = "FILE",
+            description = "The actions' features, one row per action id (as item_context.csv of the public layout), "
+                    + "joined with the log by action id; any format the log may have.")
+    Path itemFeatures;
+
+    @Option(names = "--item-feature-prefix", defaultValue = "item_feature_",
+            description = "Columns of the item features file starting with this are features (default: ${DEFAULT-VALUE}).")
+    String itemFeaturePrefix;
 
     @Option(names = "--context-prefix", defaultValue = "user_feature_",
             description = "Columns starting with this are context features (default: ${DEFAULT-VALUE}).")
@@ -138,8 +155,10 @@ public final class EvaluateCommand implements Callable<Integer> {
                 source = files.get(0).toString();
                 skippedUnit = "rows";
                 ColumnMapping mapping = new ColumnMapping(actionColumn, rewardColumn, propensityColumn,
-                        contextPrefix, contextColumns, Optional.ofNullable(actions));
-                log = new LogReader(mapping, lenient).read(files.get(0));
+                        positionColumn, contextPrefix, contextColumns, Optional.ofNullable(actions));
+                ItemFeatures items = itemFeatures == null ? null
+                        : ItemFeatures.read(itemFeatures, actionColumn, itemFeaturePrefix);
+                log = new LogReader(mapping, lenient, items).read(files.get(0));
             } else {
                 throw new CommandLine.ParameterException(spec.commandLine(), "several files are read only when "
                         + "all are Avro files of Vitrine's Decision and Reward records; a flat log is one file");
