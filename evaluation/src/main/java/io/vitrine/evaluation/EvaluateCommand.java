@@ -134,6 +134,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     private int evaluate(List<TargetPolicy> targets, PrintWriter err, PrintWriter out) throws Exception {
+        long started = System.nanoTime();
         LogReader.Result log;
         String source;
         String skippedUnit = "rewards"; // what a skipped item of the log is
@@ -168,29 +169,34 @@ public final class EvaluateCommand implements Callable<Integer> {
             err.println("evaluate: " + e.getMessage());
             return 1;
         }
-        err.printf(Locale.ROOT, "evaluate: %,d rounds read from %s%s%n", log.rounds().size(), source,
+        err.printf(Locale.ROOT, "evaluate: %,d rounds read from %s in %.1f s%s%n", log.rounds().size(), source,
+                seconds(started),
                 log.skipped() > 0 ? String.format(Locale.ROOT, " (%,d %s skipped, e.g. %s)", log.skipped(), skippedUnit,
                         log.skipReasons().get(0)) : "");
         if (log.rounds().isEmpty()) {
             err.println("evaluate: no usable round in " + source);
             return 1;
         }
-        Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(estimation.clip, estimation.ridge),
-                new Bootstrap(estimation.replicates, estimation.level), estimation.clip);
+        Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(estimation.clip),
+                new Bootstrap(estimation.replicates, estimation.level), estimation.clip, estimation.ridge);
+        RewardModels models = RewardModels.fit(log.rounds(), estimation.ridge);
         List<Evaluator.PolicyReport> reports = new ArrayList<>();
         List<ScoredRound[]> scored = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             TargetPolicy target = targets.get(i);
-            err.printf(Locale.ROOT, "  [%d/%d] %s ...%n", i + 1, targets.size(), target.name());
+            err.printf(Locale.ROOT, "  [%d/%d] %s ... (%.1f s)%n", i + 1, targets.size(), target.name(),
+                    seconds(started));
             err.flush();
             try {
-                scored.add(Evaluator.score(log.rounds(), target, estimation.seed));
+                scored.add(Evaluator.score(log.rounds(), target, estimation.seed, models));
                 reports.add(evaluator.evaluate(target.name(), scored.get(i), estimation.seed));
             } catch (IllegalArgumentException e) {
                 err.println("evaluate: " + e.getMessage());
                 return 1;
             }
         }
+        err.printf(Locale.ROOT, "evaluate: %d targets, %d estimators, %,d bootstrap replicates in %.1f s%n",
+                targets.size(), evaluator.estimators().size(), estimation.replicates, seconds(started));
         print(out, reports);
         if (json != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
@@ -213,6 +219,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<String> reasons = new ArrayList<>();
         joined.skipped().forEach((reason, count) -> reasons.add(count + " x " + reason));
         return new LogReader.Result(joined.rounds(), joined.skippedTotal(), reasons);
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
     }
 
     private static void progress(PrintWriter err, String line) {

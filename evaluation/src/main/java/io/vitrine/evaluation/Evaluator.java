@@ -22,20 +22,28 @@ public final class Evaluator {
     private final List<Estimator> estimators;
     private final Bootstrap bootstrap;
     private final double clip;
+    private final double ridge;
 
     /**
-     * @param clip the weight clip whose share the diagnostics report (that of the clipped IPS in use)
+     * @param clip  the weight clip whose share the diagnostics report (that of the clipped IPS in use)
+     * @param ridge the ridge penalty of the reward models ({@link RewardModels})
      */
-    public Evaluator(List<Estimator> estimators, Bootstrap bootstrap, double clip) {
+    public Evaluator(List<Estimator> estimators, Bootstrap bootstrap, double clip, double ridge) {
         this.estimators = List.copyOf(estimators);
         this.bootstrap = bootstrap;
         this.clip = clip;
+        this.ridge = ridge;
+    }
+
+    /** With the reward models' default ridge penalty. */
+    public Evaluator(List<Estimator> estimators, Bootstrap bootstrap, double clip) {
+        this(estimators, bootstrap, clip, RewardModels.DEFAULT_RIDGE);
     }
 
     /** The standard set: replay, IPS, clipped IPS (M = clip), SNIPS, direct method, doubly robust. */
-    public static List<Estimator> standardEstimators(double clip, double ridge) {
+    public static List<Estimator> standardEstimators(double clip) {
         return List.of(new Replay(), InversePropensity.plain(), InversePropensity.clipped(clip),
-                new SelfNormalizedInversePropensity(), new DirectMethod(ridge), new DoublyRobust(ridge));
+                new SelfNormalizedInversePropensity(), new DirectMethod(), new DoublyRobust());
     }
 
     public List<Estimator> estimators() {
@@ -43,7 +51,7 @@ public final class Evaluator {
     }
 
     public PolicyReport evaluate(List<LoggedRound> log, TargetPolicy policy, long seed) {
-        return evaluate(policy.name(), score(log, policy, seed), seed);
+        return evaluate(policy.name(), score(log, policy, seed, RewardModels.fit(log, ridge)), seed);
     }
 
     /** The report of a policy whose rounds were already scored (a learning policy can be scored only once). */
@@ -54,11 +62,23 @@ public final class Evaluator {
         // depend on the threads.
         List<Estimate> estimates = IntStream.range(0, estimators.size()).parallel().mapToObj(e -> {
             Estimator estimator = estimators.get(e);
-            double value = estimator.estimate(scored, all);
+            Estimator.Terms terms = estimator.terms(scored);
+            double value = terms != null ? ratio(terms) : estimator.estimate(scored, all);
             double[] interval = bootstrap.interval(estimator, scored, seed * 31 + e);
             return new Estimate(policy, estimator.name(), value, interval[0], interval[1]);
         }).toList();
         return new PolicyReport(policy, estimates, Diagnostics.of(scored, clip));
+    }
+
+    /** sum a / sum b of the terms: the estimate on every round. */
+    private static double ratio(Estimator.Terms terms) {
+        double a = 0;
+        double b = 0;
+        for (int t = 0; t < terms.a().length; t++) {
+            a += terms.a()[t];
+            b += terms.b() == null ? 1 : terms.b()[t];
+        }
+        return a / b;
     }
 
     /** The sample of every round once, in order: the estimate itself rather than a bootstrap replicate. */
@@ -76,6 +96,11 @@ public final class Evaluator {
      * so its intervals hold the learning path fixed (they do not replay the learning on each resample).
      */
     public static ScoredRound[] score(List<LoggedRound> log, TargetPolicy policy, long seed) {
+        return score(log, policy, seed, RewardModels.fit(log, RewardModels.DEFAULT_RIDGE));
+    }
+
+    /** Scores with reward models already fitted on the log (once for all targets). */
+    public static ScoredRound[] score(List<LoggedRound> log, TargetPolicy policy, long seed, RewardModels models) {
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         ScoredRound[] scored = new ScoredRound[log.size()];
         for (int t = 0; t < scored.length; t++) {
@@ -95,7 +120,10 @@ public final class Evaluator {
                     break;
                 }
             }
-            scored[t] = new ScoredRound(round, target, draw, rng.nextDouble());
+            RidgeRewardModel cross = models.crossFitted(t);
+            scored[t] = new ScoredRound(round, target[round.action()] / round.propensity(), draw, rng.nextDouble(),
+                    models.full().expected(round, target), cross.expected(round, target),
+                    cross.predict(round, round.action()));
             policy.observe(round);
         }
         return scored;

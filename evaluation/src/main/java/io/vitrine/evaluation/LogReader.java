@@ -199,9 +199,7 @@ public final class LogReader {
         if (text == null || text.isEmpty()) {
             return Double.NaN;
         }
-        char last = text.charAt(text.length() - 1);
-        if (!(last >= '0' && last <= '9' || last == '.' || text.equals("Infinity") || text.equals("-Infinity"))
-                || text.indexOf('x') >= 0 || text.indexOf('X') >= 0) {
+        if (!looksNumeric(text)) {
             return bool(text);
         }
         try {
@@ -209,6 +207,28 @@ public final class LogReader {
         } catch (NumberFormatException e) {
             return bool(text);
         }
+    }
+
+    /**
+     * Digits with an optional sign, point and exponent (and Infinity, NaN as Java writes them), checked before
+     * parsing: a parse that fails costs an exception, and a log of a million rows with hashed features would
+     * throw millions of them.
+     */
+    private static boolean looksNumeric(String text) {
+        if (text.equals("Infinity") || text.equals("-Infinity")) {
+            return true;
+        }
+        char last = text.charAt(text.length() - 1);
+        if (!(last >= '0' && last <= '9' || last == '.')) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static double bool(String text) {

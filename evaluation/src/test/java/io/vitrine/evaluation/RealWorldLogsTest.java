@@ -214,7 +214,7 @@ class RealWorldLogsTest {
                 }
             }
             ScoredRound[] scored = Evaluator.score(rounds, TargetPolicies.uniform(), 1);
-            assertTrue(Double.isFinite(new DirectMethod(0.01).estimate(scored, Evaluator.everyRound(scored.length))),
+            assertTrue(Double.isFinite(new DirectMethod().estimate(scored, Evaluator.everyRound(scored.length))),
                     name);
         }
     }
