@@ -45,8 +45,12 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     // Commas inside brackets belong to a policy's settings: vitrine[lambda=2,half-life=5000].
     @Option(names = "--policy", defaultValue = "uniform,logging", split = ",(?![^\\[]*\\])",
-            description = "Target policies: uniform, always:<action>, logging, learning ones replayed in log "
-                    + "order (neural-linear, linear-ts, linucb, epsilon-greedy), and Vitrine's own shared form "
+            description = "Target policies: uniform, always:<action>, logging; from outside: "
+                    + "probabilities:FILE (per-round action probabilities: round, action[, position], probability), "
+                    + "distribution[a=p,...] or distribution:FILE (action[, position], probability), scores:FILE "
+                    + "(round, action[, position], score: the best-scored action); learning ones replayed in log "
+                    + "order (bernoulli-ts[batch=..,a0=..,b0=..], neural-linear, linear-ts, linucb, epsilon-greedy), "
+                    + "and Vitrine's own shared form "
                     + "on Vitrine's logs: vitrine or vitrine[lambda=..,a0=..,b0=..,half-life=..,exploration=..,"
                     + "scope=slot|global,encoder=FILE.onnx,draws=..] (default: ${DEFAULT-VALUE}).")
     List<String> policies;

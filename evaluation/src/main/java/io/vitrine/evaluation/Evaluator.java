@@ -105,7 +105,7 @@ public final class Evaluator {
         ScoredRound[] scored = new ScoredRound[log.size()];
         for (int t = 0; t < scored.length; t++) {
             LoggedRound round = log.get(t);
-            double[] target = policy.probabilities(round);
+            double[] target = policy.probabilities(t, round);
             if (target.length != round.actions()) {
                 throw new IllegalArgumentException(policy.name() + " gave " + target.length
                         + " probabilities for a round of " + round.actions() + " actions (round " + t + ")");
