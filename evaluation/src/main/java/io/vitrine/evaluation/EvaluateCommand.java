@@ -242,7 +242,13 @@ public final class EvaluateCommand implements Callable<Integer> {
                     d.effectiveSize(), d.rounds(), d.smallestPropensity(), d.largestWeight(), 100 * d.shareClipped(),
                     d.replayMatches());
             for (Evaluator.Estimate e : report.estimates()) {
-                out.printf(Locale.ROOT, "  %-24s %9.5f   [%.5f, %.5f]%n", e.estimator(), e.value(), e.low(), e.high());
+                if (e.untrusted() == null) {
+                    out.printf(Locale.ROOT, "  %-24s %9.5f   [%.5f, %.5f]%n", e.estimator(), e.value(), e.low(),
+                            e.high());
+                } else {
+                    out.printf(Locale.ROOT, "  %-24s %9.5f   no interval to trust: %s%n", e.estimator(), e.value(),
+                            e.untrusted());
+                }
             }
         }
         out.println();

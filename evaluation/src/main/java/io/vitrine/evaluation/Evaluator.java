@@ -11,8 +11,17 @@ import org.apache.commons.rng.simple.RandomSource;
  */
 public final class Evaluator {
 
-    /** One estimator's answer for one target policy. */
-    public record Estimate(String policy, String estimator, double value, double low, double high) {
+    /**
+     * One estimator's answer for one target policy.
+     *
+     * @param untrusted why the interval cannot be trusted on this log ({@link Trust}), or null when it can
+     */
+    public record Estimate(String policy, String estimator, double value, double low, double high,
+                           String untrusted) {
+
+        Estimate withUntrusted(String reason) {
+            return new Estimate(policy, estimator, value, low, high, reason);
+        }
     }
 
     /** Everything about one target policy. */
@@ -65,9 +74,22 @@ public final class Evaluator {
             Estimator.Terms terms = estimator.terms(scored);
             double value = terms != null ? ratio(terms) : estimator.estimate(scored, all);
             double[] interval = bootstrap.interval(estimator, scored, seed * 31 + e);
-            return new Estimate(policy, estimator.name(), value, interval[0], interval[1]);
+            return new Estimate(policy, estimator.name(), value, interval[0], interval[1], null);
         }).toList();
-        return new PolicyReport(policy, estimates, Diagnostics.of(scored, clip));
+        Diagnostics diagnostics = Diagnostics.of(scored, clip);
+        String[] reasons = Trust.reasons(estimators, estimates, scored, diagnostics, unsupported(scored));
+        List<Estimate> judged = IntStream.range(0, estimates.size())
+                .mapToObj(e -> estimates.get(e).withUntrusted(reasons[e])).toList();
+        return new PolicyReport(policy, judged, diagnostics);
+    }
+
+    /** The target's mean probability over the rounds on actions the log never took. */
+    private static double unsupported(ScoredRound[] scored) {
+        double sum = 0;
+        for (ScoredRound r : scored) {
+            sum += r.unsupported();
+        }
+        return scored.length == 0 ? 0 : sum / scored.length;
     }
 
     /** sum a / sum b of the terms: the estimate on every round. */
@@ -103,6 +125,10 @@ public final class Evaluator {
     public static ScoredRound[] score(List<LoggedRound> log, TargetPolicy policy, long seed, RewardModels models) {
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         ScoredRound[] scored = new ScoredRound[log.size()];
+        java.util.BitSet taken = new java.util.BitSet();
+        for (LoggedRound round : log) {
+            taken.set(round.action());
+        }
         for (int t = 0; t < scored.length; t++) {
             LoggedRound round = log.get(t);
             double[] target = policy.probabilities(t, round);
@@ -121,9 +147,13 @@ public final class Evaluator {
                 }
             }
             RidgeRewardModel cross = models.crossFitted(t);
+            double unsupported = 0;
+            for (int a = taken.nextClearBit(0); a < target.length; a = taken.nextClearBit(a + 1)) {
+                unsupported += target[a];
+            }
             scored[t] = new ScoredRound(round, target[round.action()] / round.propensity(), draw, rng.nextDouble(),
                     models.full().expected(round, target), cross.expected(round, target),
-                    cross.predict(round, round.action()));
+                    cross.predict(round, round.action()), unsupported);
             policy.observe(round);
         }
         return scored;

@@ -62,8 +62,11 @@ public final class HtmlReport {
             html.append("<h3>").append(escape(report.policy())).append("</h3>\n<table><tr><th>estimator</th>")
                 .append("<th>estimate</th><th>interval</th></tr>\n");
             for (Evaluator.Estimate e : report.estimates()) {
-                html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.5f</td><td>[%.5f, %.5f]</td></tr>%n",
-                        escape(e.estimator()), e.value(), e.low(), e.high()));
+                html.append(e.untrusted() == null
+                        ? String.format(Locale.ROOT, "<tr><td>%s</td><td>%.5f</td><td>[%.5f, %.5f]</td></tr>%n",
+                                escape(e.estimator()), e.value(), e.low(), e.high())
+                        : String.format(Locale.ROOT, "<tr class=\"untrusted\"><td>%s</td><td>%.5f</td><td>no interval "
+                                + "to trust: %s</td></tr>%n", escape(e.estimator()), e.value(), escape(e.untrusted())));
             }
             html.append(String.format(Locale.ROOT, "</table><p>Effective sample size %,.0f of %,d rounds; smallest "
                             + "propensity %.4g; largest weight %.4g; %.1f%% of weights above the clip; replay kept "
@@ -90,7 +93,9 @@ public final class HtmlReport {
             double offset = (p - (reports.size() - 1) / 2.0) * 0.12;
             for (int e = 0; e < estimators.size(); e++) {
                 Evaluator.Estimate estimate = reports.get(p).estimates().get(e);
-                if (Double.isFinite(estimate.value())) {
+                if (Double.isFinite(estimate.value()) && estimate.untrusted() != null) {
+                    series.add(e + offset, estimate.value(), estimate.value(), estimate.value()); // no bar to trust
+                } else if (Double.isFinite(estimate.value())) {
                     series.add(e + offset, estimate.value(), finiteOr(estimate.low(), estimate.value()),
                             finiteOr(estimate.high(), estimate.value()));
                 }

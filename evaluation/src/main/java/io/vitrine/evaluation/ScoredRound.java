@@ -13,9 +13,11 @@ package io.vitrine.evaluation;
  * @param modelled       sum_a pi(a | x_t) r^(x_t, a) under the reward model fitted on the whole log (direct method)
  * @param crossModelled  the same under the model fitted without this round's fold (doubly robust)
  * @param crossPredicted r^(x_t, a_t) of the logged action under that cross-fitted model
+ * @param unsupported    the target's probability on actions the log never took (no estimator but the model sees
+ *                       them)
  */
 public record ScoredRound(LoggedRound round, double weight, int draw, double accept, double modelled,
-                          double crossModelled, double crossPredicted) {
+                          double crossModelled, double crossPredicted, double unsupported) {
 
     /** Doubly robust's term: the cross-fitted model's expectation plus the weighted correction of its error. */
     public double doublyRobust() {
