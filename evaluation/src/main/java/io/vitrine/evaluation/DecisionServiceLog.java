@@ -117,7 +117,7 @@ final class DecisionServiceLog {
                     candidates[a] = values(actions.get(a), actionNames);
                 }
                 rounds.accept(new LogReader.Parsed("line " + line, values(context, contextNames), index.asInt(),
-                        -cost.asDouble(), probability.asDouble(), null, candidates));
+                        -cost.asDouble(), probability.asDouble(), null, candidates, null));
             }
         }
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -78,6 +79,18 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Columns of the item features file starting with this are features (default: ${DEFAULT-VALUE}).")
     String itemFeaturePrefix;
 
+    @Option(names = "--segment-column", split = ",", paramLabel = "COLUMN",
+            description = "Also estimate on each value of these columns (segments: device, country, ...).")
+    List<String> segmentColumns = List.of();
+
+    @Option(names = "--time-bucket", paramLabel = "hour|day|week",
+            description = "Also estimate on each hour, day or week of the timestamp column.")
+    String timeBucket;
+
+    @Option(names = "--timestamp-column", defaultValue = "timestamp",
+            description = "Timestamp column for --time-bucket (default: ${DEFAULT-VALUE}).")
+    String timestampColumn;
+
     @Option(names = "--context-prefix", defaultValue = "user_feature_",
             description = "Columns starting with this are context features (default: ${DEFAULT-VALUE}).")
     String contextPrefix;
@@ -106,7 +119,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** Everything the JSON output holds. */
     public record Output(String file, int rounds, int skipped, List<String> skipReasons,
-                         List<Evaluator.PolicyReport> policies) {
+                         List<Evaluator.PolicyReport> policies, List<Slices.PageReport> page,
+                         List<Slices.SliceReport> slices) {
     }
 
     @Override
@@ -163,7 +177,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                         positionColumn, contextPrefix, contextColumns, Optional.ofNullable(actions));
                 ItemFeatures items = itemFeatures == null ? null
                         : ItemFeatures.read(itemFeatures, actionColumn, itemFeaturePrefix);
-                log = new LogReader(mapping, lenient, items).read(files.get(0));
+                SliceColumns sliceColumns = new SliceColumns(segmentColumns, timestampColumn, timeBucket);
+                log = new LogReader(mapping, lenient, items, sliceColumns).read(files.get(0));
             } else {
                 throw new CommandLine.ParameterException(spec.commandLine(), "several files are read only when "
                         + "all are Avro files of Vitrine's Decision and Reward records; a flat log is one file");
@@ -199,16 +214,27 @@ public final class EvaluateCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        err.printf(Locale.ROOT, "evaluate: %d targets, %d estimators, %,d bootstrap replicates in %.1f s%n",
-                targets.size(), evaluator.estimators().size(), estimation.replicates, seconds(started));
+        Map<String, String[]> dimensions = Slices.dimensions(log.rounds(), log.slices());
+        List<String> names = reports.stream().map(Evaluator.PolicyReport::policy).toList();
+        List<String> tooMany = new ArrayList<>();
+        List<Slices.SliceReport> slices = Slices.evaluate(evaluator, dimensions, names, scored, estimation.seed,
+                tooMany);
+        for (String dimension : tooMany) {
+            err.println("evaluate: not sliced by " + dimension);
+        }
+        List<Slices.PageReport> page = Slices.page(slices, names);
+        err.printf(Locale.ROOT, "evaluate: %d targets, %d estimators, %,d bootstrap replicates, %d slices in %.1f s%n",
+                targets.size(), evaluator.estimators().size(), estimation.replicates, slices.size(),
+                seconds(started));
         print(out, reports);
+        printSlices(out, page, slices);
         if (json != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
-                    new Output(source, log.rounds().size(), log.skipped(), log.skipReasons(), reports));
+                    new Output(source, log.rounds().size(), log.skipped(), log.skipReasons(), reports, page, slices));
             out.println("wrote " + json);
         }
         if (html != null) {
-            HtmlReport.write(html, source, log.rounds(), scored, reports);
+            HtmlReport.write(html, source, log.rounds(), scored, reports, page, slices);
             out.println("wrote " + html);
         }
         out.flush();
@@ -234,6 +260,42 @@ public final class EvaluateCommand implements Callable<Integer> {
         err.flush();
     }
 
+    /** The whole page and the slices: one line per slice, target and estimator. */
+    private static void printSlices(PrintWriter out, List<Slices.PageReport> page, List<Slices.SliceReport> slices) {
+        for (Slices.PageReport report : page) {
+            out.printf(Locale.ROOT, "%s, whole page (sum over %d positions)%n", report.policy(), report.positions());
+            for (Evaluator.Estimate e : report.estimates()) {
+                printEstimate(out, e);
+            }
+        }
+        String dimension = null;
+        for (Slices.SliceReport slice : slices) {
+            if (!slice.dimension().equals(dimension)) {
+                dimension = slice.dimension();
+                out.printf(Locale.ROOT, "%nby %s%n", dimension);
+            }
+            for (Evaluator.PolicyReport report : slice.policies()) {
+                out.printf(Locale.ROOT, "%s = %s, %s  (%,d rounds; effective sample %,.0f)%n", dimension,
+                        slice.value(), report.policy(), slice.rounds(), report.diagnostics().effectiveSize());
+                for (Evaluator.Estimate e : report.estimates()) {
+                    printEstimate(out, e);
+                }
+            }
+        }
+        if (!slices.isEmpty() || !page.isEmpty()) {
+            out.println();
+        }
+    }
+
+    private static void printEstimate(PrintWriter out, Evaluator.Estimate e) {
+        if (e.untrusted() == null) {
+            out.printf(Locale.ROOT, "  %-24s %9.5f   [%.5f, %.5f]%n", e.estimator(), e.value(), e.low(), e.high());
+        } else {
+            out.printf(Locale.ROOT, "  %-24s %9.5f   no interval to trust: %s%n", e.estimator(), e.value(),
+                    e.untrusted());
+        }
+    }
+
     private void print(PrintWriter out, List<Evaluator.PolicyReport> reports) {
         for (Evaluator.PolicyReport report : reports) {
             Diagnostics d = report.diagnostics();
@@ -242,13 +304,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     d.effectiveSize(), d.rounds(), d.smallestPropensity(), d.largestWeight(), 100 * d.shareClipped(),
                     d.replayMatches());
             for (Evaluator.Estimate e : report.estimates()) {
-                if (e.untrusted() == null) {
-                    out.printf(Locale.ROOT, "  %-24s %9.5f   [%.5f, %.5f]%n", e.estimator(), e.value(), e.low(),
-                            e.high());
-                } else {
-                    out.printf(Locale.ROOT, "  %-24s %9.5f   no interval to trust: %s%n", e.estimator(), e.value(),
-                            e.untrusted());
-                }
+                printEstimate(out, e);
             }
         }
         out.println();

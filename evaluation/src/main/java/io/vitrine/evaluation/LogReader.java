@@ -23,24 +23,39 @@ import java.util.Map;
  */
 public final class LogReader {
 
-    /** What was read: the rounds, and the rows skipped in lenient mode with the first reasons. */
-    public record Result(List<LoggedRound> rounds, int skipped, List<String> skipReasons) {
+    /**
+     * What was read: the rounds, the rows skipped in lenient mode with the first reasons, and each slice
+     * dimension's label of every round ({@link SliceColumns}).
+     */
+    public record Result(List<LoggedRound> rounds, int skipped, List<String> skipReasons,
+                         Map<String, String[]> slices) {
+
+        public Result(List<LoggedRound> rounds, int skipped, List<String> skipReasons) {
+            this(rounds, skipped, skipReasons, Map.of());
+        }
     }
 
     private final ColumnMapping mapping;
     private final boolean lenient;
     private final ItemFeatures items;
+    private final SliceColumns slices;
 
     /** @param lenient skip and count unusable rows instead of failing on the first */
     public LogReader(ColumnMapping mapping, boolean lenient) {
-        this(mapping, lenient, null);
+        this(mapping, lenient, null, SliceColumns.none());
     }
 
     /** @param items the actions' features, or null when the log names actions by id only */
     public LogReader(ColumnMapping mapping, boolean lenient, ItemFeatures items) {
+        this(mapping, lenient, items, SliceColumns.none());
+    }
+
+    /** @param slices the columns to slice the rounds by */
+    public LogReader(ColumnMapping mapping, boolean lenient, ItemFeatures items, SliceColumns slices) {
         this.mapping = mapping;
         this.lenient = lenient;
         this.items = items;
+        this.slices = slices;
     }
 
     /** Reads a log file, by its format. */
@@ -56,7 +71,13 @@ public final class LogReader {
 
             @Override
             public void columns(List<String> names) throws LogFormatException {
-                for (String required : List.of(mapping.action(), mapping.reward(), mapping.propensity())) {
+                List<String> needed = new ArrayList<>(List.of(mapping.action(), mapping.reward(),
+                        mapping.propensity()));
+                needed.addAll(slices.segments());
+                if (slices.bucket() != null) {
+                    needed.add(slices.timestamp());
+                }
+                for (String required : needed) {
                     if (!names.contains(required)) {
                         String where = TableFile.isAvro(file) ? "record schema" : TableFile.isCsv(file) ? "line 1"
                                 : "first row";
@@ -86,7 +107,7 @@ public final class LogReader {
 
     /** One usable round before the action set's size is known. */
     record Parsed(String where, float[] context, int action, double reward, double propensity, String slot,
-                  float[][] candidates) {
+                  float[][] candidates, String[] labels) {
     }
 
     /** Gathers the parsed rows, fails on or counts the unusable ones, and makes the rounds at the end. */
@@ -146,7 +167,23 @@ public final class LogReader {
             if (slot != null) {
                 slot = slots.computeIfAbsent(slot, s -> s);
             }
-            parsed.add(new Parsed(row.where(), context, action, reward, propensity, slot, null));
+            List<String> dimensions = slices.dimensions();
+            String[] labels = new String[dimensions.size()];
+            for (int j = 0; j < slices.segments().size(); j++) {
+                String value = row.get(slices.segments().get(j));
+                labels[j] = value == null ? "(empty)" : slots.computeIfAbsent(value, s -> s);
+            }
+            if (slices.bucket() != null) {
+                String text = row.get(slices.timestamp());
+                String bucket = slices.bucketOf(text);
+                if (bucket == null) {
+                    unusable(file + ": " + row.where(slices.timestamp()) + ": expected a timestamp such as "
+                            + "2019-11-24 00:00:37 or 2019-11-24T00:00:37Z, found " + found(text));
+                    return;
+                }
+                labels[labels.length - 1] = slots.computeIfAbsent(bucket, s -> s);
+            }
+            parsed.add(new Parsed(row.where(), context, action, reward, propensity, slot, null, labels));
         }
 
         Result result() throws LogFormatException {
@@ -154,6 +191,8 @@ public final class LogReader {
                     parsed.stream().mapToInt(p -> p.action() + 1).max().orElse(0)));
             float[][] candidates = items == null ? null : items.matrix(actions);
             List<LoggedRound> rounds = new ArrayList<>(parsed.size());
+            List<String> dimensions = slices.dimensions();
+            List<String[]> labels = new ArrayList<>();
             for (Parsed p : parsed) {
                 int size = p.candidates() != null ? p.candidates().length : actions;
                 if (p.action() >= size) {
@@ -168,9 +207,18 @@ public final class LogReader {
                 }
                 rounds.add(new LoggedRound(p.context(), size, p.action(), p.reward(), p.propensity(), p.slot(),
                         p.candidates() != null ? p.candidates() : candidates));
+                labels.add(p.labels());
             }
             parsed.clear();
-            return new Result(rounds, skipped, reasons);
+            Map<String, String[]> byDimension = new java.util.LinkedHashMap<>();
+            for (int j = 0; j < dimensions.size(); j++) {
+                String[] column = new String[rounds.size()];
+                for (int t = 0; t < column.length; t++) {
+                    column[t] = labels.get(t) == null ? null : labels.get(t)[j];
+                }
+                byDimension.put(dimensions.get(j), column);
+            }
+            return new Result(rounds, skipped, reasons, byDimension);
         }
     }
 
