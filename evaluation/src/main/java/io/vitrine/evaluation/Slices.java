@@ -57,23 +57,37 @@ final class Slices {
                                       List<ScoredRound[]> scored, long seed, List<String> skipped) {
         List<SliceReport> reports = new ArrayList<>();
         for (Map.Entry<String, String[]> dimension : dimensions.entrySet()) {
-            Map<String, List<Integer>> members = new TreeMap<>(Slices::naturalOrder);
+            // Each value's rounds as an int array: a million rounds would otherwise be a million boxed indices.
+            Map<String, int[]> members = new TreeMap<>(Slices::naturalOrder);
             String[] labels = dimension.getValue();
-            for (int t = 0; t < labels.length; t++) {
-                members.computeIfAbsent(labels[t] == null ? "(none)" : labels[t], k -> new ArrayList<>()).add(t);
+            for (String label : labels) {
+                members.computeIfAbsent(label == null ? "(none)" : label, k -> new int[1])[0]++;
             }
             if (members.size() > MOST_VALUES) {
                 skipped.add(dimension.getKey() + " (" + members.size() + " values, at most " + MOST_VALUES + ")");
                 continue;
             }
-            for (Map.Entry<String, List<Integer>> slice : members.entrySet()) {
+            Map<String, int[]> indices = new java.util.HashMap<>();
+            Map<String, int[]> filled = new java.util.HashMap<>();
+            members.forEach((value, count) -> {
+                indices.put(value, new int[count[0]]);
+                filled.put(value, new int[1]);
+            });
+            for (int t = 0; t < labels.length; t++) {
+                String value = labels[t] == null ? "(none)" : labels[t];
+                indices.get(value)[filled.get(value)[0]++] = t;
+            }
+            for (String value : members.keySet()) {
+                int[] rounds = indices.get(value);
                 List<Evaluator.PolicyReport> byPolicy = new ArrayList<>();
                 for (int p = 0; p < policies.size(); p++) {
-                    ScoredRound[] all = scored.get(p);
-                    ScoredRound[] subset = slice.getValue().stream().map(t -> all[t]).toArray(ScoredRound[]::new);
+                    ScoredRound[] subset = new ScoredRound[rounds.length];
+                    for (int i = 0; i < rounds.length; i++) {
+                        subset[i] = scored.get(p)[rounds[i]];
+                    }
                     byPolicy.add(evaluator.evaluate(policies.get(p), subset, seed));
                 }
-                reports.add(new SliceReport(dimension.getKey(), slice.getKey(), slice.getValue().size(), byPolicy));
+                reports.add(new SliceReport(dimension.getKey(), value, rounds.length, byPolicy));
             }
         }
         return reports;
