@@ -113,6 +113,9 @@ final class ExternalTargets {
                     throw new IllegalArgumentException(name + ": gives action " + (given.length - 1)
                             + " a probability, but the log's rounds have " + round.actions() + " actions");
                 }
+                if (given.length == round.actions()) {
+                    return given;
+                }
                 return Arrays.copyOf(given, round.actions());
             }
         };

@@ -64,11 +64,15 @@ public final class TargetPolicies {
                 return "uniform";
             }
 
+            private double[] same = new double[0];
+
             @Override
             public double[] probabilities(LoggedRound round) {
-                double[] pi = new double[round.actions()];
-                java.util.Arrays.fill(pi, 1.0 / round.actions());
-                return pi;
+                if (same.length != round.actions()) {
+                    same = new double[round.actions()];
+                    java.util.Arrays.fill(same, 1.0 / round.actions());
+                }
+                return same;
             }
         };
     }
@@ -81,15 +85,19 @@ public final class TargetPolicies {
                 return "always:" + action;
             }
 
+            private double[] same = new double[0];
+
             @Override
             public double[] probabilities(LoggedRound round) {
                 if (action >= round.actions()) {
                     throw new IllegalArgumentException("always:" + action + " names no action of a round of "
                             + round.actions());
                 }
-                double[] pi = new double[round.actions()];
-                pi[action] = 1;
-                return pi;
+                if (same.length != round.actions()) {
+                    same = new double[round.actions()];
+                    same[action] = 1;
+                }
+                return same;
             }
         };
     }

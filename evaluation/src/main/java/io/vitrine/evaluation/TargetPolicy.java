@@ -10,7 +10,11 @@ public interface TargetPolicy {
     /** A short name for tables and plots. */
     String name();
 
-    /** pi(a | round) for every action a of the round: non-negative, summing to 1. */
+    /**
+     * pi(a | round) for every action a of the round: non-negative, summing to 1. Read only: a policy that gives
+     * every round the same probabilities may return the same array each time (a million rounds of eighty actions
+     * would otherwise allocate 640 MB per target).
+     */
     double[] probabilities(LoggedRound round);
 
     /**
