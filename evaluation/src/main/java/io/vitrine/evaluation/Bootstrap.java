@@ -28,8 +28,21 @@ import org.apache.commons.rng.simple.RandomSource;
  * plain percentile interval is too narrow for few rounds, as a z interval with the plug-in variance is; the
  * expansion widens it as a t interval with the unbiased variance is wider. An estimator can also give its own
  * interval ({@link Estimator#directInterval}); replay does for rewards in [0, 1].
+ * <p>
+ * Speed: estimators that give their per-round terms ({@link Estimator#terms}; all the standard ones do) are not
+ * re-run on each resample: the terms are computed once and the bootstrap resamples their sums (the usual
+ * practice for IPS and DR, whose estimates are averages of per-round terms). Rounds are gathered into at most
+ * {@value #MAX_BUCKETS} buckets, each holding the sums of its rounds' terms, and a resample draws buckets with
+ * replacement. Up to {@value #MAX_BUCKETS} rounds a bucket is a round: this is the bootstrap of the rounds
+ * exactly. Beyond, rounds are assigned to buckets at random; a bucket's sums are then sums of independent rounds,
+ * so resampling buckets gives the resampled sums the same mean and variance as resampling rounds (the
+ * "random groups" of survey sampling), at a cost of {@value #MAX_BUCKETS} draws per replicate instead of n.
+ * A million rounds, six estimators, 1,000 replicates: about 6 * 10^7 additions per target.
  */
 public final class Bootstrap {
+
+    /** Most buckets a log's rounds are gathered into for resampling. */
+    static final int MAX_BUCKETS = 10_000;
 
     private final int replicates;
     private final double level;
@@ -54,6 +67,10 @@ public final class Bootstrap {
         double[] direct = estimator.directInterval(rounds, level);
         if (direct != null) {
             return direct;
+        }
+        Estimator.Terms terms = estimator.terms(rounds);
+        if (terms != null) {
+            return withBias(termsInterval(terms, estimator.averagedRounds(rounds), seed), estimator, rounds);
         }
         double[] center = estimator.estimateWithError(rounds, Evaluator.everyRound(rounds.length));
         boolean studentized = Double.isFinite(center[0]) && center[1] > 0 && Double.isFinite(center[1]);
@@ -87,8 +104,107 @@ public final class Bootstrap {
         double high = quantile(sorted, 1 - tail);
         double[] interval = studentized ? new double[] {center[0] - high * center[1], center[0] - low * center[1]}
                 : new double[] {low, high};
+        return withBias(interval, estimator, rounds);
+    }
+
+    private static double[] withBias(double[] interval, Estimator estimator, ScoredRound[] rounds) {
         double[] bias = estimator.biasBounds(rounds);
         return new double[] {interval[0] + bias[0], interval[1] + bias[1]};
+    }
+
+    // The sums a bucket holds, by index.
+    private static final int A = 0;
+    private static final int B = 1;
+    private static final int EA = 2;
+    private static final int EB = 3;
+    private static final int EAA = 4;
+    private static final int EAB = 5;
+    private static final int EBB = 6;
+    private static final int N = 7;
+    private static final int SUMS = 8;
+
+    /** The interval from resampled sums of the terms ({@link Estimator.Terms}), before any bias bound. */
+    double[] termsInterval(Estimator.Terms terms, int averaged, long seed) {
+        int n = terms.a().length;
+        if (n == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        int buckets = Math.min(n, MAX_BUCKETS);
+        double[] sums = new double[buckets * SUMS];
+        java.util.SplittableRandom assign = new java.util.SplittableRandom(seed ^ 0x5DEECE66DL);
+        double[] all = new double[SUMS];
+        for (int t = 0; t < n; t++) {
+            int k = (buckets == n ? t : assign.nextInt(buckets)) * SUMS;
+            double a = terms.a()[t];
+            double b = terms.b() == null ? 1 : terms.b()[t];
+            double ea = terms.errorA()[t];
+            double eb = terms.errorB() == null ? 1 : terms.errorB()[t];
+            sums[k + A] += a;
+            sums[k + B] += b;
+            sums[k + EA] += ea;
+            sums[k + EB] += eb;
+            sums[k + EAA] += ea * ea;
+            sums[k + EAB] += ea * eb;
+            sums[k + EBB] += eb * eb;
+            sums[k + N] += 1;
+        }
+        for (int k = 0; k < buckets; k++) {
+            for (int j = 0; j < SUMS; j++) {
+                all[j] += sums[k * SUMS + j];
+            }
+        }
+        double value = all[A] / all[B];
+        double center = all[EA] / all[EB];
+        double error = ratioError(all, center);
+        boolean studentized = terms.studentized() && Double.isFinite(value) && error > 0 && Double.isFinite(error);
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+        double[] values = new double[replicates];
+        double[] resample = new double[SUMS];
+        int kept = 0;
+        for (int r = 0; r < replicates; r++) {
+            java.util.Arrays.fill(resample, 0);
+            for (int i = 0; i < buckets; i++) {
+                int k = rng.nextInt(buckets) * SUMS;
+                for (int j = 0; j < SUMS; j++) {
+                    resample[j] += sums[k + j];
+                }
+            }
+            if (studentized) {
+                double e = resample[EA] / resample[EB];
+                double s = ratioError(resample, e);
+                if (Double.isFinite(e) && s > 0 && Double.isFinite(s)) {
+                    values[kept++] = (e - center) / s;
+                }
+            } else {
+                double v = resample[A] / resample[B];
+                if (Double.isFinite(v)) {
+                    values[kept++] = v;
+                }
+            }
+        }
+        if (kept == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double[] sorted = Arrays.copyOf(values, kept);
+        Arrays.sort(sorted);
+        double tail = studentized ? (1 - level) / 2 : expandedTail(averaged);
+        double low = quantile(sorted, tail);
+        double high = quantile(sorted, 1 - tail);
+        return studentized ? new double[] {value - high * error, value - low * error} : new double[] {low, high};
+    }
+
+    /**
+     * The delta method's standard error of the ratio sum errorA / sum errorB from the sums: the influence terms
+     * d_t = (ea_t - E eb_t) / mean(eb) average 0, so the error is sqrt(sum d_t^2 / ((n - 1) n)).
+     */
+    private static double ratioError(double[] s, double e) {
+        double n = s[N];
+        if (n < 2) {
+            return Double.NaN;
+        }
+        double meanB = s[EB] / n;
+        double squares = Math.max(0, s[EAA] - 2 * e * s[EAB] + e * e * s[EBB]) / (meanB * meanB);
+        return Math.sqrt(squares / ((n - 1) * n));
     }
 
     /** The lower tail probability of Hesterberg's expanded percentile interval for an average of m rounds. */

@@ -67,8 +67,8 @@ public final class CoverageStudy {
         LinearClickWorld world = new LinearClickWorld(ACTIONS, DIMENSION, s.seed());
         List<TargetPolicy> targets = targets(world, s.seed());
         Map<String, Double> truths = truths(s);
-        Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(s.clip(), s.ridge()),
-                new Bootstrap(s.replicates(), s.level()), s.clip());
+        Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(s.clip()),
+                new Bootstrap(s.replicates(), s.level()), s.clip(), s.ridge());
         List<String> estimators = evaluator.estimators().stream().map(Estimator::name).toList();
 
         // One task per (logging, size, repetition): a fresh log, every target and estimator on it.

@@ -4,18 +4,13 @@ package io.vitrine.evaluation;
  * Doubly robust (Dudík, Langford and Li, "Doubly robust policy evaluation and learning", ICML 2011): the direct
  * method plus an importance-weighted correction of the model's error on the logged action,
  * <pre>
- *   V_DR = V_DM + (1/n) sum_t w_t (r_t - r^(x_t, a_t)),   w_t = pi(a_t | x_t) / mu(a_t | x_t)
+ *   V_DR = (1/n) sum_t [ sum_a pi(a | x_t) r^(x_t, a) + w_t (r_t - r^(x_t, a_t)) ]
  * </pre>
- * Unbiased when either the propensities or the reward model are right, with less variance than IPS when the
- * model is good. The model ({@link RidgeRewardModel}) is the direct method's, refitted on every sample.
+ * Unbiased when the propensities are right (whatever the model), and with less variance than IPS when the
+ * model is good. The model is cross-fitted ({@link RewardModels}): each round is predicted by the model fitted
+ * without its fold, and its term ({@link ScoredRound#doublyRobust}) is computed once when the round is scored.
  */
 public final class DoublyRobust implements Estimator {
-
-    private final DirectMethod direct;
-
-    public DoublyRobust(double lambda) {
-        this.direct = new DirectMethod(lambda);
-    }
 
     @Override
     public String name() {
@@ -24,11 +19,31 @@ public final class DoublyRobust implements Estimator {
 
     @Override
     public double estimate(ScoredRound[] rounds, int[] sample) {
-        return direct.estimateWithError(rounds, sample, true)[0];
+        if (sample.length == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i : sample) {
+            sum += rounds[i].doublyRobust();
+        }
+        return sum / sample.length;
     }
 
     @Override
     public double[] estimateWithError(ScoredRound[] rounds, int[] sample) {
-        return direct.estimateWithError(rounds, sample, true);
+        double[] terms = new double[sample.length];
+        for (int j = 0; j < sample.length; j++) {
+            terms[j] = rounds[sample[j]].doublyRobust();
+        }
+        return new double[] {estimate(rounds, sample), Estimator.standardError(terms, terms.length)};
+    }
+
+    @Override
+    public Terms terms(ScoredRound[] rounds) {
+        double[] a = new double[rounds.length];
+        for (int t = 0; t < a.length; t++) {
+            a[t] = rounds[t].doublyRobust();
+        }
+        return Terms.ratio(a, null);
     }
 }

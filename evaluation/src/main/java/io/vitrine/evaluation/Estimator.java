@@ -11,6 +11,35 @@ public interface Estimator {
     /** A short name for tables and plots. */
     String name();
 
+    /**
+     * The estimate as per-round terms, computed once: the value is {@code sum a / sum b} over the rounds (a
+     * ratio; {@code b} null means every b_t is 1), and its standard error is that of the ratio
+     * {@code sum errorA / sum errorB} by the delta method, whose influence terms are
+     * {@code (errorA_t - E errorB_t) / mean(errorB)}. The bootstrap resamples these terms instead of re-running the
+     * estimator ({@link Bootstrap}).
+     *
+     * @param a           numerator terms
+     * @param b           denominator terms, or null for 1
+     * @param errorA      numerator terms of the ratio whose standard error studentizes the interval
+     * @param errorB      its denominator terms, or null for 1
+     * @param studentized whether the interval is studentized (bootstrap-t) or an expanded percentile interval
+     */
+    record Terms(double[] a, double[] b, double[] errorA, double[] errorB, boolean studentized) {
+
+        /** A ratio estimator studentized by its own terms. */
+        static Terms ratio(double[] a, double[] b) {
+            return new Terms(a, b, a, b, true);
+        }
+    }
+
+    /**
+     * The per-round terms of the estimate on all {@code rounds}, or null for an estimator that has none (the
+     * bootstrap then re-runs {@link #estimate} on every resample).
+     */
+    default Terms terms(ScoredRound[] rounds) {
+        return null;
+    }
+
     /** The estimate on the rounds {@code rounds[sample[i]]}; NaN when the sample holds no usable round. */
     double estimate(ScoredRound[] rounds, int[] sample);
 

@@ -11,8 +11,17 @@ import org.apache.commons.rng.simple.RandomSource;
  */
 public final class Evaluator {
 
-    /** One estimator's answer for one target policy. */
-    public record Estimate(String policy, String estimator, double value, double low, double high) {
+    /**
+     * One estimator's answer for one target policy.
+     *
+     * @param untrusted why the interval cannot be trusted on this log ({@link Trust}), or null when it can
+     */
+    public record Estimate(String policy, String estimator, double value, double low, double high,
+                           String untrusted) {
+
+        Estimate withUntrusted(String reason) {
+            return new Estimate(policy, estimator, value, low, high, reason);
+        }
     }
 
     /** Everything about one target policy. */
@@ -22,20 +31,28 @@ public final class Evaluator {
     private final List<Estimator> estimators;
     private final Bootstrap bootstrap;
     private final double clip;
+    private final double ridge;
 
     /**
-     * @param clip the weight clip whose share the diagnostics report (that of the clipped IPS in use)
+     * @param clip  the weight clip whose share the diagnostics report (that of the clipped IPS in use)
+     * @param ridge the ridge penalty of the reward models ({@link RewardModels})
      */
-    public Evaluator(List<Estimator> estimators, Bootstrap bootstrap, double clip) {
+    public Evaluator(List<Estimator> estimators, Bootstrap bootstrap, double clip, double ridge) {
         this.estimators = List.copyOf(estimators);
         this.bootstrap = bootstrap;
         this.clip = clip;
+        this.ridge = ridge;
+    }
+
+    /** With the reward models' default ridge penalty. */
+    public Evaluator(List<Estimator> estimators, Bootstrap bootstrap, double clip) {
+        this(estimators, bootstrap, clip, RewardModels.DEFAULT_RIDGE);
     }
 
     /** The standard set: replay, IPS, clipped IPS (M = clip), SNIPS, direct method, doubly robust. */
-    public static List<Estimator> standardEstimators(double clip, double ridge) {
+    public static List<Estimator> standardEstimators(double clip) {
         return List.of(new Replay(), InversePropensity.plain(), InversePropensity.clipped(clip),
-                new SelfNormalizedInversePropensity(), new DirectMethod(ridge), new DoublyRobust(ridge));
+                new SelfNormalizedInversePropensity(), new DirectMethod(), new DoublyRobust());
     }
 
     public List<Estimator> estimators() {
@@ -43,7 +60,7 @@ public final class Evaluator {
     }
 
     public PolicyReport evaluate(List<LoggedRound> log, TargetPolicy policy, long seed) {
-        return evaluate(policy.name(), score(log, policy, seed), seed);
+        return evaluate(policy.name(), score(log, policy, seed, RewardModels.fit(log, ridge)), seed);
     }
 
     /** The report of a policy whose rounds were already scored (a learning policy can be scored only once). */
@@ -54,11 +71,36 @@ public final class Evaluator {
         // depend on the threads.
         List<Estimate> estimates = IntStream.range(0, estimators.size()).parallel().mapToObj(e -> {
             Estimator estimator = estimators.get(e);
-            double value = estimator.estimate(scored, all);
+            Estimator.Terms terms = estimator.terms(scored);
+            double value = terms != null ? ratio(terms) : estimator.estimate(scored, all);
             double[] interval = bootstrap.interval(estimator, scored, seed * 31 + e);
-            return new Estimate(policy, estimator.name(), value, interval[0], interval[1]);
+            return new Estimate(policy, estimator.name(), value, interval[0], interval[1], null);
         }).toList();
-        return new PolicyReport(policy, estimates, Diagnostics.of(scored, clip));
+        Diagnostics diagnostics = Diagnostics.of(scored, clip);
+        String[] reasons = Trust.reasons(estimators, estimates, scored, diagnostics, unsupported(scored));
+        List<Estimate> judged = IntStream.range(0, estimates.size())
+                .mapToObj(e -> estimates.get(e).withUntrusted(reasons[e])).toList();
+        return new PolicyReport(policy, judged, diagnostics);
+    }
+
+    /** The target's mean probability over the rounds on actions the log never took. */
+    private static double unsupported(ScoredRound[] scored) {
+        double sum = 0;
+        for (ScoredRound r : scored) {
+            sum += r.unsupported();
+        }
+        return scored.length == 0 ? 0 : sum / scored.length;
+    }
+
+    /** sum a / sum b of the terms: the estimate on every round. */
+    private static double ratio(Estimator.Terms terms) {
+        double a = 0;
+        double b = 0;
+        for (int t = 0; t < terms.a().length; t++) {
+            a += terms.a()[t];
+            b += terms.b() == null ? 1 : terms.b()[t];
+        }
+        return a / b;
     }
 
     /** The sample of every round once, in order: the estimate itself rather than a bootstrap replicate. */
@@ -76,11 +118,20 @@ public final class Evaluator {
      * so its intervals hold the learning path fixed (they do not replay the learning on each resample).
      */
     public static ScoredRound[] score(List<LoggedRound> log, TargetPolicy policy, long seed) {
+        return score(log, policy, seed, RewardModels.fit(log, RewardModels.DEFAULT_RIDGE));
+    }
+
+    /** Scores with reward models already fitted on the log (once for all targets). */
+    public static ScoredRound[] score(List<LoggedRound> log, TargetPolicy policy, long seed, RewardModels models) {
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         ScoredRound[] scored = new ScoredRound[log.size()];
+        java.util.BitSet taken = new java.util.BitSet();
+        for (LoggedRound round : log) {
+            taken.set(round.action());
+        }
         for (int t = 0; t < scored.length; t++) {
             LoggedRound round = log.get(t);
-            double[] target = policy.probabilities(round);
+            double[] target = policy.probabilities(t, round);
             if (target.length != round.actions()) {
                 throw new IllegalArgumentException(policy.name() + " gave " + target.length
                         + " probabilities for a round of " + round.actions() + " actions (round " + t + ")");
@@ -95,7 +146,14 @@ public final class Evaluator {
                     break;
                 }
             }
-            scored[t] = new ScoredRound(round, target, draw, rng.nextDouble());
+            RidgeRewardModel cross = models.crossFitted(t);
+            double unsupported = 0;
+            for (int a = taken.nextClearBit(0); a < target.length; a = taken.nextClearBit(a + 1)) {
+                unsupported += target[a];
+            }
+            scored[t] = new ScoredRound(round, target[round.action()] / round.propensity(), draw, rng.nextDouble(),
+                    models.full().expected(round, target), cross.expected(round, target),
+                    cross.predict(round, round.action()), unsupported);
             policy.observe(round);
         }
         return scored;

@@ -43,7 +43,8 @@ public final class HtmlReport {
 
     /** Writes the page for {@code log} and the reports of its target policies. */
     public static void write(Path file, String source, List<LoggedRound> log, List<ScoredRound[]> scored,
-                             List<Evaluator.PolicyReport> reports) throws IOException {
+                             List<Evaluator.PolicyReport> reports, List<Slices.PageReport> page,
+                             List<Slices.SliceReport> slices) throws IOException {
         System.setProperty("java.awt.headless", "true");
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -62,13 +63,48 @@ public final class HtmlReport {
             html.append("<h3>").append(escape(report.policy())).append("</h3>\n<table><tr><th>estimator</th>")
                 .append("<th>estimate</th><th>interval</th></tr>\n");
             for (Evaluator.Estimate e : report.estimates()) {
-                html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.5f</td><td>[%.5f, %.5f]</td></tr>%n",
-                        escape(e.estimator()), e.value(), e.low(), e.high()));
+                html.append(e.untrusted() == null
+                        ? String.format(Locale.ROOT, "<tr><td>%s</td><td>%.5f</td><td>[%.5f, %.5f]</td></tr>%n",
+                                escape(e.estimator()), e.value(), e.low(), e.high())
+                        : String.format(Locale.ROOT, "<tr class=\"untrusted\"><td>%s</td><td>%.5f</td><td>no interval "
+                                + "to trust: %s</td></tr>%n", escape(e.estimator()), e.value(), escape(e.untrusted())));
             }
             html.append(String.format(Locale.ROOT, "</table><p>Effective sample size %,.0f of %,d rounds; smallest "
                             + "propensity %.4g; largest weight %.4g; %.1f%% of weights above the clip; replay kept "
                             + "%,d rounds.</p>%n", d.effectiveSize(), d.rounds(), d.smallestPropensity(),
                     d.largestWeight(), 100 * d.shareClipped(), d.replayMatches()));
+        }
+        if (!page.isEmpty()) {
+            html.append("<h2>Whole page</h2>\n<p>Expected reward per page: the sum of the estimates at each position "
+                    + "(position as part of the context); the interval is the sum of the positions' ends.</p>\n");
+            for (Slices.PageReport report : page) {
+                html.append("<h3>").append(escape(report.policy())).append(", ").append(report.positions())
+                    .append(" positions</h3>\n");
+                estimatesTable(html, report.estimates());
+            }
+        }
+        java.util.LinkedHashMap<String, List<Slices.SliceReport>> byDimension = new java.util.LinkedHashMap<>();
+        for (Slices.SliceReport slice : slices) {
+            byDimension.computeIfAbsent(slice.dimension(), k -> new java.util.ArrayList<>()).add(slice);
+        }
+        for (var dimension : byDimension.entrySet()) {
+            html.append("<h2 class=\"slice\">By ").append(escape(dimension.getKey())).append("</h2>\n<p>Where each "
+                    + "target wins and where it loses: doubly robust's estimate and interval on each slice (every "
+                    + "estimator in the table).</p>\n")
+                .append(image(sliceChart(dimension.getKey(), dimension.getValue()), "estimates by "
+                    + dimension.getKey()));
+            html.append("<table><tr><th>").append(escape(dimension.getKey())).append("</th><th>rounds</th>"
+                    + "<th>target</th><th>estimator</th><th>estimate</th><th>interval</th></tr>\n");
+            for (Slices.SliceReport slice : dimension.getValue()) {
+                for (Evaluator.PolicyReport report : slice.policies()) {
+                    for (Evaluator.Estimate e : report.estimates()) {
+                        html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%,d</td><td>%s</td><td>%s</td>"
+                                + "<td>%.5f</td><td>%s</td></tr>%n", escape(slice.value()), slice.rounds(),
+                                escape(report.policy()), escape(e.estimator()), e.value(), interval(e)));
+                    }
+                }
+            }
+            html.append("</table>\n");
         }
         html.append("<h2>Over the log</h2>\n<p>The logged policy's mean reward so far, and each target's "
                 + "self-normalised estimate on the rounds so far.</p>\n")
@@ -82,6 +118,48 @@ public final class HtmlReport {
         Files.writeString(file, html.toString());
     }
 
+    private static void estimatesTable(StringBuilder html, List<Evaluator.Estimate> estimates) {
+        html.append("<table><tr><th>estimator</th><th>estimate</th><th>interval</th></tr>\n");
+        for (Evaluator.Estimate e : estimates) {
+            html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.5f</td><td>%s</td></tr>%n",
+                    escape(e.estimator()), e.value(), interval(e)));
+        }
+        html.append("</table>\n");
+    }
+
+    private static String interval(Evaluator.Estimate e) {
+        return e.untrusted() == null ? String.format(Locale.ROOT, "[%.5f, %.5f]", e.low(), e.high())
+                : "no interval to trust: " + escape(e.untrusted());
+    }
+
+    /** Doubly robust's estimate and interval of every target on every slice of one dimension. */
+    private static JFreeChart sliceChart(String dimension, List<Slices.SliceReport> slices) {
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        int policies = slices.get(0).policies().size();
+        for (int p = 0; p < policies; p++) {
+            YIntervalSeries series = new YIntervalSeries(slices.get(0).policies().get(p).policy());
+            double offset = (p - (policies - 1) / 2.0) * 0.12;
+            for (int v = 0; v < slices.size(); v++) {
+                Evaluator.Estimate estimate = slices.get(v).policies().get(p).estimates().stream()
+                        .filter(e -> e.estimator().equals("doubly robust")).findFirst()
+                        .orElse(slices.get(v).policies().get(p).estimates().get(0));
+                if (Double.isFinite(estimate.value())) {
+                    boolean bar = estimate.untrusted() == null;
+                    series.add(v + offset, estimate.value(), bar ? finiteOr(estimate.low(), estimate.value())
+                            : estimate.value(), bar ? finiteOr(estimate.high(), estimate.value()) : estimate.value());
+                }
+            }
+            data.addSeries(series);
+        }
+        XYErrorRenderer renderer = new XYErrorRenderer();
+        renderer.setDrawXError(false);
+        renderer.setErrorStroke(new BasicStroke(2f));
+        XYPlot plot = new XYPlot(data, new SymbolAxis(dimension, slices.stream().map(Slices.SliceReport::value)
+                .toArray(String[]::new)), new NumberAxis("estimated reward per round (doubly robust)"), renderer);
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        return chart("Estimates by " + dimension, plot, data.getSeriesCount(), renderer);
+    }
+
     private static JFreeChart estimatesChart(List<Evaluator.PolicyReport> reports) {
         YIntervalSeriesCollection data = new YIntervalSeriesCollection();
         List<String> estimators = reports.get(0).estimates().stream().map(Evaluator.Estimate::estimator).toList();
@@ -90,7 +168,9 @@ public final class HtmlReport {
             double offset = (p - (reports.size() - 1) / 2.0) * 0.12;
             for (int e = 0; e < estimators.size(); e++) {
                 Evaluator.Estimate estimate = reports.get(p).estimates().get(e);
-                if (Double.isFinite(estimate.value())) {
+                if (Double.isFinite(estimate.value()) && estimate.untrusted() != null) {
+                    series.add(e + offset, estimate.value(), estimate.value(), estimate.value()); // no bar to trust
+                } else if (Double.isFinite(estimate.value())) {
                     series.add(e + offset, estimate.value(), finiteOr(estimate.low(), estimate.value()),
                             finiteOr(estimate.high(), estimate.value()));
                 }

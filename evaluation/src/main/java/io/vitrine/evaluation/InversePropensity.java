@@ -74,6 +74,15 @@ public final class InversePropensity implements Estimator {
         return new double[] {smallest * mass, largest * mass};
     }
 
+    @Override
+    public Terms terms(ScoredRound[] rounds) {
+        double[] a = new double[rounds.length];
+        for (int t = 0; t < a.length; t++) {
+            a[t] = Math.min(rounds[t].weight(), clip) * rounds[t].round().reward();
+        }
+        return Terms.ratio(a, null);
+    }
+
     /** The terms are the weighted rewards themselves. */
     @Override
     public double[] estimateWithError(ScoredRound[] rounds, int[] sample) {

@@ -1,263 +1,301 @@
 package io.vitrine.evaluation;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.function.Function;
-import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileReader;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
+import java.util.Map;
 
 /**
- * Reads logged rounds from a CSV file (with a header line) or a JSONL file (one JSON object per line) through a
- * {@link ColumnMapping}. A row that cannot be used (a missing column, a propensity outside (0, 1], an action
- * outside the action set, a value that is not a number) stops the read with the line at fault, or, in
- * lenient mode, is skipped and counted.
+ * Reads logged rounds from a flat log file ({@link TableFile}: CSV, JSON Lines, Parquet, Avro, gzip) through a
+ * {@link ColumnMapping}, or from a Decision Service log ({@link DecisionServiceLog}), recognised by its fields.
+ * A row that cannot be used (a missing column, a propensity outside (0, 1], an action outside the action set, a
+ * value that is not a number) stops the read with the file, line and column at fault and what was expected,
+ * or, in lenient mode, is skipped and counted.
  *
  * <p>Context values that are not numbers (hashed categorical features, as in the public data sets) are turned
  * into a stable number in [0, 1) from their text: the importance-weighted estimators do not read contexts, and
- * the direct method's linear model then sees them as arbitrary codes.
+ * the direct method's linear model then sees them as arbitrary codes. An empty context cell reads as 0.
+ *
+ * <p>With an item features file ({@link ItemFeatures}), every round's actions carry their features, joined by
+ * action id, and the item file's ids belong to the action set.
  */
 public final class LogReader {
 
-    /** What was read: the rounds, and the rows skipped in lenient mode with the first reasons. */
-    public record Result(List<LoggedRound> rounds, int skipped, List<String> skipReasons) {
+    /**
+     * What was read: the rounds, the rows skipped in lenient mode with the first reasons, and each slice
+     * dimension's label of every round ({@link SliceColumns}).
+     */
+    public record Result(List<LoggedRound> rounds, int skipped, List<String> skipReasons,
+                         Map<String, String[]> slices) {
+
+        public Result(List<LoggedRound> rounds, int skipped, List<String> skipReasons) {
+            this(rounds, skipped, skipReasons, Map.of());
+        }
     }
 
     private final ColumnMapping mapping;
     private final boolean lenient;
+    private final ItemFeatures items;
+    private final SliceColumns slices;
 
     /** @param lenient skip and count unusable rows instead of failing on the first */
     public LogReader(ColumnMapping mapping, boolean lenient) {
-        this.mapping = mapping;
-        this.lenient = lenient;
+        this(mapping, lenient, null, SliceColumns.none());
     }
 
-    /** Reads a {@code .csv}, {@code .jsonl} or {@code .avro} (container) file, by its extension. */
+    /** @param items the actions' features, or null when the log names actions by id only */
+    public LogReader(ColumnMapping mapping, boolean lenient, ItemFeatures items) {
+        this(mapping, lenient, items, SliceColumns.none());
+    }
+
+    /** @param slices the columns to slice the rounds by */
+    public LogReader(ColumnMapping mapping, boolean lenient, ItemFeatures items, SliceColumns slices) {
+        this.mapping = mapping;
+        this.lenient = lenient;
+        this.items = items;
+        this.slices = slices;
+    }
+
+    /** Reads a log file, by its format. */
     public Result read(Path file) throws IOException, LogFormatException {
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        if (name.endsWith(".csv")) {
-            return readCsv(file);
+        if (TableFile.isJsonLines(file) && DecisionServiceLog.holdsEvents(file)) {
+            Collector collector = new Collector(file);
+            DecisionServiceLog.read(file, collector::accept, collector::unusable);
+            return collector.result();
         }
-        if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
-            return readJsonl(file);
+        Collector collector = new Collector(file);
+        TableFile.read(file, new TableFile.Visitor() {
+            List<String> context;
+
+            @Override
+            public void columns(List<String> names) throws LogFormatException {
+                List<String> needed = new ArrayList<>(List.of(mapping.action(), mapping.reward(),
+                        mapping.propensity()));
+                needed.addAll(slices.segments());
+                if (slices.bucket() != null) {
+                    needed.add(slices.timestamp());
+                }
+                for (String required : needed) {
+                    if (!names.contains(required)) {
+                        String where = TableFile.isAvro(file) ? "record schema" : TableFile.isCsv(file) ? "line 1"
+                                : "first row";
+                        String noun = TableFile.isCsv(file) || TableFile.isParquet(file) ? "column" : "field";
+                        throw new LogFormatException(file + ": " + where + ": no " + noun + " '" + required
+                                + "' (" + noun + "s: " + String.join(", ", names) + ")");
+                    }
+                }
+                context = mapping.contextColumns().isEmpty()
+                        ? names.stream().filter(n -> !mapping.contextPrefix().isEmpty()
+                                && n.startsWith(mapping.contextPrefix())).toList()
+                        : mapping.contextColumns();
+            }
+
+            @Override
+            public void row(TableFile.Row row) throws LogFormatException {
+                collector.parse(row, context);
+            }
+
+            @Override
+            public void unreadable(String message) throws LogFormatException {
+                collector.unusable(message);
+            }
+        });
+        return collector.result();
+    }
+
+    /** One usable round before the action set's size is known. */
+    record Parsed(String where, float[] context, int action, double reward, double propensity, String slot,
+                  float[][] candidates, String[] labels) {
+    }
+
+    /** Gathers the parsed rows, fails on or counts the unusable ones, and makes the rounds at the end. */
+    private final class Collector {
+        private final Path file;
+        private final List<Parsed> parsed = new ArrayList<>();
+        private final List<String> reasons = new ArrayList<>();
+        private final Map<String, String> slots = new HashMap<>();
+        private int skipped;
+
+        Collector(Path file) {
+            this.file = file;
         }
-        if (name.endsWith(".avro")) {
-            return readAvro(file);
+
+        void unusable(String message) throws LogFormatException {
+            if (!lenient) {
+                throw new LogFormatException(message + " (--lenient skips and counts such rows)");
+            }
+            skipped++;
+            if (reasons.size() < 10) {
+                reasons.add(message);
+            }
         }
-        throw new LogFormatException(file + ": unknown format; the file name must end in .csv, .jsonl or .avro");
+
+        void accept(Parsed round) {
+            parsed.add(round);
+        }
+
+        void parse(TableFile.Row row, List<String> contextColumns) throws LogFormatException {
+            String problem = null;
+            int action = -1;
+            double reward = 0;
+            double propensity = 0;
+            String actionText = row.get(mapping.action());
+            String rewardText = row.get(mapping.reward());
+            String propensityText = row.get(mapping.propensity());
+            action = actionId(actionText);
+            if (action < 0) {
+                problem = row.where(mapping.action()) + ": expected an action id, an integer from 0, found "
+                        + found(actionText);
+            } else if (!Double.isFinite(reward = number(rewardText))) {
+                problem = row.where(mapping.reward()) + ": expected a reward, a finite number, found "
+                        + found(rewardText);
+            } else if (!((propensity = number(propensityText)) > 0 && propensity <= 1)) {
+                problem = row.where(mapping.propensity()) + ": expected a propensity in (0, 1], found "
+                        + found(propensityText);
+            }
+            if (problem != null) {
+                unusable(file + ": " + problem);
+                return;
+            }
+            float[] context = new float[contextColumns.size()];
+            for (int j = 0; j < context.length; j++) {
+                context[j] = feature(row.get(contextColumns.get(j)));
+            }
+            String slot = row.get(mapping.position());
+            if (slot != null) {
+                slot = slots.computeIfAbsent(slot, s -> s);
+            }
+            List<String> dimensions = slices.dimensions();
+            String[] labels = new String[dimensions.size()];
+            for (int j = 0; j < slices.segments().size(); j++) {
+                String value = row.get(slices.segments().get(j));
+                labels[j] = value == null ? "(empty)" : slots.computeIfAbsent(value, s -> s);
+            }
+            if (slices.bucket() != null) {
+                String text = row.get(slices.timestamp());
+                String bucket = slices.bucketOf(text);
+                if (bucket == null) {
+                    unusable(file + ": " + row.where(slices.timestamp()) + ": expected a timestamp such as "
+                            + "2019-11-24 00:00:37 or 2019-11-24T00:00:37Z, found " + found(text));
+                    return;
+                }
+                labels[labels.length - 1] = slots.computeIfAbsent(bucket, s -> s);
+            }
+            parsed.add(new Parsed(row.where(), context, action, reward, propensity, slot, null, labels));
+        }
+
+        Result result() throws LogFormatException {
+            int actions = mapping.actions().orElseGet(() -> Math.max(items == null ? 0 : items.size(),
+                    parsed.stream().mapToInt(p -> p.action() + 1).max().orElse(0)));
+            float[][] candidates = items == null ? null : items.matrix(actions);
+            List<LoggedRound> rounds = new ArrayList<>(parsed.size());
+            List<String> dimensions = slices.dimensions();
+            List<String[]> labels = new ArrayList<>();
+            for (Parsed p : parsed) {
+                int size = p.candidates() != null ? p.candidates().length : actions;
+                if (p.action() >= size) {
+                    unusable(file + ": " + p.where() + " (" + mapping.action() + "): expected one of the " + size
+                            + " actions (ids 0 to " + (size - 1) + "), found " + p.action());
+                    continue;
+                }
+                if (items != null && !items.has(p.action())) {
+                    unusable(file + ": " + p.where() + " (" + mapping.action() + "): action " + p.action()
+                            + " has no row in the item features file " + items.file());
+                    continue;
+                }
+                rounds.add(new LoggedRound(p.context(), size, p.action(), p.reward(), p.propensity(), p.slot(),
+                        p.candidates() != null ? p.candidates() : candidates));
+                labels.add(p.labels());
+            }
+            parsed.clear();
+            Map<String, String[]> byDimension = new java.util.LinkedHashMap<>();
+            for (int j = 0; j < dimensions.size(); j++) {
+                String[] column = new String[rounds.size()];
+                for (int t = 0; t < column.length; t++) {
+                    column[t] = labels.get(t) == null ? null : labels.get(t)[j];
+                }
+                byDimension.put(dimensions.get(j), column);
+            }
+            return new Result(rounds, skipped, reasons, byDimension);
+        }
+    }
+
+    private static String found(String text) {
+        return text == null ? "an empty cell" : "'" + text + "'";
+    }
+
+    /** An action id: an integer from 0, also as pandas writes integers of a column with gaps ("3.0"); else -1. */
+    static int actionId(String text) {
+        if (text == null) {
+            return -1;
+        }
+        try {
+            return Math.max(-1, Integer.parseInt(text));
+        } catch (NumberFormatException e) {
+            double value = number(text);
+            return value >= 0 && value == Math.rint(value) && value < Integer.MAX_VALUE ? (int) value : -1;
+        }
     }
 
     /**
-     * An Avro container file of flat records, one per round, whose fields are the mapping's columns (as a
-     * Kafka Connect sink or a Spark job writes them). Numbers, strings and nulls are read like CSV values.
+     * A number, or NaN when the text is missing or not a number. Java's own suffixes ({@code 1d}, {@code 2f}) and
+     * hexadecimal forms are not numbers here: hashed features such as {@code 9f3c0d} must stay text.
      */
-    private Result readAvro(Path file) throws IOException, LogFormatException {
-        DataFileReader<GenericRecord> opened;
+    static double number(String text) {
+        if (text == null || text.isEmpty()) {
+            return Double.NaN;
+        }
+        if (!looksNumeric(text)) {
+            return bool(text);
+        }
         try {
-            opened = new DataFileReader<>(file.toFile(), new GenericDatumReader<>());
-        } catch (IOException e) {
-            throw new LogFormatException(file + ": not an Avro container file (" + e.getMessage() + ")");
-        }
-        try (DataFileReader<GenericRecord> reader = opened) {
-            Schema schema = reader.getSchema();
-            if (schema.getType() != Schema.Type.RECORD) {
-                throw new LogFormatException(file + ": holds " + schema.getType() + " values, not records");
-            }
-            List<String> fields = schema.getFields().stream().map(Schema.Field::name).toList();
-            for (String required : List.of(mapping.action(), mapping.reward(), mapping.propensity())) {
-                if (!fields.contains(required)) {
-                    throw new LogFormatException(file + ": record schema " + schema.getFullName() + " has no field '"
-                            + required + "' (fields: " + String.join(", ", fields) + ")");
-                }
-            }
-            List<String> context = contextColumns(fields);
-            List<Row> rows = new ArrayList<>();
-            long number = 0;
-            for (GenericRecord record : reader) {
-                number++;
-                rows.add(Row.of(number, column -> {
-                    Object value = record.hasField(column) ? record.get(column) : null;
-                    return value == null ? null : value.toString();
-                }, mapping, context));
-            }
-            return collect(file, rows, "record");
-        } catch (org.apache.avro.AvroRuntimeException e) {
-            throw new LogFormatException(file + ": not a readable Avro container file: " + e.getMessage());
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return bool(text);
         }
     }
 
-    private Result readCsv(Path file) throws IOException, LogFormatException {
-        CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true).get();
-        try (CSVParser parser = CSVParser.parse(file, StandardCharsets.UTF_8, format)) {
-            List<String> header = parser.getHeaderNames();
-            List<String> context = contextColumns(header);
-            for (String required : List.of(mapping.action(), mapping.reward(), mapping.propensity())) {
-                if (!header.contains(required)) {
-                    throw new LogFormatException(file + ": line 1: no column '" + required + "' (columns: "
-                            + String.join(", ", header) + ")");
-                }
-            }
-            List<Row> rows = new ArrayList<>();
-            for (CSVRecord record : parser) {
-                long line = record.getParser().getCurrentLineNumber();
-                if (!record.isConsistent()) {
-                    rows.add(Row.bad(line, "has " + record.size() + " values, the header " + header.size()));
-                    continue;
-                }
-                rows.add(Row.of(line, column -> record.isMapped(column) ? record.get(column) : null, mapping, context));
-            }
-            return collect(file, rows, "line");
+    /**
+     * Digits with an optional sign, point and exponent (and Infinity, NaN as Java writes them), checked before
+     * parsing: a parse that fails costs an exception, and a log of a million rows with hashed features would
+     * throw millions of them.
+     */
+    private static boolean looksNumeric(String text) {
+        if (text.equals("Infinity") || text.equals("-Infinity")) {
+            return true;
         }
+        char last = text.charAt(text.length() - 1);
+        if (!(last >= '0' && last <= '9' || last == '.')) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+')) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private Result readJsonl(Path file) throws IOException, LogFormatException {
-        ObjectMapper json = new ObjectMapper();
-        List<Row> rows = new ArrayList<>();
-        List<String> context = null;
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            long line = 0;
-            while ((text = reader.readLine()) != null) {
-                line++;
-                if (text.isBlank()) {
-                    continue;
-                }
-                JsonNode node;
-                try {
-                    node = json.readTree(text);
-                } catch (IOException e) {
-                    rows.add(Row.bad(line, "is not JSON: " + e.getMessage().lines().findFirst().orElse("")));
-                    continue;
-                }
-                if (!node.isObject()) {
-                    rows.add(Row.bad(line, "is not a JSON object"));
-                    continue;
-                }
-                if (context == null) {
-                    List<String> fields = new ArrayList<>();
-                    node.fieldNames().forEachRemaining(fields::add);
-                    context = contextColumns(fields);
-                }
-                JsonNode object = node;
-                rows.add(Row.of(line, column -> object.has(column) && !object.get(column).isNull()
-                        ? object.get(column).asText() : null, mapping, context));
-            }
-        }
-        return collect(file, rows, "line");
+    private static double bool(String text) {
+        return switch (text) {
+            case "true", "True", "TRUE" -> 1;
+            case "false", "False", "FALSE" -> 0;
+            default -> Double.NaN;
+        };
     }
 
-    private List<String> contextColumns(List<String> names) {
-        if (!mapping.contextColumns().isEmpty()) {
-            return mapping.contextColumns();
+    /** A number as it is; an empty cell as 0; any other text as a stable code in [0, 1). */
+    static float feature(String text) {
+        if (text == null) {
+            return 0;
         }
-        return names.stream().filter(n -> !mapping.contextPrefix().isEmpty() && n.startsWith(mapping.contextPrefix()))
-                .toList();
-    }
-
-    /** @param unit what a row's number counts: "line" of a text file, "record" of an Avro file */
-    private Result collect(Path file, List<Row> rows, String unit) throws LogFormatException {
-        int actions = mapping.actions().orElseGet(() -> rows.stream().filter(r -> r.problem == null)
-                .mapToInt(r -> r.action + 1).max().orElse(0));
-        List<LoggedRound> rounds = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
-        int skipped = 0;
-        for (Row row : rows) {
-            String problem = row.problem;
-            if (problem == null && row.action >= actions) {
-                problem = "action " + row.action + " is not one of the " + actions + " actions";
-            }
-            if (problem != null) {
-                String message = file + ": " + unit + " " + row.line + ": " + problem;
-                if (!lenient) {
-                    throw new LogFormatException(message + " (use lenient mode to skip and count such rows)");
-                }
-                skipped++;
-                if (reasons.size() < 10) {
-                    reasons.add(message);
-                }
-                continue;
-            }
-            rounds.add(new LoggedRound(row.context, actions, row.action, row.reward, row.propensity));
+        double value = number(text);
+        if (Double.isFinite(value) && Math.abs(value) <= Float.MAX_VALUE) {
+            return (float) value;
         }
-        return new Result(rounds, skipped, reasons);
-    }
-
-    /** One parsed row, or why it cannot be used. */
-    private static final class Row {
-        long line;
-        String problem;
-        int action;
-        double reward;
-        double propensity;
-        float[] context;
-
-        static Row bad(long line, String problem) {
-            Row row = new Row();
-            row.line = line;
-            row.problem = problem;
-            return row;
-        }
-
-        static Row of(long line, Function<String, String> get, ColumnMapping mapping, List<String> contextColumns) {
-            Row row = new Row();
-            row.line = line;
-            try {
-                row.action = Integer.parseInt(required(get, mapping.action()));
-                if (row.action < 0) {
-                    return bad(line, "action " + row.action + " is negative");
-                }
-                row.reward = Double.parseDouble(required(get, mapping.reward()));
-                if (!Double.isFinite(row.reward)) {
-                    return bad(line, "reward " + row.reward + " is not a finite number");
-                }
-                row.propensity = Double.parseDouble(required(get, mapping.propensity()));
-                if (!(row.propensity > 0 && row.propensity <= 1)) {
-                    return bad(line, "propensity " + row.propensity + " is outside (0, 1]");
-                }
-                row.context = new float[contextColumns.size()];
-                for (int j = 0; j < contextColumns.size(); j++) {
-                    row.context[j] = feature(required(get, contextColumns.get(j)));
-                }
-                return row;
-            } catch (MissingValue e) {
-                return bad(line, "no value for '" + e.getMessage() + "'");
-            } catch (NumberFormatException e) {
-                return bad(line, "not a number: " + e.getMessage());
-            }
-        }
-
-        private static String required(Function<String, String> get, String column) {
-            String value = get.apply(column);
-            if (value == null || value.isEmpty()) {
-                throw new MissingValue(column);
-            }
-            return value;
-        }
-
-        /** A number as it is; any other text as a stable code in [0, 1). */
-        private static float feature(String text) {
-            try {
-                return Float.parseFloat(text);
-            } catch (NumberFormatException e) {
-                return (text.hashCode() & 0x7fffffff) / (float) (1L << 31);
-            }
-        }
-    }
-
-    private static final class MissingValue extends RuntimeException {
-        MissingValue(String column) {
-            super(column, null, false, false);
-        }
+        return (text.hashCode() & 0x7fffffff) / (float) (1L << 31);
     }
 }

@@ -71,6 +71,18 @@ public final class Replay implements Estimator {
         return new double[] {Math.max(0, center - half), Math.min(1, center + half)};
     }
 
+    /** The kept rounds' rewards over the kept rounds; an expanded percentile interval (rounds kept vary). */
+    @Override
+    public Terms terms(ScoredRound[] rounds) {
+        double[] a = new double[rounds.length];
+        double[] b = new double[rounds.length];
+        for (int i : kept(rounds, Evaluator.everyRound(rounds.length))) {
+            a[i] = rounds[i].round().reward();
+            b[i] = 1;
+        }
+        return new Terms(a, b, a, b, false);
+    }
+
     @Override
     public int averagedRounds(ScoredRound[] rounds) {
         return matched(rounds);

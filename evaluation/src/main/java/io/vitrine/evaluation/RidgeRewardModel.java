@@ -32,28 +32,28 @@ public final class RidgeRewardModel {
         this.fallback = fallback;
     }
 
-    /** Fits the model on {@code rounds[sample[i]]}. */
-    public static RidgeRewardModel fit(ScoredRound[] rounds, int[] sample, double lambda) {
+    /** Fits the model on {@code log[sample[i]]}. */
+    public static RidgeRewardModel fit(java.util.List<LoggedRound> log, int[] sample, double lambda) {
         int actions = 0;
         int dimension = 0;
         double total = 0;
         for (int i : sample) {
-            actions = Math.max(actions, rounds[i].round().actions());
-            dimension = rounds[i].round().context().length + 1;
-            total += rounds[i].round().reward();
+            actions = Math.max(actions, log.get(i).actions());
+            dimension = log.get(i).context().length + 1;
+            total += log.get(i).reward();
         }
         DMatrixRMaj[] gram = new DMatrixRMaj[actions];
         DMatrixRMaj[] moment = new DMatrixRMaj[actions];
         int[] counts = new int[actions];
         double[] inverseSums = new double[actions];
         for (int i : sample) {
-            LoggedRound r = rounds[i].round();
+            LoggedRound r = log.get(i);
             inverseSums[r.action()] += 1 / r.propensity();
             counts[r.action()]++;
         }
         double[] row = new double[dimension];
         for (int i : sample) {
-            LoggedRound r = rounds[i].round();
+            LoggedRound r = log.get(i);
             int a = r.action();
             if (gram[a] == null) {
                 gram[a] = new DMatrixRMaj(dimension, dimension);
@@ -87,23 +87,29 @@ public final class RidgeRewardModel {
         return new RidgeRewardModel(beta, sample.length > 0 ? total / sample.length : 0);
     }
 
-    /** r^(x, a) for every action of the round. */
-    public double[] predict(LoggedRound round) {
-        double[] row = new double[round.context().length + 1];
-        features(round.context(), row);
-        double[] predictions = new double[round.actions()];
-        for (int a = 0; a < predictions.length; a++) {
-            if (a >= beta.length || beta[a] == null) {
-                predictions[a] = fallback;
-            } else {
-                double value = 0;
-                for (int j = 0; j < row.length; j++) {
-                    value += row[j] * beta[a][j];
-                }
-                predictions[a] = value;
+    /** r^(x, a) of one action, without allocating: the evaluator asks this of every round and target. */
+    public double predict(LoggedRound round, int action) {
+        if (action >= beta.length || beta[action] == null) {
+            return fallback;
+        }
+        double[] b = beta[action];
+        float[] x = round.context();
+        double value = b[0];
+        for (int j = 0; j < x.length; j++) {
+            value += x[j] * b[j + 1];
+        }
+        return value;
+    }
+
+    /** sum_a pi(a) r^(x, a): the modelled reward of a policy's probabilities; actions with pi(a) = 0 cost nothing. */
+    public double expected(LoggedRound round, double[] pi) {
+        double sum = 0;
+        for (int a = 0; a < pi.length; a++) {
+            if (pi[a] != 0) {
+                sum += pi[a] * predict(round, a);
             }
         }
-        return predictions;
+        return sum;
     }
 
     private static void features(float[] context, double[] row) {

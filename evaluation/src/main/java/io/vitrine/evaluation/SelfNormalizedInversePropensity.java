@@ -28,6 +28,17 @@ public final class SelfNormalizedInversePropensity implements Estimator {
         return weights > 0 ? weighted / weights : Double.NaN;
     }
 
+    @Override
+    public Terms terms(ScoredRound[] rounds) {
+        double[] a = new double[rounds.length];
+        double[] b = new double[rounds.length];
+        for (int t = 0; t < a.length; t++) {
+            b[t] = rounds[t].weight();
+            a[t] = b[t] * rounds[t].round().reward();
+        }
+        return Terms.ratio(a, b);
+    }
+
     /** Delta method: the terms are w_t (r_t - V) / mean(w). */
     @Override
     public double[] estimateWithError(ScoredRound[] rounds, int[] sample) {

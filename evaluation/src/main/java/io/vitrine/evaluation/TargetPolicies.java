@@ -3,7 +3,8 @@ package io.vitrine.evaluation;
 /**
  * Target policies named on the command line: {@code uniform}, {@code always:<action>}, {@code logging}, and the
  * learning ones of {@link LearningTarget} ({@code neural-linear}, {@code linear-ts}, {@code linucb},
- * {@code epsilon-greedy}), replayed in log order, and Vitrine's own policy in its shared form, {@code vitrine} or
+ * {@code epsilon-greedy}) and Bernoulli Thompson sampling ({@link BernoulliThompson}), replayed in log order, targets
+ * from outside ({@link ExternalTargets}: per-round probabilities or scores from a file, a context-free distribution), and Vitrine's own policy in its shared form, {@code vitrine} or
  * {@code vitrine[key=value,...]} ({@link VitrineTarget.Config#parse}), for logs that carry candidate features.
  */
 public final class TargetPolicies {
@@ -19,6 +20,14 @@ public final class TargetPolicies {
         LearningTarget learning = LearningTarget.named(name, seed, DRAWS);
         if (learning != null) {
             return learning;
+        }
+        BernoulliThompson bernoulli = BernoulliThompson.parse(name, seed);
+        if (bernoulli != null) {
+            return bernoulli;
+        }
+        TargetPolicy external = ExternalTargets.parse(name);
+        if (external != null) {
+            return external;
         }
         if (name.equals("uniform")) {
             return uniform();
@@ -42,7 +51,9 @@ public final class TargetPolicies {
             return always(action);
         }
         throw new IllegalArgumentException("unknown target policy '" + name + "' (known: uniform, always:<action>, "
-                + "logging, neural-linear, linear-ts, linucb, epsilon-greedy, vitrine, vitrine[key=value,...])");
+                + "logging, distribution[a=p,...], distribution:FILE, probabilities:FILE, scores:FILE, bernoulli-ts, "
+                + "bernoulli-ts[batch=..,a0=..,b0=..], neural-linear, linear-ts, linucb, epsilon-greedy, vitrine, "
+                + "vitrine[key=value,...])");
     }
 
     /** pi = 1 / K. */
@@ -53,11 +64,15 @@ public final class TargetPolicies {
                 return "uniform";
             }
 
+            private double[] same = new double[0];
+
             @Override
             public double[] probabilities(LoggedRound round) {
-                double[] pi = new double[round.actions()];
-                java.util.Arrays.fill(pi, 1.0 / round.actions());
-                return pi;
+                if (same.length != round.actions()) {
+                    same = new double[round.actions()];
+                    java.util.Arrays.fill(same, 1.0 / round.actions());
+                }
+                return same;
             }
         };
     }
@@ -70,15 +85,19 @@ public final class TargetPolicies {
                 return "always:" + action;
             }
 
+            private double[] same = new double[0];
+
             @Override
             public double[] probabilities(LoggedRound round) {
                 if (action >= round.actions()) {
                     throw new IllegalArgumentException("always:" + action + " names no action of a round of "
                             + round.actions());
                 }
-                double[] pi = new double[round.actions()];
-                pi[action] = 1;
-                return pi;
+                if (same.length != round.actions()) {
+                    same = new double[round.actions()];
+                    same[action] = 1;
+                }
+                return same;
             }
         };
     }

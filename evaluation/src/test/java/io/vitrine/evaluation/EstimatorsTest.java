@@ -27,7 +27,7 @@ class EstimatorsTest {
         assertEquals(1.0, InversePropensity.clipped(1.5).estimate(scored, sample) / 0.75, 1e-12, "w clipped to 1.5");
         assertEquals(1.0, new SelfNormalizedInversePropensity().estimate(scored, sample), 1e-12, "sum w r / sum w");
         assertEquals(1.0, new Replay().estimate(scored, sample), 1e-12, "mean reward where the target matches");
-        assertEquals(0.5, Evaluator.score(log, TargetPolicies.always(0), 3)[0].target()[0] * 0.5, 1e-12);
+        assertEquals(2.0, Evaluator.score(log, TargetPolicies.always(0), 3)[0].weight(), 1e-12, "pi / mu = 1 / 0.5");
     }
 
     @Test
@@ -58,7 +58,7 @@ class EstimatorsTest {
         LinearClickWorld world = new LinearClickWorld(4, 3, 11);
         TargetPolicy target = StudyPolicies.softmax(world, 0.05);
         double truth = world.value(target, 200_000, 5);
-        List<Estimator> estimators = Evaluator.standardEstimators(20, 0.01);
+        List<Estimator> estimators = Evaluator.standardEstimators(20);
         int logs = 150;
         double[] sum = new double[estimators.size()];
         double[] squares = new double[estimators.size()];
@@ -166,7 +166,7 @@ class EstimatorsTest {
         LinearClickWorld world = new LinearClickWorld(4, 3, 11);
         List<LoggedRound> log = StudyPolicies.log(world, Policies.uniform(3), 600, 0, 0, 21);
         TargetPolicy target = StudyPolicies.softmax(world, 0.05);
-        Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(20, 0.01), new Bootstrap(100, 0.95), 20);
+        Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(20), new Bootstrap(100, 0.95), 20);
         Evaluator.PolicyReport first = evaluator.evaluate(log, target, 5);
         // One estimator at a time, in order, as the evaluator did before running them side by side.
         ScoredRound[] scored = Evaluator.score(log, target, 5);

@@ -102,7 +102,8 @@ class EvaluateCommandTest {
                 "1,1,0,0.3", "0,0,0.5,0.4", "1,0,1.5,0.5"));
         EvaluateRun strict = evaluate(csv.toString());
         assertEquals(1, strict.exit());
-        assertTrue(strict.err().contains("line 4: propensity 0.0 is outside (0, 1]"), strict.err());
+        assertTrue(strict.err().contains("bad-propensity.csv: line 4, column 3 (propensity_score): expected a "
+                + "propensity in (0, 1], found '0'"), strict.err());
 
         EvaluateRun lenient = evaluate(csv.toString(), "--lenient");
         assertEquals(0, lenient.exit(), lenient.err());
@@ -115,13 +116,14 @@ class EvaluateCommandTest {
         Files.write(csv, List.of("item_id,click,propensity_score,user_feature_0", "0,1,0.5,0.1", "4,0,0.5,0.2"));
         EvaluateRun run = evaluate(csv.toString(), "--actions", "3");
         assertEquals(1, run.exit());
-        assertTrue(run.err().contains("line 3: action 4 is not one of the 3 actions"), run.err());
+        assertTrue(run.err().contains("line 3 (item_id): expected one of the 3 actions (ids 0 to 2), found 4"), run.err());
 
         Path words = dir.resolve("bad-click.csv");
         Files.write(words, List.of("item_id,click,propensity_score", "0,yes,0.5"));
         EvaluateRun notNumber = evaluate(words.toString());
         assertEquals(1, notNumber.exit());
-        assertTrue(notNumber.err().contains("line 2: not a number"), notNumber.err());
+        assertTrue(notNumber.err().contains("line 2, column 2 (click): expected a reward, a finite number, "
+                + "found 'yes'"), notNumber.err());
     }
 
     @Test

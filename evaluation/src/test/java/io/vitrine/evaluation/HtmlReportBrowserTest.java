@@ -39,10 +39,13 @@ class HtmlReportBrowserTest {
         assertTrue(state.find(), "the page's body: " + dom.out().substring(0, Math.min(300, dom.out().length())));
         assertEquals("ok", state.group(1), "the page loaded with every plot decoded");
         assertTrue(dom.out().contains("always:2") && dom.out().contains("doubly robust"), "the tables are there");
+        // The log has three positions: the whole page and the position slices with their plot.
+        assertTrue(dom.out().contains("Whole page") && dom.out().contains("By position"), "the slices are there");
+        assertTrue(dom.out().contains("alt=\"estimates by position\""), "the slices' plot is there");
         assertTrue(!dom.errors().contains("Uncaught"), "no script error: " + dom.errors());
 
         Path shot = dir.resolve("report.png").toAbsolutePath();
-        Browser screenshot = chromium(dir, "--screenshot=" + shot, "--window-size=1100,3400",
+        Browser screenshot = chromium(dir, "--screenshot=" + shot, "--window-size=1100,6000",
                 html.toUri().toString());
         assertEquals(0, screenshot.exit(), screenshot.errors());
         BufferedImage image = ImageIO.read(shot.toFile());

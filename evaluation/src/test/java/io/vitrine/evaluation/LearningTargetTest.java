@@ -53,7 +53,7 @@ class LearningTargetTest {
             double snips = new SelfNormalizedInversePropensity().estimate(scored,
                     Evaluator.everyRound(scored.length));
             assertTrue(snips > uniform + 0.02, name + " learned from the log: " + snips + " vs uniform " + uniform);
-            double[] first = scored[0].target();
+            double[] first = TargetPolicies.parse(name, 7).probabilities(log.get(0));
             assertEquals(1.0, java.util.Arrays.stream(first).sum(), 1e-9, "probabilities sum to 1");
         }
     }
