@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vitrine.schemas.Topic;
+import io.vitrine.schemas.TopicCheck;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,9 @@ class TopicCheckTest {
 
             List<String> declared = TopicCheck.problems(admin, prefix, Map.of("decisions", 3), 1);
             assertTrue(declared.stream().noneMatch(p -> p.startsWith(Topic.DECISIONS.name(prefix))), declared.toString());
+            List<String> anyCount = TopicCheck.problems(admin, prefix, null, 1);
+            assertTrue(anyCount.stream().noneMatch(p -> p.contains("partitions")), anyCount.toString());
+            assertTrue(anyCount.stream().anyMatch(p -> p.startsWith(Topic.POSTERIORS.name(prefix))), anyCount.toString());
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.vitrine.loadtest;
 
-import io.vitrine.kafka.TopicCheck;
 import io.vitrine.schemas.Topic;
+import io.vitrine.schemas.TopicCheck;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

@@ -64,8 +64,9 @@ class LearnerServiceTest {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("vitrine_rewards_total{kind=\"click\"}"),
                 "rewards counted by kind");
-        given().get("/q/health/ready").then().statusCode(200)
-                .body("checks.find { it.name == 'learner-state' }.status", equalTo("UP"));
+        given().get("/q/health/ready").then().log().ifValidationFails().statusCode(200)
+                .body("checks.find { it.name == 'learner-state' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'kafka-topics' }.status", equalTo("UP"));
     }
 
     @Test

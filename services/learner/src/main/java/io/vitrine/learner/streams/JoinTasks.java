@@ -53,6 +53,7 @@ public final class JoinTasks implements IntSupplier {
     private int read() {
         var settings = new HashMap<String, Object>(AdminClientConfig.configNames().stream()
                 .filter(kafka::containsKey).collect(Collectors.toMap(k -> k, kafka::get)));
+        settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
         settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         try (Admin admin = Admin.create(settings)) {
             Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()

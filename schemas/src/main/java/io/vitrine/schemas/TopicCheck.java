@@ -1,6 +1,5 @@
-package io.vitrine.kafka;
+package io.vitrine.schemas;
 
-import io.vitrine.schemas.Topic;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,8 +28,9 @@ public final class TopicCheck {
     }
 
     /**
-     * @param partitions        partition counts that replace the registry's, by topic base name ({@code impressions})
-     * @param minReplication    the least replication factor accepted
+     * @param partitions     partition counts that replace the registry's, by topic base name ({@code impressions});
+     *                       null to accept any count (what a running service needs)
+     * @param minReplication the least replication factor accepted
      */
     public static List<String> problems(Admin admin, String prefix, Map<String, Integer> partitions,
                                         int minReplication) {
@@ -51,8 +51,9 @@ public final class TopicCheck {
                     continue;
                 }
                 TopicDescription description = described.get(name);
-                int expected = partitions.getOrDefault(topic.baseName(), topic.partitions());
                 int actual = description.partitions().size();
+                int expected = partitions == null ? actual : partitions.getOrDefault(topic.baseName(),
+                        topic.partitions());
                 if (actual != expected) {
                     problems.add(name + ": " + actual + " partitions, expected " + expected
                             + " (or declare the count with --partitions " + topic.baseName() + "=" + actual + ")");
