@@ -119,14 +119,25 @@ final class TopicsCommand implements Callable<Integer> {
                             .configs(topic.configs()));
                 }
             }
-            admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+            List<String> created = new ArrayList<>();
+            for (var result : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    result.getValue().get(60, TimeUnit.SECONDS);
+                    created.add(result.getKey());
+                } catch (ExecutionException e) {
+                    // Created meanwhile by someone else (or not yet listed): the check that follows looks at it.
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             List<String> names = missing.stream().map(NewTopic::name).toList();
             while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).containsAll(names)
                     && System.nanoTime() < deadline) {
                 Thread.sleep(100); // created topics reach the metadata a moment later
             }
-            return names;
+            return created;
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot create the topics: " + e.getMessage(), e);
         }

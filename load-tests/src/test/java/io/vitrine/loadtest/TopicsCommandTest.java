@@ -51,6 +51,12 @@ class TopicsCommandTest {
                     new NewTopic(Topic.POSTERIORS.name(prefix), 2, (short) 1)
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE))))
                     .all().get(30, TimeUnit.SECONDS);
+            List<String> made = List.of(Topic.DECISIONS.name(prefix), Topic.POSTERIORS.name(prefix));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).containsAll(made)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100); // created topics reach the metadata a moment later
+            }
         }
         // --create makes the rest and leaves the two wrong topics as they are: the check names both.
         assertEquals(1, run("topics", "--create", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix));
