@@ -26,7 +26,8 @@ import java.util.Arrays;
  * @param loss           the network's training loss
  * @param initScale      &gt; 0: initial weights {@code U(-initScale, initScale)} (the reference's {@code init_scale});
  *                       0: He/Xavier-uniform
- * @param resetLearningRate restart the learning-rate schedule at every retraining; otherwise t counts all steps
+ * @param resetLearningRate PER_ARM scope: restart the learning-rate schedule at every retraining; otherwise t counts
+ *                       all steps. SHARED scope trains with {@link #recipe()}, a fresh optimiser every retraining
  */
 public record NeuralLinearConfig(Scope scope, int[] hiddenLayers, NigPrior prior, int trainEvery, int trainSteps,
                                  int batchSize, double learningRate, double lrDecayRate, double maxGradNorm,
