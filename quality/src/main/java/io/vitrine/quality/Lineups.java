@@ -2,7 +2,6 @@ package io.vitrine.quality;
 
 import io.vitrine.core.bandit.FeatureMode;
 import io.vitrine.core.bandit.NeuralLinearConfig;
-import io.vitrine.core.train.MlpTrainer;
 import io.vitrine.core.bandit.Policies;
 import io.vitrine.core.posterior.NigPrior;
 import java.util.List;
@@ -30,9 +29,9 @@ final class Lineups {
                 // reset builds a tensor its optimiser never reads, so the row above runs the decay on).
                 PolicySpec.of(PolicyNames.NEURAL_LINEAR_PAPER_RESET, seed -> Policies.neuralLinear(
                         NeuralLinearConfig.paper().withLearningRate(0.1, 0.5, true), seed)),
-                // The logistic loss of Vitrine's setting needs 0/1 rewards; the wheel pays 1 to 50, so squared error.
-                PolicySpec.of(PolicyNames.VITRINE, seed -> Policies.neuralLinear(NeuralLinearConfig.vitrineDefault()
-                        .withNetwork(true, MlpTrainer.Loss.SQUARED, 0), seed)),
+                // The wheel pays 1 to 50: Vitrine's setting for real-valued rewards (squared error, a prior for them).
+                PolicySpec.of(PolicyNames.VITRINE, seed -> Policies.neuralLinear(NeuralLinearConfig.vitrineRealRewards(),
+                        seed)),
                 PolicySpec.of(PolicyNames.LIN_FULL_POST, Policies::linFullPost),
                 PolicySpec.of(PolicyNames.LIN_UCB_PER_ARM, seed -> Policies.linUcb(WHEEL_UCB_ALPHA, FeatureMode.PER_ARM, seed)),
                 PolicySpec.of(PolicyNames.EPSILON_GREEDY, seed -> Policies.epsilonGreedy(EPSILON, seed)),

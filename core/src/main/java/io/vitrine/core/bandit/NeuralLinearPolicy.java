@@ -5,6 +5,9 @@ import io.vitrine.core.posterior.SufficientStatistics;
 import io.vitrine.core.train.Mlp;
 import io.vitrine.core.train.MlpOnnxExporter;
 import io.vitrine.core.train.MlpTrainer;
+import io.vitrine.core.train.RewardNetworkTraining;
+import io.vitrine.core.train.RewardRows;
+import io.vitrine.core.train.TrainingRecipe;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.simple.RandomSource;
 
@@ -41,9 +44,10 @@ import java.util.Map;
 public final class NeuralLinearPolicy implements Policy {
 
     /** Golden-ratio increments separate the generators' seeds (as SplitMix64 does). */
-    private static final long SEED_STEP = 0x9E3779B97F4A7C15L;
+    static final long SEED_STEP = 0x9E3779B97F4A7C15L;
 
     private final NeuralLinearConfig config;
+    private final TrainingRecipe recipe;
     private final long seed;
     private final UniformRandomProvider rng;
     private final UniformRandomProvider batchRng;
@@ -67,10 +71,26 @@ public final class NeuralLinearPolicy implements Policy {
     private int[] batch;
 
     public NeuralLinearPolicy(NeuralLinearConfig config, long seed) {
-        if (config == null) {
-            throw new IllegalArgumentException("config must not be null");
+        this(config, config == null ? null : config.recipe(), seed);
+    }
+
+    /**
+     * A policy whose SHARED-scope retraining follows {@code recipe} instead of {@link NeuralLinearConfig#recipe()}
+     * (its seed is replaced per retraining); the recipe's network form must be the config's.
+     */
+    public NeuralLinearPolicy(NeuralLinearConfig config, TrainingRecipe recipe, long seed) {
+        if (config == null || recipe == null) {
+            throw new IllegalArgumentException("config and recipe must not be null");
+        }
+        if (!java.util.Arrays.equals(recipe.hiddenLayers(), config.hiddenLayers()) || recipe.wide() != config.wide()
+                || recipe.loss() != config.loss()) {
+            throw new IllegalArgumentException("the recipe's network (hidden " + java.util.Arrays.toString(
+                    recipe.hiddenLayers()) + ", wide " + recipe.wide() + ", " + recipe.loss() + ") is not the config's"
+                    + " (hidden " + java.util.Arrays.toString(config.hiddenLayers()) + ", wide " + config.wide() + ", "
+                    + config.loss() + ")");
         }
         this.config = config;
+        this.recipe = recipe;
         this.seed = seed;
         this.rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         this.batchRng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed + 2 * SEED_STEP);
@@ -141,16 +161,18 @@ public final class NeuralLinearPolicy implements Policy {
         }
     }
 
-    /** Trains the network on all data, then rebuilds every posterior's statistics with the new z. */
+    /**
+     * Trains the network on all data, then rebuilds every posterior's statistics with the new z from the prior. In
+     * SHARED scope the training is the one a deployment's trainer runs, {@link RewardNetworkTraining} with
+     * the recipe (by default {@link NeuralLinearConfig#recipe()}) given the current network as the serving one, so that this policy measures
+     * what the live system does.
+     */
     private void retrain() {
-        if (config.resetLearningRate()) {
-            trainer.resetLearningRate();
-        }
-        for (int s = 0; s < config.trainSteps(); s++) {
-            for (int i = 0; i < batch.length; i++) {
-                batch[i] = sampleRow();
-            }
-            trainer.step(inputs, rowHeads, rewards, batch);
+        if (config.scope() == NeuralLinearConfig.Scope.SHARED) {
+            RewardRows rows = RewardRows.view(contextFeatures, armFeatures, inputs, rewards, n);
+            mlp = RewardNetworkTraining.train(rows, mlp, recipe.withSeed(seed + 2 * SEED_STEP + n)).network();
+        } else {
+            trainPerArm();
         }
         for (int k = 0; k < statistics.length; k++) {
             statistics[k] = SufficientStatistics.empty(mlp.embeddingDimension());
@@ -159,6 +181,19 @@ public final class NeuralLinearPolicy implements Policy {
         // Replayed in arrival order so that forgetting weighs each row as the incremental updates did.
         for (int i = 0; i < n; i++) {
             statistics[rowHeads[i]].update(mlp.embedFloat(inputs[i]), rewards[i], gamma);
+        }
+    }
+
+    /** The reference code's training: one optimiser for the whole run, {@code trainSteps} batches of all data. */
+    private void trainPerArm() {
+        if (config.resetLearningRate()) {
+            trainer.resetLearningRate();
+        }
+        for (int s = 0; s < config.trainSteps(); s++) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = sampleRow();
+            }
+            trainer.step(inputs, rowHeads, rewards, batch);
         }
     }
 

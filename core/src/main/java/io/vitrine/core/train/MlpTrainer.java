@@ -47,6 +47,9 @@ public final class MlpTrainer {
     private final Loss loss;
     private final double[] grad;
     private final double[] meanSquare;
+    private final boolean biasCorrected;
+    /** rho^t over all steps of this optimiser, for the bias correction. */
+    private double rhoPower = 1;
     /** h[l]: forward activations of one row; delta[l]: d cost / d (pre-activation of layer l) for that row. */
     private final double[][] h;
     private final double[][] delta;
@@ -63,8 +66,23 @@ public final class MlpTrainer {
         this(mlp, learningRate, decayRate, maxGradNorm, Loss.SQUARED);
     }
 
-    /** A trainer with the given loss. */
+    /** A trainer with the given loss and TensorFlow 1's RMSProp (mean square initialised to 1). */
     public MlpTrainer(Mlp mlp, double learningRate, double decayRate, double maxGradNorm, Loss loss) {
+        this(mlp, learningRate, decayRate, maxGradNorm, loss, false);
+    }
+
+    /**
+     * A trainer with the given loss and RMSProp variant.
+     *
+     * @param biasCorrected false: TensorFlow 1's RMSProp, mean square initialised to 1, so the first steps of a fresh
+     *                      optimiser are about {@code lr g}, tiny for small gradients, until the mean square has
+     *                      decayed to g^2 (tens of steps); true: mean square initialised to 0 and divided by
+     *                      {@code 1 - rho^t} (Adam's correction, without momentum), so every step is about lr per
+     *                      parameter from the first. A network trained by a fresh optimiser each time (a warm-started
+     *                      retraining) needs the latter to make progress in a short training
+     */
+    public MlpTrainer(Mlp mlp, double learningRate, double decayRate, double maxGradNorm, Loss loss,
+                      boolean biasCorrected) {
         if (mlp == null || loss == null) {
             throw new IllegalArgumentException("network and loss must not be null");
         }
@@ -84,7 +102,10 @@ public final class MlpTrainer {
         this.loss = loss;
         this.grad = new double[mlp.parameterCount()];
         this.meanSquare = new double[mlp.parameterCount()];
-        Arrays.fill(meanSquare, 1.0);
+        this.biasCorrected = biasCorrected;
+        if (!biasCorrected) {
+            Arrays.fill(meanSquare, 1.0);
+        }
         this.h = mlp.activations();
         this.delta = mlp.activations();
         this.z = new double[mlp.embeddingDimension()];
@@ -119,10 +140,12 @@ public final class MlpTrainer {
         double clip = norm > maxGradNorm ? maxGradNorm / norm : 1.0;
         double lr = currentLearningRate();
         double[] theta = mlp.theta();
+        rhoPower *= RMS_DECAY;
+        double correction = biasCorrected ? 1 / (1 - rhoPower) : 1;
         for (int p = 0; p < theta.length; p++) {
             double g = grad[p] * clip;
             meanSquare[p] = RMS_DECAY * meanSquare[p] + (1 - RMS_DECAY) * g * g;
-            theta[p] -= lr * g / Math.sqrt(meanSquare[p] + RMS_EPSILON);
+            theta[p] -= lr * g / Math.sqrt(meanSquare[p] * correction + RMS_EPSILON);
         }
         step++;
         return cost;

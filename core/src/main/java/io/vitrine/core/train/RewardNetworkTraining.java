@@ -16,9 +16,12 @@ import org.apache.commons.rng.simple.RandomSource;
  *   <li>the network starts as a copy of the serving one when {@code warmStart} is set and its form (inputs, hidden
  *       widths, wide z, one head) is the recipe's, from fresh weights otherwise; the serving network is never
  *       changed;</li>
- *   <li>{@code steps} RMSProp steps ({@link MlpTrainer}, a fresh optimiser every training) on batches of
+ *   <li>{@code steps} RMSProp steps ({@link MlpTrainer}) on batches of
  *       {@code batchSize} rows drawn with replacement, row i with weight {@code gamma^age} of the recipe's
- *       recency;</li>
+ *       recency. The optimiser is fresh every training (a trainer keeps no state between versions) and
+ *       bias-corrected: TensorFlow 1's RMSProp, whose mean square starts at 1, takes steps of about {@code lr g} until
+ *       it has adapted, which left a short warm-started training with too little movement (measured on the quality
+ *       report's image world: 3,634 clicks of regret against 2,836 bias-corrected, seed 1, 100,000 decisions);</li>
  *   <li>the report compares the network's loss on the held-out rows with the best constant, the training rows'
  *       mean reward, and gives the ranking accuracy (AUC) for 0/1 rewards.</li>
  * </ol>
@@ -81,7 +84,7 @@ public final class RewardNetworkTraining {
         Mlp mlp = warm ? serving.copy()
                 : Mlp.initialize(rows.width(), recipe.hiddenLayers(), 1, recipe.wide(), recipe.initScale(), initSeed);
         MlpTrainer trainer = new MlpTrainer(mlp, recipe.learningRate(), recipe.lrDecayRate(), recipe.maxGradNorm(),
-                recipe.loss());
+                recipe.loss(), true);
 
         float[][] inputs = rows.inputArray();
         // One head: every row's target is the reward of the candidate shown. Sized to the backing arrays.

@@ -71,6 +71,15 @@ public record TrainingRecipe(int[] hiddenLayers, boolean wide, MlpTrainer.Loss l
                 true, 0, Forgetting.halfLife(50_000), 0.1, 1);
     }
 
+    /**
+     * Vitrine's recipe for real-valued rewards: {@link #defaults()} with squared error, 400 steps and lr 0.01 (the
+     * training of {@code NeuralLinearConfig.vitrineRealRewards()}, measured on the wheel bandit, docs/quality.md).
+     */
+    public static TrainingRecipe forRealRewards() {
+        return defaults().withNetwork(new int[]{64}, true, MlpTrainer.Loss.SQUARED, 0).withSchedule(400, 256)
+                .withOptimiser(0.01, 1e-4, 5.0);
+    }
+
     /** The network's form: hidden widths, wide or plain z, the loss and the initial weight scale. */
     public TrainingRecipe withNetwork(int[] newHiddenLayers, boolean newWide, MlpTrainer.Loss newLoss,
                                       double newInitScale) {

@@ -5,6 +5,9 @@ import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.train.Mlp;
 import io.vitrine.core.train.MlpTrainer;
+import io.vitrine.core.train.RewardNetworkTraining;
+import io.vitrine.core.train.RewardRows;
+import io.vitrine.core.train.TrainingRecipe;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -108,21 +111,18 @@ class NeuralLinearPolicyTest {
     }
 
     /**
-     * Retraining often must not shake the network. With the learning-rate schedule restarted at every retraining,
-     * RMSProp (whose mean square has shrunk to the small click gradients) takes steps of about lr in every
-     * parameter, a hundred of them per retraining: the weights random-walk and the posterior is rebuilt on a new z
-     * each time. On the image world this made choices worse than uniform. Letting the decay run on keeps the
-     * parameters still once the data are fitted and the choices good.
+     * Retraining often must not shake the network. Every SHARED-scope retraining is a fresh, bias-corrected RMSProp
+     * that takes steps of about lr in every parameter, so the learning rate sets how far a network moves per
+     * retraining even when the data are already fitted: at the default's 0.003 it stays still enough for the
+     * posterior rebuilt on its z to keep the choices good, at ten times that it moves twice as far.
      */
     @Test
     void frequentRetrainingKeepsTheNetworkStillAndTheChoicesGood() {
         double[] rates = {0.04, 0.08, 0.25, 0.12};
         NeuralLinearConfig vitrine = NeuralLinearConfig.vitrineDefault().withTraining(25, 50, 32)
                 .withForgetting(Forgetting.NONE);
-        // The same fast schedule (lr 0.01, decay 0.01 per step) with the decay running on, and restarted.
-        NeuralLinearConfig steady = vitrine.withLearningRate(0.01, 0.01, false);
-        NeuralLinearConfig restarted = vitrine.withLearningRate(0.01, 0.01, true);
-        NeuralLinearConfig[] configs = {vitrine, steady, restarted};
+        NeuralLinearConfig fast = vitrine.withLearningRate(0.03, vitrine.lrDecayRate(), false);
+        NeuralLinearConfig[] configs = {vitrine, fast};
         double[] drift = new double[configs.length];
         double[] reward = new double[configs.length];
         for (int c = 0; c < configs.length; c++) {
@@ -136,9 +136,40 @@ class NeuralLinearPolicyTest {
             }
             drift[c] = Math.sqrt(drift[c]);
         }
-        String drifts = "parameter drift over 24 retrainings: default " + drift[0] + ", decay running on " + drift[1]
-                + ", restarted " + drift[2];
-        assertTrue(drift[1] < drift[2] / 3, drifts);
+        String drifts = "parameter drift over 24 retrainings: default " + drift[0] + ", lr 0.03 " + drift[1];
+        // Measured: 3.4 against 7.6.
+        assertTrue(drift[0] < 0.6 * drift[1], drifts);
         assertTrue(reward[0] > 0.22, "mean click rate " + reward[0] + " (best arm 0.25)");
+    }
+
+    /**
+     * A SHARED-scope retraining is the deployment's: {@link RewardNetworkTraining} with the config's recipe, given the
+     * current network as the serving one, and the posterior is then rebuilt from the prior on all rewards re-encoded.
+     */
+    @Test
+    void sharedRetrainingIsTheTrainingApiWarmStartedFromTheCurrentNetwork() {
+        NeuralLinearConfig config = NeuralLinearConfig.vitrineRealRewards().withTraining(50, 20, 16);
+        long seed = 5;
+        NeuralLinearPolicy policy = new NeuralLinearPolicy(config, seed);
+        Worlds.World world = Worlds.quadrants(2);
+        RewardRows rows = new RewardRows(2, 3);
+        Mlp before = null;
+        for (int t = 1; t <= 100; t++) {
+            Round round = world.next();
+            int chosen = policy.choose(round);
+            double reward = world.reward(round, chosen);
+            policy.learn(round, chosen, reward);
+            rows.add(round.context(), round.arms().get(chosen).features(), reward);
+            if (t == 50) {
+                before = policy.network();
+            }
+        }
+        // The retraining at 100 rewards started from the network trained at 50, which served the rounds between.
+        Mlp served = before;
+        Mlp expected = RewardNetworkTraining.train(rows, served,
+                config.recipe().withSeed(seed + 2 * NeuralLinearPolicy.SEED_STEP + 100)).network();
+        assertArrayEquals(expected.parameters(), policy.network().parameters());
+        assertEquals(TrainingRecipe.defaults(), NeuralLinearConfig.vitrineDefault().recipe());
+        assertEquals(TrainingRecipe.forRealRewards(), NeuralLinearConfig.vitrineRealRewards().recipe());
     }
 }

@@ -112,6 +112,40 @@ class MlpTest {
         }
     }
 
+    /**
+     * A fresh TensorFlow 1 RMSProp divides by sqrt(0.9 + 0.1 g^2), so a small gradient moves a parameter by about
+     * lr g; the bias-corrected one divides by |g| and moves every parameter with a gradient by lr from the first step.
+     */
+    @Test
+    void aBiasCorrectedFreshOptimiserStepsByTheLearningRate() {
+        float[][] x = {{0.5f}};
+        double[] y = {1};
+        Mlp tf1 = Mlp.initialize(1, new int[]{2}, 1, true, 0.5, 4);
+        Mlp corrected = tf1.copy();
+        double[] before = tf1.parameters();
+        double[] g = new double[before.length];
+        new MlpTrainer(tf1.copy(), 1e-3, 0, 1e9, MlpTrainer.Loss.LOGISTIC).lossAndGradient(x, new int[]{0}, y,
+                new int[]{0}, g);
+
+        new MlpTrainer(tf1, 1e-3, 0, 1e9, MlpTrainer.Loss.LOGISTIC).step(x, new int[]{0}, y, new int[]{0});
+        new MlpTrainer(corrected, 1e-3, 0, 1e9, MlpTrainer.Loss.LOGISTIC, true).step(x, new int[]{0}, y,
+                new int[]{0});
+
+        int moved = 0;
+        for (int p = 0; p < before.length; p++) {
+            double tf1Step = before[p] - tf1.parameters()[p];
+            double correctedStep = before[p] - corrected.parameters()[p];
+            assertEquals(1e-3 * g[p] / Math.sqrt(0.9 + 0.1 * g[p] * g[p] + 1e-10), tf1Step, 1e-15);
+            if (g[p] != 0) {
+                assertEquals(1e-3 * Math.signum(g[p]), correctedStep, 1e-9);
+                moved++;
+            } else {
+                assertEquals(0, correctedStep);
+            }
+        }
+        assertTrue(moved > 3, "parameters with a gradient: " + moved);
+    }
+
     @Test
     void learningRateDecaysAndResets() {
         MlpTrainer trainer = new MlpTrainer(Mlp.initialize(1, new int[]{2}, 1, 1), 0.1, 0.5, 5);
