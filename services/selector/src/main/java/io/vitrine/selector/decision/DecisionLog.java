@@ -1,5 +1,7 @@
 package io.vitrine.selector.decision;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vitrine.avro.Decision;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,6 +43,11 @@ public final class DecisionLog implements AutoCloseable {
                     }
                 });
         return acked;
+    }
+
+    /** Exports the producer's own metrics (record send rate, errors, request latency) as {@code kafka_producer_*}. */
+    public void bindMetrics(MeterRegistry registry) {
+        new KafkaClientMetrics(producer).bindTo(registry);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.vitrine.selector.decision;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.schemas.AvroArrays;
@@ -56,6 +58,11 @@ public final class PosteriorView implements AutoCloseable {
 
     public void start() {
         thread.start();
+    }
+
+    /** Exports the consumer's own metrics (lag, fetch rate) as {@code kafka_consumer_*}; they need no lock. */
+    public void bindMetrics(MeterRegistry registry) {
+        new KafkaClientMetrics(consumer).bindTo(registry);
     }
 
     public Optional<NormalInverseGammaPosterior> get(String scope) {
