@@ -97,7 +97,7 @@ class LearnerServiceTest {
     }
 
     /** The store answers 503 until the stream threads run; wait for the awaited answer. */
-    private static void awaitStatus(String path, int expected) throws InterruptedException {
+    static void awaitStatus(String path, int expected) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (given().get(path).statusCode() != expected && System.nanoTime() < deadline) {
             Thread.sleep(100);
@@ -105,7 +105,7 @@ class LearnerServiceTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T extends SpecificRecord> void send(Topic topic, String key, T value, Instant at)
+    static <T extends SpecificRecord> void send(Topic topic, String key, T value, Instant at)
             throws Exception {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedLocalKafka.bootstrapServers());
         try (KafkaProducer<String, T> producer = new KafkaProducer<>(config, new StringSerializer(),
@@ -115,7 +115,7 @@ class LearnerServiceTest {
         }
     }
 
-    private static <T extends SpecificRecord> T readFirst(Topic topic, Class<T> type,
+    static <T extends SpecificRecord> T readFirst(Topic topic, Class<T> type,
                                                           java.util.function.Predicate<T> match) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedLocalKafka.bootstrapServers(),

@@ -28,6 +28,8 @@ public final class DecisionLog implements AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // Names its kafka_producer_* metrics.
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "vitrine-selector-decision-log");
         this.producer = new KafkaProducer<>(config, new StringSerializer(), serializer);
         this.topic = topic;
     }
