@@ -136,4 +136,29 @@ class LearnerServiceTest {
         }
         throw new AssertionError("no matching record on " + topic);
     }
+
+    /** Every record of the topic up to its end offsets at the time of the call. */
+    static <T extends SpecificRecord> List<T> readAll(Topic topic, Class<T> type) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedLocalKafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<T> records = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                AvroSerdes.registryless(type).deserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer
+                    .partitionsFor(topic.name(Topic.DEFAULT_PREFIX)).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end within 30 s");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> records.add(r.value()));
+            }
+        }
+        return records;
+    }
 }
