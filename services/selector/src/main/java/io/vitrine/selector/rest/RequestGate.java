@@ -88,7 +88,8 @@ public class RequestGate {
         }
         var response = context.response().setStatusCode(problem.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON);
-        if (!close) {
+        // Only an HTTP/1.x connection carries the unread body; closing an HTTP/2 one would end its other streams.
+        if (!close || request(context).version() == io.vertx.core.http.HttpVersion.HTTP_2) {
             response.end(io.vertx.core.buffer.Buffer.buffer(body));
             return;
         }
