@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  *       {@code @kubernetes-models/apimachinery}, generated from the Kubernetes OpenAPI document; their
  *       {@code _schemas/*.js} files each hold one schema as a JSON literal, registered under its OpenAPI name and
  *       referring to the others as {@code "io.k8s...#"};</li>
- *   <li>ServiceMonitor: {@code @kubernetes-models/prometheus-operator}, the CRD's openAPIV3Schema;</li>
+ *   <li>ServiceMonitor, PrometheusRule: {@code @kubernetes-models/prometheus-operator}, the CRDs' openAPIV3Schema;</li>
  *   <li>Kafka, KafkaNodePool, KafkaTopic, KafkaUser: the CRDs of Strimzi's {@code io.strimzi:api} test jar, whose
  *       only served version is {@code kafka.strimzi.io/v1}.</li>
  * </ul>
@@ -67,16 +67,17 @@ final class Schemas {
         });
         schemas.kubernetes = root;
 
-        Path serviceMonitor = Repo.schemas().resolve(
-                "prometheus-operator/package/monitoring.coreos.com/v1/ServiceMonitor.js");
-        ObjectNode monitor = jsonLiteral(Repo.read(serviceMonitor), serviceMonitor);
-        ((ObjectNode) monitor.path("properties")).remove("metadata"); // refers to ObjectMeta, validated below
-        strict(monitor);
-        ObjectNode monitorRoot = root.deepCopy();
-        monitorRoot.setAll(monitor);
-        ((ObjectNode) monitorRoot.path("properties")).putObject("metadata")
-                .put("$ref", "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
-        schemas.byKind.put("monitoring.coreos.com/v1 ServiceMonitor", factory.getSchema(monitorRoot));
+        for (String kind : List.of("ServiceMonitor", "PrometheusRule")) {
+            Path file = Repo.schemas().resolve("prometheus-operator/package/monitoring.coreos.com/v1/" + kind + ".js");
+            ObjectNode crd = jsonLiteral(Repo.read(file), file);
+            ((ObjectNode) crd.path("properties")).remove("metadata"); // refers to ObjectMeta, validated below
+            strict(crd);
+            ObjectNode crdRoot = root.deepCopy();
+            crdRoot.setAll(crd);
+            ((ObjectNode) crdRoot.path("properties")).putObject("metadata")
+                    .put("$ref", "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+            schemas.byKind.put("monitoring.coreos.com/v1 " + kind, factory.getSchema(crdRoot));
+        }
 
         for (Path file : files(Repo.schemas().resolve("strimzi/crds/v1"), ".yaml")) {
             ObjectNode crd = Repo.yamlFile(file);

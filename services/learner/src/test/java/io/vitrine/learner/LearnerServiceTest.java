@@ -98,7 +98,7 @@ class LearnerServiceTest {
     }
 
     /** The store answers 503 until the stream threads run; wait for the awaited answer. */
-    private static void awaitStatus(String path, int expected) throws InterruptedException {
+    static void awaitStatus(String path, int expected) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (given().get(path).statusCode() != expected && System.nanoTime() < deadline) {
             Thread.sleep(100);
@@ -106,7 +106,7 @@ class LearnerServiceTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T extends SpecificRecord> void send(Topic topic, String key, T value, Instant at)
+    static <T extends SpecificRecord> void send(Topic topic, String key, T value, Instant at)
             throws Exception {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedLocalKafka.bootstrapServers());
         try (KafkaProducer<String, T> producer = new KafkaProducer<>(config, new StringSerializer(),
@@ -116,7 +116,7 @@ class LearnerServiceTest {
         }
     }
 
-    private static <T extends SpecificRecord> T readFirst(Topic topic, Class<T> type,
+    static <T extends SpecificRecord> T readFirst(Topic topic, Class<T> type,
                                                           java.util.function.Predicate<T> match) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedLocalKafka.bootstrapServers(),
@@ -136,5 +136,30 @@ class LearnerServiceTest {
             }
         }
         throw new AssertionError("no matching record on " + topic);
+    }
+
+    /** Every record of the topic up to its end offsets at the time of the call. */
+    static <T extends SpecificRecord> List<T> readAll(Topic topic, Class<T> type) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedLocalKafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<T> records = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                AvroSerdes.registryless(type).deserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer
+                    .partitionsFor(topic.name(Topic.DEFAULT_PREFIX)).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end within 30 s");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> records.add(r.value()));
+            }
+        }
+        return records;
     }
 }

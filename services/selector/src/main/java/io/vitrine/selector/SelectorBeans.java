@@ -15,6 +15,8 @@ import io.vitrine.selector.decision.DecisionEngine;
 import io.vitrine.selector.metrics.SelectorMetrics;
 import io.vitrine.selector.decision.DecisionLog;
 import io.vitrine.selector.decision.PosteriorView;
+import io.vitrine.selector.rest.DecisionResource;
+import io.vitrine.selector.rest.RetryWindow;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -83,8 +85,17 @@ public class SelectorBeans {
 
     @Produces
     @Singleton
-    SelectorMetrics metrics(MeterRegistry registry, PosteriorView posteriors) {
+    SelectorMetrics metrics(MeterRegistry registry, PosteriorView posteriors, DecisionLog log) {
+        // The selector's own Kafka clients (the decision log's producer, the posterior view's consumer).
+        log.bindMetrics(registry);
+        posteriors.bindMetrics(registry);
         return new SelectorMetrics(registry, posteriors);
+    }
+
+    @Produces
+    @Singleton
+    RetryWindow<DecisionResource.DecisionResponse> retryWindow(SelectorConfig config) {
+        return new RetryWindow<>(config.selector().retryWindow(), config.selector().retryWindowEntries());
     }
 
     @Produces

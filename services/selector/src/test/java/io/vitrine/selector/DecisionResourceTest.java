@@ -107,8 +107,8 @@ class DecisionResourceTest {
         "missing slot|{\"context\": " + CONTEXT + ", \"candidates\": [{\"id\": \"a\", \"features\": " + FEATURES + "}]}|slot: is required",
         "missing context|{\"slot\": \"s\", \"candidates\": [{\"id\": \"a\", \"features\": " + FEATURES + "}]}|context: is required",
         "no candidates|{\"slot\": \"s\", \"context\": " + CONTEXT + ", \"candidates\": []}|candidates: must hold at least one candidate",
-        "NaN feature|{\"slot\": \"s\", \"context\": [0.1, \"NaN\", 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], \"candidates\": [{\"id\": \"a\", \"features\": " + FEATURES + "}]}|context[1]: must be a finite number",
-        "infinite feature|{\"slot\": \"s\", \"context\": " + CONTEXT + ", \"candidates\": [{\"id\": \"a\", \"features\": [1, 0, 0, 0, 0, 0, 0, \"Infinity\"]}]}|candidates[0].features[7]: must be a finite number",
+        "NaN as text|{\"slot\": \"s\", \"context\": [0.1, \"NaN\", 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], \"candidates\": [{\"id\": \"a\", \"features\": " + FEATURES + "}]}|context[1]: must be a number, got the string \"NaN\"",
+        "infinity as text|{\"slot\": \"s\", \"context\": " + CONTEXT + ", \"candidates\": [{\"id\": \"a\", \"features\": [1, 0, 0, 0, 0, 0, 0, \"Infinity\"]}]}|candidates[0].features[7]: must be a number",
         "wrong feature count|{\"slot\": \"s\", \"context\": [1, 2], \"candidates\": [{\"id\": \"a\", \"features\": " + FEATURES + "}]}|context: has 2 values, the encoder expects 8",
         "duplicate ids|{\"slot\": \"s\", \"context\": " + CONTEXT + ", \"candidates\": [{\"id\": \"a\", \"features\": " + FEATURES + "}, {\"id\": \"a\", \"features\": " + FEATURES + "}]}|candidates[1].id: 'a' appears more than once",
         "k above candidates|{\"slot\": \"s\", \"context\": " + CONTEXT + ", \"k\": 3, \"candidates\": [{\"id\": \"a\", \"features\": " + FEATURES + "}]}|k: asks for 3 candidates but the request has 1",
@@ -121,8 +121,8 @@ class DecisionResourceTest {
                 .then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("status", is(400))
-                .body("title", equalTo("Invalid decision request"))
-                .body("errors", hasItem(containsString(expected)));
+                .body("title", equalTo("Invalid request"))
+                .body("errors.collect { it.field + ': ' + it.detail }", hasItem(containsString(expected)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -154,7 +154,9 @@ class DecisionResourceTest {
         given().contentType(ContentType.JSON).body(request("big", "s", CONTEXT, candidates(501), 1))
                 .post("/v1/decisions")
                 .then().statusCode(400)
-                .body("errors", hasItem(containsString("more than the limit of 500")));
+                .body("errors[0].field", equalTo("candidates"))
+                .body("errors[0].reason", equalTo("too-many-candidates"))
+                .body("errors[0].detail", containsString("more than the limit of 500"));
     }
 
     @Test

@@ -55,7 +55,7 @@ public class PosteriorResource {
 
     /** A scope's posterior: what it learned and how sure it is. */
     public record PosteriorSummary(String scope, String slot, String encoderVersion, long version, int dimension,
-                                   double n, double a, double bn, double noiseVariance, List<Double> mu,
+                                   double n, double a, double bn, Double noiseVariance, List<Double> mu,
                                    Instant updatedAt) {
     }
 
@@ -137,7 +137,8 @@ public class PosteriorResource {
                     "about:blank", "Unknown scope", 404, "No reward has reached scope '" + scope + "' yet."));
         } else {
             PosteriorSnapshot snapshot = PosteriorUpdater.snapshot(stored, prior);
-            double noiseVariance = snapshot.getA() > 1 ? snapshot.getBn() / (snapshot.getA() - 1) : Double.NaN;
+            // Null, not NaN, while a <= 1: JSON has no NaN and the contract declares a number or null.
+            Double noiseVariance = snapshot.getA() > 1 ? snapshot.getBn() / (snapshot.getA() - 1) : null;
             answer = Response.ok(new PosteriorSummary(snapshot.getScope(), snapshot.getSlot(),
                     snapshot.getEncoderVersion(), snapshot.getVersion(), snapshot.getDimension(), snapshot.getN(),
                     snapshot.getA(), snapshot.getBn(), noiseVariance, snapshot.getMu(), snapshot.getUpdatedAt()));

@@ -106,5 +106,16 @@ public interface SelectorConfig {
         /** How long an HTTP decision waits for Kafka to acknowledge its log record. */
         @WithDefault("5s")
         Duration logTimeout();
+
+        /**
+         * How long an HTTP request id is remembered: a retry with the same id and body within it gets the first
+         * answer again (no second decision, no second log record), a different body under that id a 409.
+         */
+        @WithDefault("5m")
+        Duration retryWindow();
+
+        /** Most request ids remembered for retries; beyond it the oldest are forgotten first. */
+        @WithDefault("100000")
+        long retryWindowEntries();
     }
 }

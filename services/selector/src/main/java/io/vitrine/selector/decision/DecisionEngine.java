@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 /**
  * One decision: validate, encode (context, candidate) pairs to z with the ONNX encoder, sample the
@@ -67,6 +69,44 @@ public final class DecisionEngine {
         return slot + "#" + candidateId + "@" + info.version();
     }
 
+    /**
+     * The seed of a request's draws: the first 8 bytes of SHA-256 of its id. A retry of the same request, on this
+     * instance or another, draws the same numbers, so with the same posterior it gets the same decision.
+     */
+    public static long seedOf(String requestId) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(requestId.getBytes(StandardCharsets.UTF_8));
+            long seed = 0;
+            for (int i = 0; i < Long.BYTES; i++) {
+                seed = (seed << 8) | (hash[i] & 0xff);
+            }
+            return seed;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /**
+     * Features can be finite and yet overflow the encoder (3.4e38 times a weight): such a request is refused,
+     * naming the candidate, rather than failing in the sampler.
+     */
+    private static void checkFinite(float[][] z) {
+        List<InvalidRequestException.Violation> violations = new ArrayList<>();
+        for (int a = 0; a < z.length; a++) {
+            for (float value : z[a]) {
+                if (!Float.isFinite(value)) {
+                    violations.add(new InvalidRequestException.Violation("candidates[" + a + "].features",
+                            "overflows the encoder (its embedding is not finite); scale the context and candidate"
+                                    + " features down", "invalid-features"));
+                    break;
+                }
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+    }
+
     /** A decision, with every candidate explained when that was asked for (else null). */
     public record Outcome(Decision decision, Explanation explanation) {
     }
@@ -94,9 +134,12 @@ public final class DecisionEngine {
             candidateFeatures[i] = input.candidates().get(i).features();
         }
         float[][] z = encoder.encode(input.context(), candidateFeatures);
+        checkFinite(z);
 
         String scope = scopeOf(input.slot());
-        long seed = ThreadLocalRandom.current().nextLong();
+        String requestId = input.requestId() == null || input.requestId().isBlank()
+                ? UUID.randomUUID().toString() : input.requestId();
+        long seed = seedOf(requestId);
         boolean perCandidate = perCandidateSlots.contains(input.slot());
         String[] candidateScopes = null;
         Explanation explanation = null;
@@ -140,8 +183,6 @@ public final class DecisionEngine {
         for (DecisionInput.CandidateInput candidate : input.candidates()) {
             candidates.add(new Candidate(candidate.id(), AvroArrays.floatList(candidate.features())));
         }
-        String requestId = input.requestId() == null || input.requestId().isBlank()
-                ? UUID.randomUUID().toString() : input.requestId();
         return new Outcome(Decision.newBuilder()
                 .setRequestId(requestId)
                 .setSlot(input.slot())

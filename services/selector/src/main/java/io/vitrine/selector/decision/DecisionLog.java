@@ -1,5 +1,7 @@
 package io.vitrine.selector.decision;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vitrine.avro.Decision;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,6 +28,8 @@ public final class DecisionLog implements AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // Names its kafka_producer_* metrics.
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "vitrine-selector-decision-log");
         this.producer = new KafkaProducer<>(config, new StringSerializer(), serializer);
         this.topic = topic;
     }
@@ -41,6 +45,11 @@ public final class DecisionLog implements AutoCloseable {
                     }
                 });
         return acked;
+    }
+
+    /** Exports the producer's own metrics (record send rate, errors, request latency) as {@code kafka_producer_*}. */
+    public void bindMetrics(MeterRegistry registry) {
+        new KafkaClientMetrics(producer).bindTo(registry);
     }
 
     @Override

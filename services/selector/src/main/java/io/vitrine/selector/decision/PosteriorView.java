@@ -1,5 +1,7 @@
 package io.vitrine.selector.decision;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.schemas.AvroArrays;
@@ -47,6 +49,7 @@ public final class PosteriorView implements AutoCloseable {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "vitrine-selector-posterior-view"); // names its metrics
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         this.deserializer = deserializer;
         this.topic = topic;
@@ -56,6 +59,11 @@ public final class PosteriorView implements AutoCloseable {
 
     public void start() {
         thread.start();
+    }
+
+    /** Exports the consumer's own metrics (lag, fetch rate) as {@code kafka_consumer_*}; they need no lock. */
+    public void bindMetrics(MeterRegistry registry) {
+        new KafkaClientMetrics(consumer).bindTo(registry);
     }
 
     public Optional<NormalInverseGammaPosterior> get(String scope) {

@@ -33,6 +33,8 @@ public final class RequestValidator {
         if (input.requestId() == null || input.requestId().isBlank()) {
             if (requestIdRequired) {
                 violations.add(new Violation("requestId", "is required"));
+            } else if (input.requestId() != null) {
+                violations.add(new Violation("requestId", "must not be blank (leave it out to get a generated id)"));
             }
         } else if (input.requestId().length() > MAX_ID_LENGTH) {
             violations.add(new Violation("requestId", "is longer than " + MAX_ID_LENGTH + " characters"));

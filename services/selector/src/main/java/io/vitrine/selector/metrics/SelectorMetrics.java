@@ -6,6 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vitrine.selector.decision.PosteriorView;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,23 +17,35 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code vitrine.decisions} [vitrine_decisions_total{path}]: decisions made, by path (http, topic); their
  *       rate is decisions per second;</li>
  *   <li>{@code vitrine.decisions.rejected} [vitrine_decisions_rejected_total{path,reason}]: requests refused;</li>
+ *   <li>{@code vitrine.decisions.replayed} [vitrine_decisions_replayed_total]: retries answered with an earlier
+ *       decision of the same request id;</li>
  *   <li>{@code vitrine.decision.latency} [vitrine_decision_latency_seconds{path}]: time to decide (encoder and
  *       sampling, without the log write), with a histogram for quantiles;</li>
+ *   <li>{@code vitrine.decision.log.write} [vitrine_decision_log_write_seconds{outcome}]: time from handing an HTTP
+ *       decision to the producer to Kafka's acknowledgement (or the timeout), histogram;</li>
  *   <li>{@code vitrine.dead.letters} [vitrine_dead_letters_total{service,reason}]: records sent to the dead-letter
  *       topic;</li>
  *   <li>{@code vitrine.posterior.staleness} [vitrine_posterior_staleness_seconds]: age of the newest posterior
  *       snapshot the selector holds (NaN before the first); {@code vitrine.posterior.scopes}: scopes held.</li>
  * </ul>
+ * Every counter of every known tag value is registered at start, so that {@code rate()} sees the first event.
  */
 public final class SelectorMetrics {
 
     public static final String HTTP = "http";
     public static final String TOPIC = "topic";
+    public static final String REQUEST_ID_CONFLICT = "request-id-conflict";
+    /** Reasons of refusal; others (a future kind) are registered when first seen. */
+    public static final List<String> REJECTION_REASONS = List.of("invalid-request", "invalid-features",
+            "too-many-candidates", "unknown-slot", "malformed-json", REQUEST_ID_CONFLICT, "empty-value");
 
     private final MeterRegistry registry;
-    /** Per path, registered once: {@link #decided} runs on every decision. */
-    private final java.util.Map<String, Counter> decisions = new java.util.HashMap<>();
-    private final java.util.Map<String, Timer> latencies = new java.util.HashMap<>();
+    /** Registered once: these run on every decision. */
+    private final Map<String, Counter> decisions = new HashMap<>();
+    private final Map<String, Timer> latencies = new HashMap<>();
+    private final Counter replayed;
+    private final Timer logWritten;
+    private final Timer logFailed;
 
     public SelectorMetrics(MeterRegistry registry, PosteriorView posteriors) {
         this.registry = registry;
@@ -47,6 +62,17 @@ public final class SelectorMetrics {
                     .description("Time to decide, without logging the decision")
                     .publishPercentileHistogram()
                     .register(registry));
+            for (String reason : REJECTION_REASONS) {
+                rejectedCounter(path, reason);
+            }
+        }
+        replayed = Counter.builder("vitrine.decisions.replayed")
+                .description("Retries answered with the earlier decision of their request id").register(registry);
+        logWritten = logTimer("acknowledged");
+        logFailed = logTimer("failed");
+        for (String reason : List.of("undecodable", "invalid-request", "invalid-features", "too-many-candidates",
+                "unknown-slot", "empty-value")) {
+            deadLetterCounter(reason);
         }
     }
 
@@ -57,12 +83,36 @@ public final class SelectorMetrics {
     }
 
     public void rejected(String path, String reason) {
-        Counter.builder("vitrine.decisions.rejected").tag("path", path).tag("reason", reason)
-                .description("Decision requests refused, by path and reason").register(registry).increment();
+        rejectedCounter(path, reason).increment();
+    }
+
+    public void replayed() {
+        replayed.increment();
+    }
+
+    /** The time an HTTP decision's log record took to be acknowledged by Kafka, or to fail. */
+    public void logWrite(long nanos, boolean acknowledged) {
+        (acknowledged ? logWritten : logFailed).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void deadLetter(String reason) {
-        Counter.builder("vitrine.dead.letters").tag("service", "selector").tag("reason", reason)
-                .description("Records sent to the dead-letter topic, by reason").register(registry).increment();
+        deadLetterCounter(reason).increment();
+    }
+
+    private Counter rejectedCounter(String path, String reason) {
+        return Counter.builder("vitrine.decisions.rejected").tag("path", path).tag("reason", reason)
+                .description("Decision requests refused, by path and reason").register(registry);
+    }
+
+    private Counter deadLetterCounter(String reason) {
+        return Counter.builder("vitrine.dead.letters").tag("service", "selector").tag("reason", reason)
+                .description("Records sent to the dead-letter topic, by reason").register(registry);
+    }
+
+    private Timer logTimer(String outcome) {
+        return Timer.builder("vitrine.decision.log.write").tag("outcome", outcome)
+                .description("Time for Kafka to acknowledge an HTTP decision's log record")
+                .publishPercentileHistogram()
+                .register(registry);
     }
 }

@@ -1,6 +1,10 @@
 package io.vitrine.selector.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.common.annotation.Blocking;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Decision;
 import io.vitrine.core.policy.Explanation;
@@ -10,34 +14,42 @@ import io.vitrine.selector.decision.DecisionInput;
 import io.vitrine.selector.decision.DecisionLog;
 import io.vitrine.selector.decision.InvalidRequestException;
 import io.vitrine.selector.metrics.SelectorMetrics;
-import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
-/** {@code POST /v1/decisions}: which of these candidates for this context? */
+/** {@code POST /v1/decisions}: which of these candidates for this context? The contract is META-INF/openapi.yaml. */
 @Path("/v1/decisions")
 public class DecisionResource {
 
-    /** The request body. Features are numbers in the encoder's layout ({@code GET /v1/encoder}). */
-    public record DecisionRequestBody(String requestId, String slot, float[] context, List<CandidateBody> candidates,
-                                      Integer k, Boolean explain) {
+    static final Set<String> REQUEST_FIELDS = Set.of("requestId", "slot", "context", "candidates", "k", "explain");
+    static final Set<String> CANDIDATE_FIELDS = Set.of("id", "features");
+    private static final String INVALID_FEATURES = "invalid-features";
+
+    /** A request as read from its JSON body; {@code input} still has to pass the engine's validation. */
+    record DecisionRequest(DecisionInput input, boolean explain) {
     }
 
-    public record CandidateBody(String id, float[] features) {
-    }
-
-    /** The answer: chosen candidates, best first, with how they were chosen; every candidate if explained. */
+    /**
+     * The answer: chosen candidates, best first, with how they were chosen; every candidate if explained. The
+     * seed is a 64-bit integer written as a decimal string, which every JSON client can hold exactly.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record DecisionResponse(String requestId, String slot, String scope, String encoderVersion,
-                                   long posteriorVersion, long seed, List<ChosenBody> chosen,
+                                   long posteriorVersion, String seed, List<ChosenBody> chosen,
                                    List<ExplainedBody> explanation) {
     }
 
@@ -52,12 +64,15 @@ public class DecisionResource {
     private final DecisionLog log;
     private final Duration logTimeout;
     private final SelectorMetrics metrics;
+    private final RetryWindow<DecisionResponse> retries;
 
-    public DecisionResource(DecisionEngine engine, DecisionLog log, SelectorConfig config, SelectorMetrics metrics) {
+    public DecisionResource(DecisionEngine engine, DecisionLog log, SelectorConfig config, SelectorMetrics metrics,
+                            RetryWindow<DecisionResponse> retries) {
         this.engine = engine;
         this.log = log;
         this.logTimeout = config.selector().logTimeout();
         this.metrics = metrics;
+        this.retries = retries;
     }
 
     /**
@@ -68,25 +83,48 @@ public class DecisionResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public CompletionStage<DecisionResponse> decide(DecisionRequestBody body) {
-        if (body == null) {
-            throw new InvalidRequestException(List.of(
-                    new InvalidRequestException.Violation("body", "a JSON decision request is required")));
+    public CompletionStage<DecisionResponse> decide(byte[] body) {
+        DecisionRequest request;
+        try {
+            request = read(JsonFields.parse(body));
+        } catch (InvalidRequestException e) {
+            metrics.rejected(SelectorMetrics.HTTP, e.reason());
+            throw e;
         }
+        String requestId = request.input().requestId();
+        if (requestId == null) {
+            return decideAndLog(request);
+        }
+        RetryWindow.Answer<DecisionResponse> answer;
+        try {
+            answer = retries.once(requestId, fingerprint(request), () -> decideAndLog(request));
+        } catch (RequestIdConflictException e) {
+            metrics.rejected(SelectorMetrics.HTTP, SelectorMetrics.REQUEST_ID_CONFLICT);
+            throw e;
+        }
+        if (answer.replayed()) {
+            metrics.replayed();
+        }
+        return answer.answer();
+    }
+
+    private CompletionStage<DecisionResponse> decideAndLog(DecisionRequest request) {
         long start = System.nanoTime();
         DecisionEngine.Outcome outcome;
         try {
-            outcome = engine.decide(toInput(body), false, Boolean.TRUE.equals(body.explain()));
+            outcome = engine.decide(request.input(), false, request.explain());
         } catch (InvalidRequestException e) {
-            metrics.rejected(SelectorMetrics.HTTP, "invalid-request");
+            metrics.rejected(SelectorMetrics.HTTP, e.reason());
             throw e;
         }
         metrics.decided(SelectorMetrics.HTTP, System.nanoTime() - start);
         Decision decision = outcome.decision();
+        long logStart = System.nanoTime();
         return log.append(decision)
                 .toCompletableFuture()
                 .orTimeout(logTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((metadata, error) -> {
+                    metrics.logWrite(System.nanoTime() - logStart, error == null);
                     if (error != null) {
                         throw new DecisionNotLoggedException(error);
                     }
@@ -94,16 +132,68 @@ public class DecisionResource {
                 });
     }
 
-    private static DecisionInput toInput(DecisionRequestBody body) {
+    /** Reads the body by the rules of {@link JsonFields}: every problem of types and shape at once. */
+    static DecisionRequest read(JsonNode root) {
+        JsonFields in = new JsonFields();
+        ObjectNode body = in.object(root, JsonFields.BODY, REQUEST_FIELDS);
+        if (body == null) {
+            in.throwIfInvalid();
+        }
+        String requestId = in.text(body, "", "requestId", false);
+        String slot = in.text(body, "", "slot", true);
+        float[] context = in.floats(body, "", "context", true, INVALID_FEATURES);
         List<DecisionInput.CandidateInput> candidates = null;
-        if (body.candidates() != null) {
-            candidates = new ArrayList<>(body.candidates().size());
-            for (CandidateBody candidate : body.candidates()) {
-                candidates.add(candidate == null ? null : new DecisionInput.CandidateInput(candidate.id(),
-                        candidate.features()));
+        ArrayNode candidateNodes = in.array(body, "", "candidates", true);
+        if (candidateNodes != null) {
+            candidates = new ArrayList<>(candidateNodes.size());
+            for (int i = 0; i < candidateNodes.size(); i++) {
+                String field = "candidates[" + i + "]";
+                ObjectNode candidate = in.object(candidateNodes.get(i), field, CANDIDATE_FIELDS);
+                if (candidate != null) {
+                    candidates.add(new DecisionInput.CandidateInput(in.text(candidate, field, "id", true),
+                            in.floats(candidate, field, "features", true, INVALID_FEATURES)));
+                }
             }
         }
-        return new DecisionInput(body.requestId(), body.slot(), body.context(), candidates, body.k(), null);
+        Integer k = in.integer(body, "", "k", false);
+        Boolean explain = in.bool(body, "", "explain", false);
+        in.throwIfInvalid();
+        return new DecisionRequest(new DecisionInput(requestId, slot, context, candidates, k, null),
+                Boolean.TRUE.equals(explain));
+    }
+
+    /** SHA-256 of what the request asks, so that a retry matches however its JSON was spaced or ordered. */
+    static String fingerprint(DecisionRequest request) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        DecisionInput input = request.input();
+        text(digest, input.slot());
+        floats(digest, input.context());
+        digest.update(ByteBuffer.allocate(9).putInt(input.candidates().size()).putInt(input.k() == null ? 1 : input.k())
+                .put((byte) (request.explain() ? 1 : 0)).array());
+        for (DecisionInput.CandidateInput candidate : input.candidates()) {
+            text(digest, candidate.id());
+            floats(digest, candidate.features());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static void text(MessageDigest digest, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+        digest.update(bytes);
+    }
+
+    private static void floats(MessageDigest digest, float[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(4 + 4 * values.length).putInt(values.length);
+        for (float value : values) {
+            buffer.putFloat(value);
+        }
+        digest.update(buffer.array());
     }
 
     private static DecisionResponse toResponse(Decision decision, Explanation explanation) {
@@ -121,6 +211,7 @@ public class DecisionResource {
             }
         }
         return new DecisionResponse(decision.getRequestId(), decision.getSlot(), decision.getScope(),
-                decision.getEncoderVersion(), decision.getPosteriorVersion(), decision.getSeed(), chosen, explained);
+                decision.getEncoderVersion(), decision.getPosteriorVersion(), Long.toString(decision.getSeed()),
+                chosen, explained);
     }
 }

@@ -1,63 +1,100 @@
 package io.vitrine.selector.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.vitrine.selector.decision.InvalidRequestException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every error answer is an RFC 9457 problem ({@code application/problem+json}) a person can act on. */
+/**
+ * Every error answer of every endpoint is an RFC 9457 {@link Problem} a person can act on: refused input names each
+ * field and reason, and an unexpected failure gets an id ({@code instance}) that the log line carries.
+ */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    static final String MEDIA_TYPE = "application/problem+json";
-
-    /** The body of an error answer; {@code errors} lists each problem of an invalid request. */
-    public record Problem(String type, String title, int status, String detail, List<String> errors) {
-    }
 
     @ServerExceptionMapper
     public Response invalidRequest(InvalidRequestException e) {
-        List<String> errors = e.violations().stream().map(Object::toString).toList();
-        return problem(Response.Status.BAD_REQUEST, "Invalid decision request", e.getMessage(), errors);
+        return Response.status(Response.Status.BAD_REQUEST).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("about:blank", "Invalid request", 400, e.getMessage(), null,
+                        e.violations().stream().map(Problem.FieldError::of).toList()))
+                .build();
     }
 
     @ServerExceptionMapper
-    public Response unreadableJson(JsonProcessingException e) {
-        return problem(Response.Status.BAD_REQUEST, "Unreadable JSON", e.getOriginalMessage(), List.of());
-    }
-
-    /** More specific than Quarkus' own mapper for this type, which answers in plain JSON. */
-    @ServerExceptionMapper
-    public Response mismatchedJson(MismatchedInputException e) {
-        String field = e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                .reduce("", (a, b) -> a.isEmpty() || b.startsWith("[") ? a + b : a + "." + b);
-        String detail = field.isEmpty() ? e.getOriginalMessage() : field + ": " + e.getOriginalMessage();
-        return problem(Response.Status.BAD_REQUEST, "Unreadable JSON", detail, List.of(detail));
+    public Response conflict(RequestIdConflictException e) {
+        return problem(Response.Status.CONFLICT, "Request id already used", e.getMessage(),
+                List.of(new Problem.FieldError("requestId", "/requestId", e.getMessage(), "request-id-conflict")));
     }
 
     @ServerExceptionMapper
     public Response notLogged(DecisionNotLoggedException e) {
-        LOG.warn(e.getMessage());
-        return problem(Response.Status.SERVICE_UNAVAILABLE, "Decision not logged", e.getMessage(), List.of());
+        String id = UUID.randomUUID().toString();
+        LOG.warnf("problem %s: %s", id, e.getMessage());
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(Problem.MEDIA_TYPE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .entity(new Problem("about:blank", "Decision not logged", 503, e.getMessage(), "urn:uuid:" + id, null))
+                .build();
     }
 
+    /** Answers of the HTTP layer itself (404, 405, 406, 415 ...), keeping their headers such as {@code Allow}. */
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
-        Response.Status status = Response.Status.fromStatusCode(e.getResponse().getStatus());
-        if (status == null) {
-            status = Response.Status.BAD_REQUEST;
+        Response original = e.getResponse();
+        Response.StatusType status = original.getStatusInfo();
+        if (status.getStatusCode() >= 500) {
+            return unexpected(e);
         }
-        return problem(status, status.getReasonPhrase(), e.getMessage(), List.of());
+        Response.ResponseBuilder answer = Response.status(status.getStatusCode()).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), e.getMessage(),
+                        null, List.of(new Problem.FieldError(fieldOf(status.getStatusCode()), "", e.getMessage(),
+                        reasonOf(status.getStatusCode())))));
+        original.getHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase(HttpHeaders.CONTENT_TYPE) && !name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)) {
+                values.forEach(value -> answer.header(name, value));
+            }
+        });
+        return answer.build();
     }
 
-    static Response problem(Response.Status status, String title, String detail, List<String> errors) {
-        return Response.status(status).type(MEDIA_TYPE)
-                .entity(new Problem("about:blank", title, status.getStatusCode(), detail, errors))
+    /** Anything else is a bug: the client gets an id to quote, the log has the same id with the stack trace. */
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        String id = UUID.randomUUID().toString();
+        LOG.errorf(e, "problem %s: unexpected failure", id);
+        return Response.status(Response.Status.INTERNAL_SERVER_ERROR).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("about:blank", "Internal Server Error", 500,
+                        "Unexpected failure; quote " + id + " when reporting it.", "urn:uuid:" + id, null))
                 .build();
+    }
+
+    static Response problem(Response.Status status, String title, String detail, List<Problem.FieldError> errors) {
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("about:blank", title, status.getStatusCode(), detail, null, errors))
+                .build();
+    }
+
+    /** What an answer of the HTTP layer is about: the header that decided it, or the request line. */
+    private static String fieldOf(int status) {
+        return switch (status) {
+            case 406 -> "header.Accept";
+            case 415 -> "header.Content-Type";
+            default -> "request";
+        };
+    }
+
+    private static String reasonOf(int status) {
+        return switch (status) {
+            case 404 -> "not-found";
+            case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
+            case 413 -> "body-too-large";
+            case 415 -> "unsupported-media-type";
+            default -> "http-" + status;
+        };
     }
 }
