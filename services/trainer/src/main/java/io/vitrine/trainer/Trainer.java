@@ -22,7 +22,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -173,12 +172,6 @@ final class Trainer implements AutoCloseable {
         synchronized (trained) {
             return new Status(settings.enabled(), buffer.received(), buffer.size(), buffer.sinceTraining(),
                     buffer.dropped(), List.copyOf(trained), lastError);
-        }
-    }
-
-    Optional<Trained> latest() {
-        synchronized (trained) {
-            return trained.isEmpty() ? Optional.empty() : Optional.of(trained.get(trained.size() - 1));
         }
     }
 

@@ -8,10 +8,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,7 +33,6 @@ public final class EncoderCatalog implements AutoCloseable {
     private final String topic;
     private volatile Consumer<EncoderVersion> onNewVersion;
     private final Map<String, EncoderVersion> versions = new ConcurrentHashMap<>();
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -67,27 +63,14 @@ public final class EncoderCatalog implements AutoCloseable {
         return versions.containsKey(version);
     }
 
-    public Set<String> versions() {
-        return Set.copyOf(versions.keySet());
-    }
-
-    /** Waits until every record on the topic at start was read; false on timeout. */
-    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     private void run() {
         try {
             List<TopicPartition> partitions = waitForPartitions();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (running) {
                 for (ConsumerRecord<String, EncoderVersion> record : consumer.poll(Duration.ofMillis(500))) {
                     accept(record);
-                }
-                if (caughtUp.getCount() > 0 && partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p))) {
-                    caughtUp.countDown();
                 }
             }
         } catch (WakeupException e) {
