@@ -36,11 +36,7 @@ public final class DirectMethod implements Estimator {
 
     @Override
     public double[] estimateWithError(ScoredRound[] rounds, int[] sample) {
-        double[] terms = new double[sample.length];
-        for (int j = 0; j < sample.length; j++) {
-            terms[j] = rounds[sample[j]].doublyRobust();
-        }
-        return new double[] {estimate(rounds, sample), Estimator.standardError(terms, terms.length)};
+        return new double[] {estimate(rounds, sample), Estimator.doublyRobustError(rounds, sample)};
     }
 
     @Override

@@ -77,6 +77,18 @@ public interface Estimator {
         return rounds.length;
     }
 
+    /**
+     * The standard error of doubly robust's per-round terms over {@code sample}: the error the direct method and
+     * doubly robust both report (the direct method's own terms understate it, see docs/evaluation.md).
+     */
+    static double doublyRobustError(ScoredRound[] rounds, int[] sample) {
+        double[] terms = new double[sample.length];
+        for (int j = 0; j < sample.length; j++) {
+            terms[j] = rounds[sample[j]].doublyRobust();
+        }
+        return standardError(terms, terms.length);
+    }
+
     /** The standard error of the mean of {@code terms[0..count)}: their sample standard deviation over sqrt(count). */
     static double standardError(double[] terms, int count) {
         if (count < 2) {

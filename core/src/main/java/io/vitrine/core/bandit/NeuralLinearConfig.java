@@ -55,16 +55,7 @@ public record NeuralLinearConfig(Scope scope, int[] hiddenLayers, NigPrior prior
         if (!(initScale >= 0) || Double.isInfinite(initScale)) {
             throw new IllegalArgumentException("initScale must be a finite number >= 0, got " + initScale);
         }
-        if (hiddenLayers == null || hiddenLayers.length == 0) {
-            throw new IllegalArgumentException("at least one hidden layer is needed: its output is the embedding z");
-        }
-        hiddenLayers = hiddenLayers.clone();
-        for (int width : hiddenLayers) {
-            if (width < 1) {
-                throw new IllegalArgumentException("hidden layer widths must be >= 1, got "
-                        + Arrays.toString(hiddenLayers));
-            }
-        }
+        hiddenLayers = TrainingRecipe.validHiddenLayers(hiddenLayers);
         requireAtLeast("trainEvery", trainEvery, 1);
         requireAtLeast("trainSteps", trainSteps, 0);
         requireAtLeast("batchSize", batchSize, 1);

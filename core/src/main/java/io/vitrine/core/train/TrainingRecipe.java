@@ -40,16 +40,7 @@ public record TrainingRecipe(int[] hiddenLayers, boolean wide, MlpTrainer.Loss l
     public TrainingRecipe {
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(recency, "recency (use Forgetting.NONE)");
-        if (hiddenLayers == null || hiddenLayers.length == 0) {
-            throw new IllegalArgumentException("at least one hidden layer is needed: its output is the embedding z");
-        }
-        hiddenLayers = hiddenLayers.clone();
-        for (int width : hiddenLayers) {
-            if (width < 1) {
-                throw new IllegalArgumentException("hidden layer widths must be >= 1, got "
-                        + Arrays.toString(hiddenLayers));
-            }
-        }
+        hiddenLayers = validHiddenLayers(hiddenLayers);
         requireFinite("initScale", initScale, 0, false);
         requireFinite("learningRate", learningRate, 0, true);
         requireFinite("lrDecayRate", lrDecayRate, 0, false);
@@ -63,6 +54,23 @@ public record TrainingRecipe(int[] hiddenLayers, boolean wide, MlpTrainer.Loss l
         if (!(heldOutFraction >= 0 && heldOutFraction < 1)) {
             throw new IllegalArgumentException("heldOutFraction must be in [0, 1), got " + heldOutFraction);
         }
+    }
+
+    /**
+     * A copy of {@code hiddenLayers} when it names at least one layer and every width is >= 1 (the last layer is the
+     * embedding z); shared by the recipe and the policy's configuration.
+     */
+    public static int[] validHiddenLayers(int[] hiddenLayers) {
+        if (hiddenLayers == null || hiddenLayers.length == 0) {
+            throw new IllegalArgumentException("at least one hidden layer is needed: its output is the embedding z");
+        }
+        int[] copy = hiddenLayers.clone();
+        for (int width : copy) {
+            if (width < 1) {
+                throw new IllegalArgumentException("hidden layer widths must be >= 1, got " + Arrays.toString(copy));
+            }
+        }
+        return copy;
     }
 
     /** Vitrine's recipe for click rewards, with the defaults listed on the record. */
