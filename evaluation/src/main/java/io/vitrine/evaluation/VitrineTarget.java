@@ -123,13 +123,32 @@ public final class VitrineTarget implements TargetPolicy, AutoCloseable {
      * @param seed seed of the Monte Carlo draws (one decision seed per round follows from it)
      */
     public VitrineTarget(String name, Config config, long seed) {
+        // The same default encoder as the selector's (vitrine.encoder.defaults.*), through ONNX Runtime.
+        this(name, config, config.encoder().map(OnnxEncoder::load)
+                .orElseGet(() -> OnnxEncoder.load(DefaultEncoder.random(8, 8, 32, 1).toOnnx())), seed);
+    }
+
+    /** With an encoder already loaded (the configuration's {@code encoder} is ignored); closing closes it. */
+    public VitrineTarget(String name, Config config, OnnxEncoder encoder, long seed) {
         this.config = config;
         this.name = name != null ? name : config.describe();
-        // The same default encoder as the selector's (vitrine.encoder.defaults.*), through ONNX Runtime.
-        this.encoder = config.encoder().map(OnnxEncoder::load)
-                .orElseGet(() -> OnnxEncoder.load(DefaultEncoder.random(8, 8, 32, 1).toOnnx()));
+        this.encoder = encoder;
         this.sampler = new ThompsonSampler(config.draws(), new UniformExploration(config.exploration()));
         this.seed = seed;
+    }
+
+    /**
+     * Learns one reward seen before the evaluation starts (a warm start on older rewards), as the learner does:
+     * the shown pair's z and its reward update the scope's statistics.
+     *
+     * @param slot the round's slot (its scope when the configuration keeps one posterior per slot)
+     */
+    public void learn(String slot, float[] context, float[] candidate, double reward) {
+        float[] z = encoder.encode(context, new float[][] {candidate})[0];
+        String scope = config.perSlot() && slot != null ? slot : "";
+        SufficientStatistics s = statistics.computeIfAbsent(scope, k -> SufficientStatistics.empty(z.length));
+        config.forgetting().update(s, z, reward);
+        posteriors.remove(scope);
     }
 
     @Override

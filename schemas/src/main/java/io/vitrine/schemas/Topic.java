@@ -3,6 +3,7 @@ package io.vitrine.schemas;
 import io.vitrine.avro.Click;
 import io.vitrine.avro.DeadLetter;
 import io.vitrine.avro.Decision;
+import io.vitrine.avro.EncoderServing;
 import io.vitrine.avro.EncoderVersion;
 import io.vitrine.avro.DecisionRequest;
 import io.vitrine.avro.Impression;
@@ -33,6 +34,7 @@ public enum Topic {
     POSTERIORS("posteriors", 2, true, PosteriorSnapshot.class, "learner"),
     CANDIDATES("candidates", 2, true, Candidate.class, "catalog"),
     ENCODERS("encoders", 1, true, EncoderVersion.class, "trainer"),
+    ENCODER_SERVING("encoder-serving", 1, true, EncoderServing.class, "trainer"),
     DEAD_LETTERS("dead-letters", 1, false, DeadLetter.class, "every service");
 
     /** Default prefix of every topic name. */

@@ -11,6 +11,7 @@ import io.vitrine.avro.Click;
 import io.vitrine.avro.DeadLetter;
 import io.vitrine.avro.Decision;
 import io.vitrine.avro.DecisionRequest;
+import io.vitrine.avro.EncoderServing;
 import io.vitrine.avro.EncoderVersion;
 import io.vitrine.avro.Impression;
 import io.vitrine.avro.PosteriorSnapshot;
@@ -33,7 +34,7 @@ class SchemaHistoryTest {
 
     static Stream<Schema> currentSchemas() {
         return Stream.of(Candidate.SCHEMA$, ChosenCandidate.SCHEMA$, Click.SCHEMA$, DeadLetter.SCHEMA$,
-                Decision.SCHEMA$, DecisionRequest.SCHEMA$, EncoderVersion.SCHEMA$, Impression.SCHEMA$, PosteriorSnapshot.SCHEMA$,
+                Decision.SCHEMA$, DecisionRequest.SCHEMA$, EncoderServing.SCHEMA$, EncoderVersion.SCHEMA$, Impression.SCHEMA$, PosteriorSnapshot.SCHEMA$,
                 PosteriorStatistics.SCHEMA$, Reward.SCHEMA$);
     }
 

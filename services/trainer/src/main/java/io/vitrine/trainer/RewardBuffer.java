@@ -1,11 +1,15 @@
 package io.vitrine.trainer;
 
+import io.vitrine.avro.Candidate;
 import io.vitrine.avro.Reward;
 import io.vitrine.core.train.RewardRows;
+import io.vitrine.evaluation.LoggedRound;
 import io.vitrine.schemas.AvroArrays;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The newest rewards of the log, in log order, as training rows ({@code context ++ candidate features}, reward).
@@ -14,11 +18,27 @@ import java.util.Deque;
  */
 final class RewardBuffer {
 
-    private record Row(float[] context, float[] candidate, double reward, Instant at) {
+    /**
+     * One reward as the trainer keeps it.
+     *
+     * @param learningKey the scope it was learned in, without the encoder version
+     * @param round       the decision as an off-policy evaluation reads it, or null when the reward cannot be one
+     *                    (written before rewards carried their candidates, a slate of several, a per-candidate scope)
+     */
+    record Row(String learningKey, float[] context, float[] candidate, double reward, Instant at, LoggedRound round) {
     }
 
-    /** What a training gets: the rows and the time range they cover. */
-    record Snapshot(RewardRows rows, Instant from, Instant to, long total) {
+    /** What a training gets: the rewards in log order and the time range they cover. */
+    record Snapshot(List<Row> rows, int contextFeatures, int candidateFeatures, Instant from, Instant to, long total) {
+
+        /** Rows {@code [from, to)} as training rows. */
+        RewardRows trainingRows(int from, int to) {
+            RewardRows out = new RewardRows(contextFeatures, candidateFeatures);
+            for (Row row : rows.subList(from, to)) {
+                out.add(row.context(), row.candidate(), row.reward());
+            }
+            return out;
+        }
     }
 
     private final int capacity;
@@ -45,7 +65,9 @@ final class RewardBuffer {
             contextFeatures = context.length;
             candidateFeatures = candidate.length;
         }
-        rows.addLast(new Row(context, candidate, reward.getReward(), reward.getImpressionTimestamp()));
+        String learningKey = reward.getScope();
+        rows.addLast(new Row(learningKey, context, candidate, reward.getReward(), reward.getImpressionTimestamp(),
+                round(reward, learningKey, context)));
         if (rows.size() > capacity) {
             rows.removeFirst();
         }
@@ -53,15 +75,37 @@ final class RewardBuffer {
         sinceTraining++;
     }
 
+    /** The decision of a reward as a logged round, or null when it cannot be evaluated off-policy. */
+    private static LoggedRound round(Reward reward, String learningKey, float[] context) {
+        List<Candidate> candidates = reward.getCandidates();
+        if (reward.getK() != 1 || candidates.isEmpty() || learningKey.contains("#")
+                || !(reward.getPropensity() > 0 && reward.getPropensity() <= 1)) {
+            return null;
+        }
+        float[][] features = new float[candidates.size()][];
+        int action = -1;
+        for (int i = 0; i < features.length; i++) {
+            features[i] = AvroArrays.floats(candidates.get(i).getFeatures());
+            if (features[i].length != candidateFeatures(reward)) {
+                return null;
+            }
+            if (candidates.get(i).getId().equals(reward.getCandidateId())) {
+                action = i;
+            }
+        }
+        return action < 0 ? null : new LoggedRound(context, features.length, action, reward.getReward(),
+                reward.getPropensity(), learningKey, features);
+    }
+
+    private static int candidateFeatures(Reward reward) {
+        return reward.getCandidateFeatures().size();
+    }
+
     /** The rows for a training, and from now on new rewards count towards the next one. */
     synchronized Snapshot take() {
-        RewardRows out = new RewardRows(Math.max(contextFeatures, 0), Math.max(candidateFeatures, 0));
-        for (Row row : rows) {
-            out.add(row.context(), row.candidate(), row.reward());
-        }
         sinceTraining = 0;
-        return new Snapshot(out, rows.isEmpty() ? null : rows.getFirst().at(), rows.isEmpty() ? null
-                : rows.getLast().at(), received);
+        return new Snapshot(new ArrayList<>(rows), Math.max(contextFeatures, 0), Math.max(candidateFeatures, 0),
+                rows.isEmpty() ? null : rows.getFirst().at(), rows.isEmpty() ? null : rows.getLast().at(), received);
     }
 
     synchronized int size() {

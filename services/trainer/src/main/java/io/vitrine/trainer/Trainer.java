@@ -4,13 +4,17 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vitrine.avro.EncoderServing;
 import io.vitrine.avro.EncoderVersion;
+import io.vitrine.avro.GateVerdict;
 import io.vitrine.avro.TrainingSummary;
 import io.vitrine.core.train.HeldOutReport;
 import io.vitrine.core.train.Mlp;
 import io.vitrine.core.train.MlpOnnxExporter;
 import io.vitrine.core.train.RewardNetworkTraining;
 import io.vitrine.core.train.TrainingRecipe;
+import io.vitrine.service.encoders.EncoderCatalog;
+import io.vitrine.service.encoders.ServingFollower;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,6 +26,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +38,8 @@ import org.jboss.logging.Logger;
  * Decides when to train, trains with the shared recipe ({@link RewardNetworkTraining}), and publishes each result as an
  * encoder version. A training starts when {@code everyRewards} new rewards arrived, or when {@code every} passed with
  * at least {@code minRewards} new ones, or on request. Trainings run one at a time on one thread; each starts from
- * the previous trained network (warm start, as the recipe says) and names it as the version's parent.
+ * the serving network when this trainer made it (warm start, as the recipe says) and names it as the version's
+ * parent. The newest rewards are held out of the training for the {@link Gate}, whose verdict the version carries.
  */
 final class Trainer implements AutoCloseable {
 
@@ -41,7 +49,7 @@ final class Trainer implements AutoCloseable {
 
     /** One published version, with the numbers it was published with. */
     record Trained(String version, String parent, Instant createdAt, HeldOutReport report, Instant from, Instant to,
-                   Duration took) {
+                   Duration took, boolean gatePassed, String gate) {
     }
 
     /** What the trainer is doing, for {@code GET /v1/trainer}. */
@@ -61,14 +69,29 @@ final class Trainer implements AutoCloseable {
     private final List<Trained> trained = new ArrayList<>();
     private final Counter versionsCounter;
     private final Timer trainingTimer;
-    private Mlp serving;
-    private String servingVersion;
+    private final Gate gate;
+    private final ServingFollower serving;
+    private final EncoderCatalog catalog;
+    private final BuiltInEncoder builtIn;
+    /** The networks this trainer made, by version: a new training starts from the serving one's. */
+    private final Map<String, Mlp> networks = new ConcurrentHashMap<>();
+    private final Counter promoteVerdicts;
+    private final Counter refuseVerdicts;
     private Instant lastTraining;
     private String lastError;
 
-    Trainer(TrainerConfig.Trainer settings, RewardBuffer buffer, EncoderPublisher publisher, Clock clock,
+    Trainer(TrainerConfig.Trainer settings, RewardBuffer buffer, EncoderPublisher publisher, Gate gate,
+            ServingFollower serving, EncoderCatalog catalog, BuiltInEncoder builtIn, Clock clock,
             MeterRegistry registry) {
         this.settings = settings;
+        this.gate = gate;
+        this.serving = serving;
+        this.catalog = catalog;
+        this.builtIn = builtIn;
+        this.promoteVerdicts = Counter.builder("vitrine.gate.verdicts").tag("verdict", "promote")
+                .description("Gate verdicts on trained versions").register(registry);
+        this.refuseVerdicts = Counter.builder("vitrine.gate.verdicts").tag("verdict", "refuse")
+                .description("Gate verdicts on trained versions").register(registry);
         this.buffer = buffer;
         this.publisher = publisher;
         this.clock = clock;
@@ -112,55 +135,99 @@ final class Trainer implements AutoCloseable {
         Instant started = clock.instant();
         lastTraining = started;
         RewardBuffer.Snapshot data = buffer.take();
-        if (data.rows().size() < settings.minRewards()) {
-            throw remember(new IllegalStateException("only " + data.rows().size() + " rewards to train on; at least "
-                    + settings.minRewards() + " (vitrine.trainer.min-rewards) are needed"));
+        int total = data.rows().size();
+        int heldOut = gate.holdout(total);
+        int trainedOn = total - heldOut;
+        if (trainedOn < settings.minRewards()) {
+            throw remember(new IllegalStateException("only " + trainedOn + " rewards to train on (" + total
+                    + " kept, " + heldOut + " held out for the gate); at least " + settings.minRewards()
+                    + " (vitrine.trainer.min-rewards) are needed"));
         }
         TrainingRecipe recipe = TrainingRecipe.defaults()
                 .withSchedule(settings.steps(), TrainingRecipe.defaults().batchSize())
                 .withSeed(settings.seed() + trained.size());
+        String servingVersion = servingVersion();
+        String parentVersion = warmStartVersion(servingVersion);
+        Mlp parent = parentVersion == null ? null : networks.get(parentVersion);
         RewardNetworkTraining.Result result;
         try {
-            result = RewardNetworkTraining.train(data.rows(), serving, recipe);
+            result = RewardNetworkTraining.train(data.trainingRows(0, trainedOn), parent, recipe);
         } catch (IllegalArgumentException e) {
             throw remember(new IllegalStateException("the rewards cannot be trained on: " + e.getMessage(), e));
         }
-        int contextFeatures = data.rows().contextFeatures();
-        int candidateFeatures = data.rows().candidateFeatures();
+        int contextFeatures = data.contextFeatures();
+        int candidateFeatures = data.candidateFeatures();
         String provisional = "t" + STAMP.format(started);
         byte[] model = MlpOnnxExporter.export(result.network(), contextFeatures, candidateFeatures, provisional);
         // The version names its model: a stamp and the start of the model's hash, unique and stable.
         String version = provisional + "-" + sha256(model).substring(0, 8);
         model = MlpOnnxExporter.export(result.network(), contextFeatures, candidateFeatures, version);
         HeldOutReport report = result.report();
+        GateVerdict verdict = gate.judge(data.rows().subList(0, trainedOn), data.rows().subList(trainedOn, total),
+                model, servingVersion, servingModel(servingVersion), settings.seed() + trained.size(),
+                clock.instant());
+        (verdict.getPromote() ? promoteVerdicts : refuseVerdicts).increment();
+        Instant trainedTo = data.rows().get(trainedOn - 1).at();
         EncoderVersion record = EncoderVersion.newBuilder()
                 .setVersion(version)
-                .setParent(servingVersion)
+                .setParent(parentVersion)
                 .setCreatedAt(clock.instant())
                 .setContextFeatures(contextFeatures)
                 .setCandidateFeatures(candidateFeatures)
                 .setDimension(result.network().embeddingDimension())
                 .setOnnx(ByteBuffer.wrap(model))
                 .setSha256(sha256(model))
-                .setTrainedOn(new TrainingSummary((long) report.rows(), data.from(), data.to(), report.heldOutLoss(),
+                .setTrainedOn(new TrainingSummary((long) report.rows(), data.from(), trainedTo, report.heldOutLoss(),
                         report.baselineLoss(), report.heldOutAuc()))
+                .setGate(verdict)
                 .build();
         publisher.publish(record);
         Duration took = Duration.between(started, clock.instant());
         trainingTimer.record(took);
         versionsCounter.increment();
-        Trained done = new Trained(version, servingVersion, record.getCreatedAt(), report, data.from(), data.to(), took);
+        Trained done = new Trained(version, record.getParent(), record.getCreatedAt(), report, data.from(), trainedTo,
+                took, verdict.getPromote(), verdict.getReason());
         synchronized (trained) {
             trained.add(done);
         }
-        serving = result.network();
-        servingVersion = version;
+        networks.put(version, result.network());
         lastError = null;
         LOG.infof("trained encoder %s on %d rewards (%s to %s) in %d ms: held-out loss %.4f against %.4f for a "
-                        + "constant, AUC %.3f%s", version, report.rows(), data.from(), data.to(), took.toMillis(),
-                report.heldOutLoss(), report.baselineLoss(), report.heldOutAuc(),
-                report.beatsConstant() ? "" : " (no better than the constant)");
+                        + "constant, AUC %.3f%s; gate: %s %s", version, report.rows(), data.from(), trainedTo,
+                took.toMillis(), report.heldOutLoss(), report.baselineLoss(), report.heldOutAuc(),
+                report.beatsConstant() ? "" : " (no better than the constant)",
+                verdict.getPromote() ? "pass," : "refused,", verdict.getReason());
         return done;
+    }
+
+    /**
+     * The network a training starts from: the newest this trainer made that passed its gate and that no operator
+     * refused (it is serving or about to), else the serving one if this trainer made it; null for a cold start.
+     */
+    private String warmStartVersion(String servingVersion) {
+        List<String> refused = serving.current().map(EncoderServing::getRefused).orElse(List.of());
+        synchronized (trained) {
+            for (int i = trained.size() - 1; i >= 0; i--) {
+                Trained t = trained.get(i);
+                if (t.gatePassed() && networks.containsKey(t.version())
+                        && !refused.contains(t.version())) {
+                    return t.version();
+                }
+            }
+        }
+        return networks.containsKey(servingVersion) ? servingVersion : null;
+    }
+
+    /** The version the selectors serve now: the newest serving record's, or the built-in encoder's. */
+    private String servingVersion() {
+        return serving.current().map(EncoderServing::getVersion).orElse(builtIn.version());
+    }
+
+    private Optional<byte[]> servingModel(String version) {
+        if (version.equals(builtIn.version())) {
+            return Optional.of(builtIn.model());
+        }
+        return catalog.get(version).map(EncoderCatalog::onnx);
     }
 
     private IllegalStateException remember(IllegalStateException e) {

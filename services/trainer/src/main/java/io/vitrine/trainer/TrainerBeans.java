@@ -3,7 +3,15 @@ package io.vitrine.trainer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
+import io.vitrine.avro.EncoderServing;
 import io.vitrine.avro.EncoderVersion;
+import io.vitrine.core.posterior.NigPrior;
+import io.vitrine.service.encoders.EncoderCatalog;
+import io.vitrine.service.encoders.RebuildProgress;
+import io.vitrine.service.encoders.ServingFollower;
+import java.util.HashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.vitrine.avro.Reward;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
@@ -59,9 +67,78 @@ public class TrainerBeans {
 
     @Produces
     @Singleton
+    BuiltInEncoder builtInEncoder(TrainerConfig config) {
+        return BuiltInEncoder.of(config.encoder());
+    }
+
+    @Produces
+    @Singleton
+    EncoderCatalog catalog(TrainerConfig config, WireFormat wire,
+                           @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        EncoderCatalog catalog = new EncoderCatalog(kafka, Topic.ENCODERS.name(config.topics().prefix()),
+                wire.<EncoderVersion>serde(EncoderVersion.class).deserializer());
+        catalog.start();
+        return catalog;
+    }
+
+    void closeCatalog(@Disposes EncoderCatalog catalog) throws InterruptedException {
+        catalog.close();
+    }
+
+    @Produces
+    @Singleton
+    ServingFollower servingFollower(TrainerConfig config, WireFormat wire,
+                                    @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        return new ServingFollower(kafka, Topic.ENCODER_SERVING.name(config.topics().prefix()),
+                wire.<EncoderServing>serde(EncoderServing.class).deserializer());
+    }
+
+    void closeServingFollower(@Disposes ServingFollower follower) throws InterruptedException {
+        follower.close();
+    }
+
+    @Produces
+    @Singleton
+    Admin admin(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        Map<String, Object> config = new HashMap<>();
+        AdminClientConfig.configNames().stream().filter(kafka::containsKey).forEach(k -> config.put(k, kafka.get(k)));
+        return Admin.create(config);
+    }
+
+    void closeAdmin(@Disposes Admin admin) {
+        admin.close();
+    }
+
+    @Produces
+    @Singleton
     @Startup
-    Trainer trainer(TrainerConfig config, RewardBuffer buffer, EncoderPublisher publisher, MeterRegistry registry) {
-        Trainer trainer = new Trainer(config.trainer(), buffer, publisher, Clock.systemUTC(), registry);
+    ServingController servingController(TrainerConfig config, WireFormat wire, ServingFollower follower,
+                                        EncoderCatalog catalog, Admin admin, BuiltInEncoder builtIn,
+                                        MeterRegistry registry,
+                                        @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        String prefix = config.topics().prefix();
+        ServingController controller = new ServingController(follower, catalog,
+                new RebuildProgress(admin, Topic.REWARDS.name(prefix)), config.trainer().learnerApplicationId(),
+                builtIn, config.trainer().gate().enabled(), kafka, Topic.ENCODER_SERVING.name(prefix),
+                wire.<EncoderServing>serde(EncoderServing.class).serializer(), Clock.systemUTC(), registry);
+        follower.start();
+        controller.start(config.trainer().gate().checkEvery());
+        return controller;
+    }
+
+    void closeServingController(@Disposes ServingController controller) {
+        controller.close();
+    }
+
+    @Produces
+    @Singleton
+    @Startup
+    Trainer trainer(TrainerConfig config, RewardBuffer buffer, EncoderPublisher publisher, ServingFollower follower,
+                    EncoderCatalog catalog, BuiltInEncoder builtIn, MeterRegistry registry) {
+        TrainerConfig.Prior prior = config.prior();
+        Trainer trainer = new Trainer(config.trainer(), buffer, publisher,
+                new Gate(config.trainer().gate(), new NigPrior(prior.lambda(), prior.a0(), prior.b0())), follower,
+                catalog, builtIn, Clock.systemUTC(), registry);
         trainer.start();
         return trainer;
     }

@@ -16,6 +16,44 @@ public interface TrainerConfig {
 
     Trainer trainer();
 
+    /** The selectors' built-in encoder (same keys and defaults as the selector's): what serves before any version. */
+    Encoder encoder();
+
+    /** The posteriors' prior (same keys and defaults as the selector's and learner's). */
+    Prior prior();
+
+    interface Encoder {
+        /** An ONNX encoder file the selectors load instead of the default random network. */
+        Optional<java.nio.file.Path> path();
+
+        Default defaults();
+
+        interface Default {
+            @WithDefault("8")
+            int contextFeatures();
+
+            @WithDefault("8")
+            int candidateFeatures();
+
+            @WithDefault("32")
+            int dimension();
+
+            @WithDefault("1")
+            long seed();
+        }
+    }
+
+    interface Prior {
+        @WithDefault("1.0")
+        double lambda();
+
+        @WithDefault("2.0")
+        double a0();
+
+        @WithDefault("0.25")
+        double b0();
+    }
+
     interface Topics {
         @WithDefault("vitrine.")
         String prefix();
@@ -58,5 +96,49 @@ public interface TrainerConfig {
         /** Seed of the initial weights and batches; each training adds its number to it. */
         @WithDefault("1")
         long seed();
+
+        /**
+         * The learner's Kafka Streams application id: each version's rebuild runs as {@code <id>-v-<version>}, whose
+         * committed offsets tell when the version is ready to serve.
+         */
+        @WithDefault("${vitrine.topics.prefix}learner")
+        String learnerApplicationId();
+
+        Gate gate();
+    }
+
+    /** The off-policy comparison a new version must pass before it serves. */
+    interface Gate {
+        /** Off: every ready version is promoted (the verdict is still computed and recorded). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Share of the newest rewards held out of training, on which the new and the serving version are compared. */
+        @WithDefault("0.2")
+        double holdout();
+
+        /** Fewer held-out decisions than this (with their candidates, one shown) and the gate refuses: too few to tell. */
+        @WithDefault("200")
+        int minRounds();
+
+        /** How much worse than the serving version (reward per decision, DR or SNIPS) a new one may look and pass. */
+        @WithDefault("0.01")
+        double margin();
+
+        /** Monte Carlo draws per decision for the policies' probabilities (as the selector's propensity samples). */
+        @WithDefault("100")
+        int draws();
+
+        /** The selectors' exploration share, part of both policies. */
+        @WithDefault("0.05")
+        double exploration();
+
+        /** Bootstrap replicates of the estimates' 95% intervals. */
+        @WithDefault("200")
+        int replicates();
+
+        /** How often the trainer looks for a ready version to promote. */
+        @WithDefault("1s")
+        Duration checkEvery();
     }
 }

@@ -375,6 +375,8 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                 .setEmbedding(chosen.getEmbedding())
                 .setContext(decision.getContext())
                 .setCandidateFeatures(candidateFeatures)
+                .setK(decision.getK())
+                .setCandidates(decision.getCandidates())
                 .build();
     }
 }

@@ -1,5 +1,6 @@
 package io.vitrine.learner.streams;
 
+import java.util.function.DoubleSupplier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vitrine.avro.RewardKind;
@@ -97,6 +98,14 @@ public final class LearnerMetrics {
         Counter.builder("vitrine.encoder.version.rewards").tag("version", version)
                 .description("Rewards learned by an encoder version's application, replayed or live")
                 .register(registry).increment();
+    }
+
+    /** The rewards an encoder version still has to replay before it is ready (its rebuild lag), read when scraped. */
+    public void replayRemaining(String version, DoubleSupplier remaining) {
+        io.micrometer.core.instrument.Gauge.builder("vitrine.encoder.version.replay.remaining", remaining, DoubleSupplier::getAsDouble)
+                .tag("version", version)
+                .description("Rewards an encoder version still has to replay before it is ready; 0 once ready")
+                .register(registry);
     }
 
     /** A record sent to the dead-letter topic by the topology (undecodable ones are counted by their handler). */

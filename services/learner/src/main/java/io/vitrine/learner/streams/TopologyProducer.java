@@ -10,7 +10,7 @@ import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.avro.EncoderVersion;
 import io.vitrine.learner.config.LearnerConfig;
-import io.vitrine.learner.versions.EncoderCatalog;
+import io.vitrine.service.encoders.EncoderCatalog;
 import io.vitrine.schemas.WireFormat;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;

@@ -5,7 +5,8 @@ import io.vitrine.core.encoder.OnnxEncoder;
 import io.vitrine.learner.streams.LearnerMetrics;
 import io.vitrine.learner.streams.LearnerTopology;
 import io.vitrine.schemas.WireFormat;
-import java.nio.ByteBuffer;
+import io.vitrine.service.encoders.EncoderCatalog;
+import io.vitrine.service.encoders.RebuildProgress;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,14 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -60,6 +55,7 @@ public final class VersionLearners implements AutoCloseable {
     private final LearnerMetrics metrics;
     private final String rewardsTopic;
     private final Admin admin;
+    private final RebuildProgress progress;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
     private record Running(EncoderVersion version, KafkaStreams streams, OnnxEncoder encoder, String applicationId,
@@ -79,6 +75,7 @@ public final class VersionLearners implements AutoCloseable {
         AdminClientConfig.configNames().stream().filter(streamsConfig::containsKey)
                 .forEach(key -> adminConfig.put(key, streamsConfig.get(key)));
         this.admin = Admin.create(adminConfig);
+        this.progress = new RebuildProgress(admin, rewardsTopic);
     }
 
     /** Starts learning a new version: its application replays the reward log from its beginning. */
@@ -86,27 +83,29 @@ public final class VersionLearners implements AutoCloseable {
         if (running.containsKey(version.getVersion())) {
             return;
         }
-        OnnxEncoder encoder = OnnxEncoder.load(bytes(version.getOnnx()));
+        OnnxEncoder encoder = OnnxEncoder.load(EncoderCatalog.onnx(version));
         if (!encoder.info().version().equals(version.getVersion())) {
             LOG.errorf("encoder version %s not learned: its model names itself %s", version.getVersion(),
                     encoder.info().version());
             encoder.close();
             return;
         }
-        String id = applicationId + "-v-" + version.getVersion().replaceAll("[^A-Za-z0-9._-]", "_");
+        String id = RebuildProgress.applicationId(applicationId, version.getVersion());
         Properties props = new Properties();
         props.putAll(streamsConfig);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         KafkaStreams streams = new KafkaStreams(LearnerTopology.buildVersion(settings, wire, metrics, encoder), props);
-        Map<TopicPartition, Long> target = targetOffsets(version.getCreatedAt());
+        Map<TopicPartition, Long> target = progress.targetOffsets(version.getCreatedAt());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.errorf(e, "learning encoder version %s failed", version.getVersion());
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
                     .SHUTDOWN_CLIENT;
         });
-        running.put(version.getVersion(), new Running(version, streams, encoder, id, target, new boolean[1]));
+        Running learning = new Running(version, streams, encoder, id, target, new boolean[1]);
+        running.put(version.getVersion(), learning);
+        metrics.replayRemaining(version.getVersion(), () -> Math.max(0, status(learning).behind()));
         streams.start();
         LOG.infof("learning encoder version %s (%d-%d-%d, application %s): replaying %d rewards of the log",
                 version.getVersion(), version.getContextFeatures(), version.getCandidateFeatures(),
@@ -140,58 +139,7 @@ public final class VersionLearners implements AutoCloseable {
 
     /** Rewards the version's application still has to read to reach its target; -1 when unknown. */
     private long behind(Running r) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(r.applicationId())
-                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            long behind = 0;
-            for (var entry : r.target().entrySet()) {
-                OffsetAndMetadata at = committed.get(entry.getKey());
-                behind += Math.max(0, entry.getValue() - (at == null ? 0 : at.offset()));
-            }
-            return behind;
-        } catch (ExecutionException | TimeoutException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    /** Per partition of the rewards topic, the offset of its first reward at or after {@code publishedAt}, or its end. */
-    private Map<TopicPartition, Long> targetOffsets(Instant publishedAt) {
-        try {
-            var partitions = admin.describeTopics(List.of(rewardsTopic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(rewardsTopic).partitions();
-            Map<TopicPartition, OffsetSpec> byTime = new HashMap<>();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (var p : partitions) {
-                TopicPartition tp = new TopicPartition(rewardsTopic, p.partition());
-                byTime.put(tp, OffsetSpec.forTimestamp(publishedAt.toEpochMilli()));
-                latest.put(tp, OffsetSpec.latest());
-            }
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> atTime = admin.listOffsets(byTime).all()
-                    .get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> atEnd = admin.listOffsets(latest).all()
-                    .get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, Long> target = new HashMap<>();
-            for (TopicPartition tp : byTime.keySet()) {
-                long offset = atTime.get(tp).offset();
-                target.put(tp, offset >= 0 ? offset : atEnd.get(tp).offset());
-            }
-            return target;
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot read the offsets of " + rewardsTopic + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the offsets of " + rewardsTopic, e);
-        }
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return bytes;
+        return progress.behind(r.applicationId(), r.target()).orElse(-1);
     }
 
     @Override

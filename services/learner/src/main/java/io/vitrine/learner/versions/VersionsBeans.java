@@ -6,6 +6,7 @@ import io.vitrine.learner.streams.LearnerMetrics;
 import io.vitrine.learner.streams.LearnerTopology;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
+import io.vitrine.service.encoders.EncoderCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -23,7 +24,8 @@ public class VersionsBeans {
                                     WireFormat wire, LearnerMetrics metrics, EncoderCatalog catalog) {
         VersionLearners learners = new VersionLearners(streamsConfig.originals(), settings, wire, metrics,
                 Topic.REWARDS.name(config.topics().prefix()));
-        catalog.start(learners::start);
+        catalog.onNewVersion(learners::start);
+        catalog.start();
         return learners;
     }
 
