@@ -2,6 +2,11 @@ package io.vitrine.selector;
 
 import io.smallrye.common.annotation.Identifier;
 import io.vitrine.avro.Decision;
+import io.vitrine.avro.EncoderServing;
+import io.vitrine.avro.EncoderVersion;
+import io.vitrine.selector.decision.ServingEncoders;
+import io.vitrine.service.encoders.EncoderCatalog;
+import io.vitrine.service.encoders.ServingFollower;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.core.encoder.DefaultEncoder;
 import io.vitrine.core.encoder.OnnxEncoder;
@@ -40,20 +45,55 @@ public class SelectorBeans {
 
     @Produces
     @Singleton
-    OnnxEncoder encoder(SelectorConfig config) {
-        OnnxEncoder encoder = config.encoder().path()
+    EncoderCatalog encoderCatalog(SelectorConfig config, WireFormat wire,
+                                  @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        return new EncoderCatalog(kafka, Topic.ENCODERS.name(config.topics().prefix()),
+                wire.<EncoderVersion>serde(EncoderVersion.class).deserializer());
+    }
+
+    void closeEncoderCatalog(@Disposes EncoderCatalog catalog) throws InterruptedException {
+        catalog.close();
+    }
+
+    @Produces
+    @Singleton
+    ServingFollower servingFollower(SelectorConfig config, WireFormat wire,
+                                    @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        return new ServingFollower(kafka, Topic.ENCODER_SERVING.name(config.topics().prefix()),
+                wire.<EncoderServing>serde(EncoderServing.class).deserializer());
+    }
+
+    void closeServingFollower(@Disposes ServingFollower follower) throws InterruptedException {
+        follower.close();
+    }
+
+    /**
+     * The built-in encoder serves until the encoder-serving topic names another version; the selector then loads
+     * that version from the encoders topic and swaps without a restart.
+     */
+    @Produces
+    @Singleton
+    @Startup
+    ServingEncoders servingEncoders(SelectorConfig config, EncoderCatalog catalog, ServingFollower follower,
+                                    MeterRegistry registry) {
+        OnnxEncoder builtIn = config.encoder().path()
                 .map(OnnxEncoder::load)
                 .orElseGet(() -> {
                     SelectorConfig.Encoder.Default layout = config.encoder().defaults();
                     return OnnxEncoder.load(DefaultEncoder.random(layout.contextFeatures(), layout.candidateFeatures(),
                             layout.dimension(), layout.seed()).toOnnx());
                 });
-        LOG.infof("encoder %s", encoder.info());
-        return encoder;
+        LOG.infof("built-in encoder %s", builtIn.info());
+        ServingEncoders encoders = new ServingEncoders(builtIn, catalog, registry);
+        catalog.onNewVersion(encoders::onNewVersion);
+        follower.onChange(encoders::onServingChange);
+        catalog.start();
+        follower.start();
+        return encoders;
     }
 
-    void closeEncoder(@Disposes OnnxEncoder encoder) {
-        encoder.close();
+    void closeServingEncoders(@Disposes ServingEncoders encoders) {
+        encoders.close();
     }
 
     @Produces
@@ -100,10 +140,10 @@ public class SelectorBeans {
 
     @Produces
     @Singleton
-    DecisionEngine decisionEngine(SelectorConfig config, OnnxEncoder encoder, PosteriorView posteriors) {
+    DecisionEngine decisionEngine(SelectorConfig config, ServingEncoders encoders, PosteriorView posteriors) {
         SelectorConfig.Prior prior = config.prior();
         SelectorConfig.Selector selector = config.selector();
-        return new DecisionEngine(encoder, posteriors, new NigPrior(prior.lambda(), prior.a0(), prior.b0()),
+        return new DecisionEngine(encoders, posteriors, new NigPrior(prior.lambda(), prior.a0(), prior.b0()),
                 selector.propensitySamples(), new UniformExploration(selector.exploration()),
                 selector.maxCandidates(), selector.maxK(),
                 selector.perCandidateSlots().orElse(Set.of()), selector.knownSlots());

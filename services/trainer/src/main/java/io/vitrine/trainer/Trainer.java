@@ -126,12 +126,20 @@ final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Trains now on the buffered rewards (on the trainer's thread, after any training in progress). */
-    Trained trainNow(Duration timeout) throws Exception {
-        return worker.submit(this::train).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    /**
+     * Trains now on the buffered rewards (on the trainer's thread, after any training in progress).
+     *
+     * @param warmStart false to start from fresh weights rather than the newest network that passed its gate
+     */
+    Trained trainNow(Duration timeout, boolean warmStart) throws Exception {
+        return worker.submit(() -> train(warmStart)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private Trained train() {
+        return train(true);
+    }
+
+    private Trained train(boolean warmStart) {
         Instant started = clock.instant();
         lastTraining = started;
         RewardBuffer.Snapshot data = buffer.take();
@@ -147,7 +155,7 @@ final class Trainer implements AutoCloseable {
                 .withSchedule(settings.steps(), TrainingRecipe.defaults().batchSize())
                 .withSeed(settings.seed() + trained.size());
         String servingVersion = servingVersion();
-        String parentVersion = warmStartVersion(servingVersion);
+        String parentVersion = warmStart ? warmStartVersion(servingVersion) : null;
         Mlp parent = parentVersion == null ? null : networks.get(parentVersion);
         RewardNetworkTraining.Result result;
         try {

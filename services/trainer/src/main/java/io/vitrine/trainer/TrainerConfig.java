@@ -121,7 +121,10 @@ public interface TrainerConfig {
         @WithDefault("200")
         int minRounds();
 
-        /** How much worse than the serving version (reward per decision, DR or SNIPS) a new one may look and pass. */
+        /**
+         * The non-inferiority margin, in reward per decision: a new version passes when the 95% lower bound of its
+         * paired difference with the serving one is above minus this, for DR and for SNIPS.
+         */
         @WithDefault("0.01")
         double margin();
 

@@ -1,9 +1,11 @@
 package io.vitrine.trainer;
 
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
@@ -29,13 +31,18 @@ public class TrainerResource {
         return trainer.status();
     }
 
-    /** Trains now on the buffered rewards and answers with the published version; 409 when it cannot. */
+    /**
+     * Trains now on the buffered rewards and answers with the published version; 409 when it cannot. With
+     * {@code warm-start=false} the network starts from fresh weights (after a change of features, or to leave a
+     * lineage behind).
+     */
     @POST
     @Path("/train")
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
-    public Response train() throws InterruptedException {
+    public Response train(@QueryParam("warm-start") @DefaultValue("true") boolean warmStart)
+            throws InterruptedException {
         try {
-            return Response.ok(trainer.trainNow(TIMEOUT)).build();
+            return Response.ok(trainer.trainNow(TIMEOUT, warmStart)).build();
         } catch (ExecutionException e) {
             return problem(Response.Status.CONFLICT, "Cannot train", e.getCause().getMessage());
         } catch (TimeoutException e) {

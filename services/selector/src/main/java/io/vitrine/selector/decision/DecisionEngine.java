@@ -4,7 +4,6 @@ import io.vitrine.avro.Candidate;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Decision;
 import io.vitrine.core.encoder.EncoderInfo;
-import io.vitrine.core.encoder.OnnxEncoder;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.core.policy.Choice;
@@ -29,44 +28,48 @@ import java.security.NoSuchAlgorithmException;
  */
 public final class DecisionEngine {
 
-    private final OnnxEncoder encoder;
-    private final EncoderInfo info;
+    private final ServingEncoders encoders;
     private final PosteriorView posteriors;
-    private final NormalInverseGammaPosterior priorPosterior;
+    private final NigPrior prior;
+    private final int maxCandidates;
+    private final int maxK;
+    private final java.util.Optional<Set<String>> knownSlots;
+    private final java.util.Map<String, PerVersion> perVersion = new java.util.concurrent.ConcurrentHashMap<>();
     private final ThompsonSampler sampler;
     private final PerCandidateThompsonSampler perCandidateSampler;
     private final Set<String> perCandidateSlots;
-    private final RequestValidator validator;
 
     /**
      * @param perCandidateSlots slots whose candidates each have their own posterior over z (the paper's form);
      *                          every other slot shares one posterior over z(context, candidate)
      */
-    public DecisionEngine(OnnxEncoder encoder, PosteriorView posteriors, NigPrior prior, int propensitySamples,
+    public DecisionEngine(ServingEncoders encoders, PosteriorView posteriors, NigPrior prior, int propensitySamples,
                           UniformExploration exploration, int maxCandidates, int maxK, Set<String> perCandidateSlots,
                           java.util.Optional<Set<String>> knownSlots) {
-        this.encoder = encoder;
-        this.info = encoder.info();
+        this.encoders = encoders;
         this.posteriors = posteriors;
-        this.priorPosterior = NormalInverseGammaPosterior.prior(info.dimension(), prior);
+        this.prior = prior;
+        this.maxCandidates = maxCandidates;
+        this.maxK = maxK;
+        this.knownSlots = knownSlots;
         this.sampler = new ThompsonSampler(propensitySamples, exploration);
         this.perCandidateSampler = new PerCandidateThompsonSampler(propensitySamples, exploration);
         this.perCandidateSlots = Set.copyOf(perCandidateSlots);
-        this.validator = new RequestValidator(info, maxCandidates, maxK, knownSlots);
     }
 
+    /** What depends on the encoder's layout, made once per version. */
+    private record PerVersion(RequestValidator validator, NormalInverseGammaPosterior prior) {
+    }
+
+    private PerVersion perVersion(EncoderInfo info) {
+        return perVersion.computeIfAbsent(info.version(), v -> new PerVersion(
+                new RequestValidator(info, maxCandidates, maxK, knownSlots),
+                NormalInverseGammaPosterior.prior(info.dimension(), prior)));
+    }
+
+    /** The encoder serving now (it may change with the next decision). */
     public EncoderInfo encoderInfo() {
-        return info;
-    }
-
-    /** The posterior scope of a slot: posteriors are tied to the encoder version that made z. */
-    public String scopeOf(String slot) {
-        return slot + "@" + info.version();
-    }
-
-    /** The scope of one candidate of a slot with per-candidate posteriors. */
-    public String candidateScopeOf(String slot, String candidateId) {
-        return slot + "#" + candidateId + "@" + info.version();
+        return encoders.current().info();
     }
 
     /**
@@ -126,17 +129,23 @@ public final class DecisionEngine {
      * propensity draws.
      */
     public Outcome decide(DecisionInput input, boolean requestIdRequired, boolean explain) {
-        validator.validate(input, requestIdRequired);
+        // One encoder for the whole decision, read once: a swap never mixes two versions in one decision.
+        ServingEncoders.Serving serving = encoders.current();
+        EncoderInfo info = serving.info();
+        PerVersion perVersion = perVersion(info);
+        perVersion.validator().validate(input, requestIdRequired);
+        NormalInverseGammaPosterior priorPosterior = perVersion.prior();
         int candidateCount = input.candidates().size();
         int k = input.k() == null ? 1 : input.k();
         float[][] candidateFeatures = new float[candidateCount][];
         for (int i = 0; i < candidateCount; i++) {
             candidateFeatures[i] = input.candidates().get(i).features();
         }
-        float[][] z = encoder.encode(input.context(), candidateFeatures);
+        float[][] z = serving.encoder().encode(input.context(), candidateFeatures);
         checkFinite(z);
 
-        String scope = scopeOf(input.slot());
+        // Posteriors are tied to the encoder version that made z.
+        String scope = input.slot() + "@" + info.version();
         String requestId = input.requestId() == null || input.requestId().isBlank()
                 ? UUID.randomUUID().toString() : input.requestId();
         long seed = seedOf(requestId);
@@ -154,7 +163,7 @@ public final class DecisionEngine {
             NormalInverseGammaPosterior[] perCandidatePosteriors = new NormalInverseGammaPosterior[candidateCount];
             posteriorVersion = 0;
             for (int a = 0; a < candidateCount; a++) {
-                candidateScopes[a] = candidateScopeOf(input.slot(), input.candidates().get(a).id());
+                candidateScopes[a] = input.slot() + "#" + input.candidates().get(a).id() + "@" + info.version();
                 perCandidatePosteriors[a] = posteriors.get(candidateScopes[a]).orElse(priorPosterior);
                 posteriorVersion += perCandidatePosteriors[a].version();
             }
