@@ -17,8 +17,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code vitrine demo}: local broker, learner and selector, then the simulator against them. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Starts a local Kafka broker, the learner and the selector (each its own process, logs in"
-                    + " .vitrine/logs), plays simulated visitors against them and shows Vitrine learning: the"
+            "Starts a local Kafka broker, the learner, the selector and the trainer (each its own process, logs"
+                    + " in .vitrine/logs), plays simulated visitors against them and shows Vitrine learning, its"
+                    + " encoder retrained, gated and swapped as the rewards come: the"
                     + " click-through rate of its choices against a uniformly random choice and the oracle,"
                     + " slice by slice. Stops everything at the end or on Ctrl-C.",
             "Exit code 0 when the run completed with at most 1%% failed requests."})
@@ -51,6 +52,18 @@ final class DemoCommand implements Callable<Integer> {
             paramLabel = "DURATION", description = "How often the learner publishes posteriors (default: ${DEFAULT-VALUE}).")
     Duration publishInterval;
 
+    @Option(names = "--retrain", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the trainer: the encoder retrains from the rewards, each version gated and promoted"
+                    + " while the run plays (default: on; --no-retrain keeps the built-in encoder throughout).")
+    boolean retrain;
+
+    @Option(names = "--retrain-every", defaultValue = "5000", paramLabel = "REWARDS",
+            description = "A new encoder version every this many rewards (default: ${DEFAULT-VALUE}).")
+    int retrainEvery;
+
+    @Option(names = "--trainer-port", defaultValue = "8082", description = "Trainer HTTP port (default: ${DEFAULT-VALUE}).")
+    int trainerPort;
+
     @Option(names = "--topic-prefix", defaultValue = "vitrine.", description = "Prefix of every topic (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
@@ -75,13 +88,17 @@ final class DemoCommand implements Callable<Integer> {
         StackSettings settings = new StackSettings(root, root.resolve(".vitrine"), topicPrefix, kafkaPort,
                 controllerPort, selectorPort, learnerPort, attributionWindow, publishInterval, Optional.empty(),
                 startTimeout);
-        err.println("starting Kafka, the learner and the selector (logs in " + settings.logDir() + ")");
+        if (retrain) {
+            settings = settings.withTrainer(new StackSettings.Trainer(trainerPort, retrainEvery));
+        }
+        err.println("starting Kafka, the learner, the selector" + (retrain ? " and the trainer" : "") + " (logs in "
+                + settings.logDir() + ")");
         try (LocalStack stack = LocalStack.start(settings, err)) {
             SimulationRun.Target target = new SimulationRun.Target(stack.selectorUri(),
                     Optional.of(stack.learnerUri()), stack.bootstrapServers(), topicPrefix, attributionWindow,
-                    publishInterval);
+                    publishInterval, stack.trainerUri());
             return new SimulationRun(parent.out(), err).run("demo", target, simulation, settings.workDir(),
-                    Map.of("logs", settings.logDir().toString()));
+                    Map.of("logs", settings.logDir().toString(), "retrain", retrain));
         } catch (StackException e) {
             err.println("vitrine demo: " + e.getMessage());
             return 1;

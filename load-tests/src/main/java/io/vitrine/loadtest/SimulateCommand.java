@@ -34,6 +34,11 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Learner base URL; when given, its posteriors are read at the end.")
     URI learnerUrl;
 
+    @Option(names = "--trainer-url",
+            description = "Trainer base URL; when given, the run reports each encoder version trained, its gate"
+                    + " verdict and when it took over.")
+    URI trainerUrl;
+
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092",
             description = "Kafka bootstrap servers for impressions and clicks (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
@@ -56,7 +61,7 @@ final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SimulationRun.Target target = new SimulationRun.Target(withSlash(selectorUrl),
                 Optional.ofNullable(learnerUrl).map(SimulateCommand::withSlash), bootstrapServers, topicPrefix,
-                attributionWindow, publishInterval);
+                attributionWindow, publishInterval, Optional.ofNullable(trainerUrl).map(SimulateCommand::withSlash));
         return new SimulationRun(parent.out(), parent.err()).run("simulate", target, simulation, Path.of(".vitrine"),
                 Map.of());
     }

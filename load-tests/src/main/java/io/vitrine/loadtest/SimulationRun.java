@@ -54,7 +54,7 @@ final class SimulationRun {
 
     /** The services this run talks to. */
     record Target(URI selector, Optional<URI> learner, String bootstrapServers, String topicPrefix,
-                  Duration attributionWindow, Duration publishInterval) {
+                  Duration attributionWindow, Duration publishInterval, Optional<URI> trainer) {
     }
 
     /** Runs the simulation; returns the process exit code (0: passed). */
@@ -82,15 +82,23 @@ final class SimulationRun {
                 settings.clickDelayMax().toMillis());
 
         SimulationReport report;
-        try (KafkaEventSink events = new KafkaEventSink(target.bootstrapServers(), target.topicPrefix())) {
-            events.checkTopics();
-            Simulator simulator = new Simulator(world, new HttpDecisionClient(httpClient, json, target.selector()),
-                    events, settings, ConsoleProgress.onStderr());
-            report = simulator.run();
+        EncoderWatch watch = target.trainer().map(t -> new EncoderWatch(http, t, err)).orElse(null);
+        List<EncoderWatch.Seen> versions;
+        List<PosteriorSummary> posteriors;
+        try {
+            try (KafkaEventSink events = new KafkaEventSink(target.bootstrapServers(), target.topicPrefix())) {
+                events.checkTopics();
+                Simulator simulator = new Simulator(world, new HttpDecisionClient(httpClient, json,
+                        target.selector()), events, settings, ConsoleProgress.onStderr());
+                report = simulator.run();
+            }
+            posteriors = target.learner().isPresent() ? awaitRewards(target, report) : List.of();
+        } finally {
+            versions = watch == null ? List.of() : watch.seen();
+            if (watch != null) {
+                watch.close();
+            }
         }
-
-        List<PosteriorSummary> posteriors = target.learner().isPresent()
-                ? awaitRewards(target, report) : List.of();
 
         Map<String, Object> recorded = new LinkedHashMap<>();
         recorded.put("selector", target.selector().toString());
@@ -106,9 +114,16 @@ final class SimulationRun {
         recorded.put("attributionWindowMillis", target.attributionWindow().toMillis());
         recorded.put("publishIntervalMillis", target.publishInterval().toMillis());
         recorded.putAll(extraSettings);
+        if (target.trainer().isPresent()) {
+            recorded.put("trainer", target.trainer().get().toString());
+            recorded.put("encoderVersions", versions);
+        }
         RunRecord run = new RunRecord(command, startedAt, recorded, encoder, report, posteriors, !report.failed());
 
         new ReportPrinter(out).summary(run);
+        if (target.trainer().isPresent()) {
+            printVersions(versions);
+        }
         Path file = options.out != null ? options.out : defaultOutDir.resolve(command + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
         Path written = ReportPrinter.write(run, file);
@@ -149,16 +164,40 @@ final class SimulationRun {
     private List<PosteriorSummary> readPosteriors(Target target, SimulationReport report)
             throws InterruptedException {
         List<PosteriorSummary> posteriors = new ArrayList<>();
+        // The serving version's posteriors hold every reward: a version learns the whole log when it is rebuilt.
+        String serving;
+        try {
+            serving = http.encoder(target.selector()).version();
+        } catch (IOException e) {
+            serving = null;
+        }
         for (SimulationReport.SlotReport slot : report.slots()) {
             if (slot.scope() != null) {
+                String scope = serving == null ? slot.scope() : slot.slot() + "@" + serving;
                 try {
-                    http.posterior(target.learner().get(), slot.scope()).ifPresent(posteriors::add);
+                    http.posterior(target.learner().get(), scope).ifPresent(posteriors::add);
                 } catch (IOException e) {
-                    err.println("cannot read the posterior of " + slot.scope() + ": " + e.getMessage());
+                    err.println("cannot read the posterior of " + scope + ": " + e.getMessage());
                 }
             }
         }
         return posteriors;
+    }
+
+    private void printVersions(List<EncoderWatch.Seen> versions) {
+        if (versions.isEmpty()) {
+            out.println("encoder versions: none trained during the run (the built-in encoder served throughout)");
+            return;
+        }
+        out.println("encoder versions (seconds since the run started):");
+        for (EncoderWatch.Seen v : versions) {
+            out.printf(java.util.Locale.ROOT, "  %-28s trained %5.1f  gate %-7s rebuilt %s  serving %s%n", v.version(),
+                    v.trainedAt(), v.gatePassed() ? "pass" : "refused", seconds(v.readyAt()), seconds(v.servingAt()));
+        }
+    }
+
+    private static String seconds(double at) {
+        return Double.isNaN(at) ? "   -  " : String.format(java.util.Locale.ROOT, "%5.1f", at);
     }
 
     private static long rewardCount(List<PosteriorSummary> posteriors) {

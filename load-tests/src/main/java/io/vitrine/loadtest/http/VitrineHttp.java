@@ -64,6 +64,16 @@ public final class VitrineHttp {
                 node.path("n").asDouble(), node.path("dimension").asInt()));
     }
 
+    /** The trainer's view of the encoder versions and which one serves ({@code GET /v1/encoders}). */
+    public JsonNode encoders(URI trainer) throws IOException, InterruptedException {
+        HttpResponse<String> response = get(trainer.resolve("/v1/encoders"));
+        if (response.statusCode() != 200) {
+            throw new IOException("GET /v1/encoders answered " + response.statusCode() + ": "
+                    + shorten(response.body()));
+        }
+        return json.readTree(response.body());
+    }
+
     /** True when {@code /q/health/ready} answers 200; false on any other answer or no answer. */
     public boolean ready(URI service) {
         return readiness(service).isEmpty();

@@ -12,12 +12,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Runs Vitrine on this machine: a single-node Kafka broker, the learner and the selector, each as its
+ * Runs Vitrine on this machine: a single-node Kafka broker, the learner, the selector and optionally the trainer, each as its
  * own process with a fresh state directory under the work directory and its output in
  * {@code <work>/logs/<name>.log}. Everything it started is stopped by {@link #close()}, also on
  * failure and on Ctrl-C (a shutdown hook).
@@ -76,6 +77,9 @@ public final class LocalStack implements AutoCloseable {
                 "-Dvitrine.learner.attribution-window=" + quarkusDuration(settings.attributionWindow()),
                 "-Dvitrine.learner.publish-interval=" + quarkusDuration(settings.publishInterval())));
         ManagedProcess selector = startService("selector", settings.selectorJar(), settings.selectorPort(), List.of());
+        ManagedProcess trainerProcess = settings.trainer().isEmpty() ? null : startService("trainer",
+                settings.trainerJar(), settings.trainer().get().port(),
+                List.of("-Dvitrine.trainer.every-rewards=" + settings.trainer().get().everyRewards()));
         // Both boot at once; each wait also watches its own process.
         learner.await(() -> http.readiness(learnerUri()), "ready on " + learnerUri() + "q/health/ready",
                 settings.startTimeout());
@@ -83,10 +87,19 @@ public final class LocalStack implements AutoCloseable {
         selector.await(() -> http.readiness(selectorUri()), "ready on " + selectorUri() + "q/health/ready",
                 settings.startTimeout());
         out.printf("  selector  ready on %s (%.1f s)%n", selectorUri(), seconds(t0));
+        if (trainerProcess != null) {
+            StackSettings.Trainer trainer = settings.trainer().get();
+            trainerProcess.await(() -> http.readiness(trainerUri().orElseThrow()), "ready on " + trainerUri().orElseThrow()
+                    + "q/health/ready", settings.startTimeout());
+            out.printf("  trainer   ready on %s (%.1f s): a new encoder every %,d rewards%n", trainerUri().orElseThrow(),
+                    seconds(t0), trainer.everyRewards());
+        }
     }
 
     private void checkPrerequisites() throws StackException {
-        List<String> missing = Stream.of(settings.learnerJar(), settings.selectorJar())
+        List<Path> jars = new ArrayList<>(List.of(settings.learnerJar(), settings.selectorJar()));
+        settings.trainer().ifPresent(t -> jars.add(settings.trainerJar()));
+        List<String> missing = jars.stream()
                 .filter(jar -> !Files.isRegularFile(jar))
                 .map(Path::toString)
                 .collect(Collectors.toList());
@@ -100,6 +113,9 @@ public final class LocalStack implements AutoCloseable {
         }
         Ports.requireFree(settings.learnerPort(), "learner", "--learner-port");
         Ports.requireFree(settings.selectorPort(), "selector", "--selector-port");
+        if (settings.trainer().isPresent()) {
+            Ports.requireFree(settings.trainer().get().port(), "trainer", "--trainer-port");
+        }
     }
 
     private String startKafka() throws StackException, InterruptedException {
@@ -166,6 +182,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The trainer's base URI, when it runs. */
+    public Optional<URI> trainerUri() {
+        return settings.trainer().map(t -> URI.create("http://localhost:" + t.port() + "/"));
     }
 
     public URI selectorUri() {

@@ -18,10 +18,33 @@ import java.util.Optional;
  * @param publishInterval      how often the learner publishes posteriors
  * @param externalBootstrap    a broker to use instead of starting one
  * @param startTimeout         how long each process may take to become ready
+ * @param trainer              the trainer to run beside them, if any (the encoder then retrains from the rewards)
  */
 public record StackSettings(Path home, Path workDir, String topicPrefix, int kafkaPort, int controllerPort,
                             int selectorPort, int learnerPort, Duration attributionWindow, Duration publishInterval,
-                            Optional<String> externalBootstrap, Duration startTimeout) {
+                            Optional<String> externalBootstrap, Duration startTimeout, Optional<Trainer> trainer) {
+
+    /**
+     * The trainer's settings.
+     *
+     * @param port         its HTTP port
+     * @param everyRewards a new encoder version every this many rewards
+     */
+    public record Trainer(int port, int everyRewards) {
+    }
+
+    /** Without a trainer: the built-in encoder serves throughout. */
+    public StackSettings(Path home, Path workDir, String topicPrefix, int kafkaPort, int controllerPort,
+                         int selectorPort, int learnerPort, Duration attributionWindow, Duration publishInterval,
+                         Optional<String> externalBootstrap, Duration startTimeout) {
+        this(home, workDir, topicPrefix, kafkaPort, controllerPort, selectorPort, learnerPort, attributionWindow,
+                publishInterval, externalBootstrap, startTimeout, Optional.empty());
+    }
+
+    public StackSettings withTrainer(Trainer trainer) {
+        return new StackSettings(home, workDir, topicPrefix, kafkaPort, controllerPort, selectorPort, learnerPort,
+                attributionWindow, publishInterval, externalBootstrap, startTimeout, Optional.of(trainer));
+    }
 
     /** The defaults of {@code vitrine demo}. */
     public static StackSettings defaults(Path home) {
@@ -35,6 +58,10 @@ public record StackSettings(Path home, Path workDir, String topicPrefix, int kaf
 
     public Path learnerJar() {
         return home.resolve("services/learner/target/quarkus-app/quarkus-run.jar");
+    }
+
+    public Path trainerJar() {
+        return home.resolve("services/trainer/target/quarkus-app/quarkus-run.jar");
     }
 
     public Path logDir() {

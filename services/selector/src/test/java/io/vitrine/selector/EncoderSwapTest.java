@@ -45,17 +45,17 @@ class EncoderSwapTest {
     @Test
     void aServingChangeSwapsTheEncoderAndItsPosteriorsWithoutARestart() throws Exception {
         String builtIn = given().get("/v1/encoder").then().statusCode(200).extract().path("version");
-        byte[] model = DefaultEncoder.random(8, 8, 16, 7).toOnnx();
+        byte[] model = DefaultEncoder.random(8, 8, 20, 7).toOnnx();
         String version;
         try (OnnxEncoder encoder = OnnxEncoder.load(model)) {
             version = encoder.info().version();
         }
         send(Topic.ENCODERS, version, EncoderVersion.newBuilder()
                 .setVersion(version).setCreatedAt(Instant.now()).setContextFeatures(8).setCandidateFeatures(8)
-                .setDimension(16).setOnnx(ByteBuffer.wrap(model))
+                .setDimension(20).setOnnx(ByteBuffer.wrap(model))
                 .setSha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(model))).build());
         String scope = "swap@" + version;
-        send(Topic.POSTERIORS, scope, snapshot(scope, version, 16, 11L));
+        send(Topic.POSTERIORS, scope, snapshot(scope, version, 20, 11L));
         Instant asked = Instant.now();
         send(Topic.ENCODER_SERVING, "serving", serving(version, List.of(builtIn), ServingReason.FORCED, asked));
 
@@ -75,7 +75,7 @@ class EncoderSwapTest {
         Decision logged = TopicReader.readUntil(Topic.DECISIONS, Decision.class,
                 d -> d.getRequestId().equals("swap-0"));
         assertEquals(version, logged.getEncoderVersion(), "the logged decision names the version too");
-        assertEquals(16, logged.getChosen().get(0).getEmbedding().size());
+        assertEquals(20, logged.getChosen().get(0).getEmbedding().size());
 
         // Back to the built-in encoder, as a rollback would: the held version serves again.
         send(Topic.ENCODER_SERVING, "serving", serving(builtIn, List.of(), ServingReason.ROLLBACK,
