@@ -20,6 +20,10 @@ import io.vitrine.loadtest.sim.DecisionQuery;
 import io.vitrine.loadtest.sim.KafkaEventSink;
 import io.vitrine.loadtest.stack.Ports;
 import io.vitrine.loadtest.stack.RepoHome;
+import io.vitrine.avro.Candidate;
+import io.vitrine.avro.Decision;
+import io.vitrine.avro.DecisionRequest;
+import io.vitrine.schemas.AvroSerdes;
 import io.vitrine.schemas.Topic;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,6 +44,12 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
@@ -50,6 +60,8 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -106,7 +118,8 @@ class WireSecurityTest {
         }
         // Not services of Vitrine's: whoever writes impressions and clicks, runs ./vitrine topics or evaluates the log.
         addUser(TRACKING_USER, List.of(allow(TRACKING_USER, Topic.IMPRESSIONS.name(PREFIX), AclOperation.WRITE),
-                allow(TRACKING_USER, Topic.CLICKS.name(PREFIX), AclOperation.WRITE)));
+                allow(TRACKING_USER, Topic.CLICKS.name(PREFIX), AclOperation.WRITE),
+                allow(TRACKING_USER, Topic.DECISION_REQUESTS.name(PREFIX), AclOperation.WRITE)));
         addUser(OPERATOR_USER, List.of(
                 new AclBinding(new ResourcePattern(ResourceType.TOPIC, PREFIX, PatternType.PREFIXED),
                         new AccessControlEntry("User:" + OPERATOR_USER, "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW)),
@@ -214,7 +227,11 @@ class WireSecurityTest {
     private static CliRun vitrine(String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        int exit = VitrineCli.commandLine(stream, stream).execute(args);
+        var cli = VitrineCli.commandLine(stream, stream);
+        // Commands of other modules (evaluate) print through picocli's writers.
+        cli.setOut(new java.io.PrintWriter(stream, true));
+        cli.setErr(new java.io.PrintWriter(stream, true));
+        int exit = cli.execute(args);
         return new CliRun(exit, bytes.toString(StandardCharsets.UTF_8));
     }
 
@@ -280,13 +297,62 @@ class WireSecurityTest {
                 config.toString(), "--from", now.minus(Duration.ofHours(1)).toString(), "--to", now.toString(),
                 "--reward-grace", "PT1M");
         assertEquals(0, run.exit(), run.output());
-        // The one impression with its click of the first test: one reward, one round of the log.
+        // The one impression with its click of the first test: one reward, one round.
         assertTrue(run.output().contains(Topic.REWARDS.name(PREFIX) + ": 1 records read"), run.output());
         assertTrue(run.output().contains("1 rounds read from topics of " + kafka.bootstrapServers()), run.output());
     }
 
     @Test
     @Order(3)
+    void aRequestOnTheDecisionRequestsTopicIsDecidedByTheSelectorsKafkaStreams() throws Exception {
+        EncoderInfo encoder = http.encoder(selector.uri());
+        String requestId = "secure-topic-" + UUID.randomUUID();
+        List<Float> context = new ArrayList<>(java.util.Collections.nCopies(encoder.contextFeatures(), 0.5f));
+        List<Candidate> candidates = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            candidates.add(new Candidate("image-" + i, new ArrayList<>(
+                    java.util.Collections.nCopies(encoder.candidateFeatures(), (float) i))));
+        }
+        DecisionRequest request = DecisionRequest.newBuilder().setRequestId(requestId).setSlot(SLOT)
+                .setContext(context).setCandidates(candidates).setK(1).setTimestamp(Instant.now()).build();
+        Map<String, Object> producerConfig = new HashMap<>(security.clientSettings(TRACKING_USER,
+                passwords.get(TRACKING_USER)));
+        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
+                AvroSerdes.registryless(DecisionRequest.class).serializer())) {
+            producer.send(new ProducerRecord<>(Topic.DECISION_REQUESTS.name(PREFIX), requestId, request))
+                    .get(30, TimeUnit.SECONDS);
+        }
+
+        // Read back as the evaluator, whose only rights are Read on decisions and rewards.
+        Map<String, Object> consumerConfig = new HashMap<>(security.clientSettings(EVALUATOR_USER,
+                passwords.get(EVALUATOR_USER)));
+        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        String decisions = Topic.DECISIONS.name(PREFIX);
+        try (var consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                AvroSerdes.registryless(Decision.class).deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(decisions).stream()
+                    .map(info -> new TopicPartition(decisions, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            Decision decided = null;
+            while (decided == null && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    if (requestId.equals(record.key())) {
+                        decided = record.value();
+                    }
+                }
+            }
+            assertTrue(decided != null, "no decision for " + requestId + " on " + decisions);
+            assertEquals(1, decided.getChosen().size());
+        }
+    }
+
+    @Test
+    @Order(4)
     void aWrongPasswordIsNamedAsAnAuthenticationFailure() throws Exception {
         Path config = clientProperties("wrong-password", security.clientSettings(OPERATOR_USER, "not-the-password"));
         CliRun run = vitrine("topics", "--check", "--bootstrap-servers", kafka.bootstrapServers(),
@@ -297,7 +363,7 @@ class WireSecurityTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aCertificateFromAnotherCaIsNamedAsAHandshakeFailure() throws Exception {
         Path otherCa = CertificateAuthority.create("Someone else's CA").writeCertificatePem(work.resolve("other-ca.crt"));
         Map<String, Object> settings = new HashMap<>(security.clientSettings(OPERATOR_USER, passwords.get(OPERATOR_USER)));
@@ -309,7 +375,7 @@ class WireSecurityTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aLearnerWithoutWriteOnRewardsNamesTheTopic() throws Exception {
         String rewards = Topic.REWARDS.name(PREFIX);
         kafka.removeAcls(new AclBindingFilter(
@@ -324,7 +390,7 @@ class WireSecurityTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aServiceWithAWrongPasswordOrAnUntrustedCertificateSaysSoAndIsNotReady() throws Exception {
         Path otherCa = CertificateAuthority.create("Another CA").writeCertificatePem(work.resolve("another-ca.crt"));
         try (ServiceProcess wrongPassword = service("selector-wrong-password", "selector", "vitrine-selector",
