@@ -11,6 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +25,12 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,13 +41,18 @@ import org.slf4j.LoggerFactory;
  * same code as its own process for local runs.
  *
  * <p>Internal topics have replication factor 1, so transactions and exactly-once processing work
- * on the single node.
+ * on the single node. With {@link BrokerSecurity} clients connect over SASL_SSL as SCRAM users, each
+ * allowed only what its ACLs say ({@link #addScramUser}, {@link #addAcls}).
  */
 public final class LocalKafka implements AutoCloseable {
 
     static final String HOST = "localhost";
     /** Bound on start-up, from formatting to the last topic created. */
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** Bound on creating a user or ACLs until the broker applies them. */
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /** The least iteration count Kafka accepts for SCRAM-SHA-512. */
+    private static final int SCRAM_ITERATIONS = 4096;
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalKafka.class);
     private static final String META_PROPERTIES = "meta.properties";
@@ -67,6 +81,9 @@ public final class LocalKafka implements AutoCloseable {
         long deadline = started + START_TIMEOUT.toNanos();
         checkPortFree(config.port(), "port");
         checkPortFree(config.controllerPort(), "controller port");
+        if (config.security().isPresent()) {
+            checkPortFree(config.security().get().internalPort(), "internal port");
+        }
 
         Properties props = brokerProperties(config);
         Path logDir = logDir(config);
@@ -111,6 +128,68 @@ public final class LocalKafka implements AutoCloseable {
         return startupTime;
     }
 
+    /**
+     * Creates (or changes the password of) the SCRAM-SHA-512 user {@code user} through the Admin API, and returns once
+     * the broker accepts its login.
+     *
+     * @throws LocalKafkaException if the broker has no {@link BrokerSecurity}, or refuses the user or the login
+     */
+    public void addScramUser(String user, String password) {
+        BrokerSecurity security = requireSecurity("SCRAM users");
+        try (Admin admin = Admin.create(adminProperties(config))) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                            new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password)))
+                    .all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new LocalKafkaException("Cannot create the SCRAM user " + user + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalKafkaException("Interrupted while creating the SCRAM user " + user, e);
+        }
+        // The controller accepted the credential; the broker learns of it from the metadata log a moment later.
+        Map<String, Object> login = new HashMap<>(security.clientSettings(user, password));
+        login.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        login.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        login.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        awaitAdmin("the login of " + user, login, admin -> admin.describeCluster().clusterId().get());
+    }
+
+    /**
+     * Adds {@code acls} through the Admin API and returns once the broker's authorizer holds every one of them.
+     *
+     * @throws LocalKafkaException if the broker has no {@link BrokerSecurity} or refuses a binding
+     */
+    public void addAcls(Collection<AclBinding> acls) {
+        requireSecurity("ACLs");
+        try (Admin admin = Admin.create(adminProperties(config))) {
+            admin.createAcls(acls).all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new LocalKafkaException("Cannot create ACLs " + acls + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalKafkaException("Interrupted while creating ACLs", e);
+        }
+        awaitAdmin("ACLs " + acls, adminSettings(), admin -> {
+            Collection<AclBinding> present = admin.describeAcls(AclBindingFilter.ANY).values().get();
+            if (!present.containsAll(acls)) {
+                throw new IllegalStateException("not yet in the authorizer");
+            }
+            return present;
+        });
+    }
+
+    /** Deletes the ACLs that match {@code filter} and returns once the broker's authorizer holds none of them. */
+    public void removeAcls(AclBindingFilter filter) {
+        requireSecurity("ACLs");
+        awaitAdmin("removal of ACLs " + filter, adminSettings(), admin -> {
+            admin.deleteAcls(List.of(filter)).all().get();
+            if (!admin.describeAcls(filter).values().get().isEmpty()) {
+                throw new IllegalStateException("still in the authorizer");
+            }
+            return null;
+        });
+    }
+
     /** Stops the broker in order (controlled shutdown, then the controller). Idempotent. */
     @Override
     public void close() {
@@ -128,11 +207,15 @@ public final class LocalKafka implements AutoCloseable {
         Properties props = new Properties();
         props.setProperty("process.roles", "broker,controller");
         props.setProperty("node.id", "1");
-        props.setProperty("listeners", "PLAINTEXT://" + config.bootstrapServers() + ",CONTROLLER://" + controller);
-        props.setProperty("advertised.listeners", "PLAINTEXT://" + config.bootstrapServers());
         props.setProperty("controller.listener.names", "CONTROLLER");
-        props.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (config.security().isPresent()) {
+            securedListeners(props, config.security().get(), config.bootstrapServers(), controller);
+        } else {
+            props.setProperty("listeners", "PLAINTEXT://" + config.bootstrapServers() + ",CONTROLLER://" + controller);
+            props.setProperty("advertised.listeners", "PLAINTEXT://" + config.bootstrapServers());
+            props.setProperty("inter.broker.listener.name", "PLAINTEXT");
+            props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        }
         props.setProperty("controller.quorum.bootstrap.servers", controller);
         props.setProperty("log.dirs", logDir(config).toAbsolutePath().toString());
         // One node: every internal topic with replication factor 1, or transactions cannot work.
@@ -153,9 +236,46 @@ public final class LocalKafka implements AutoCloseable {
         return props;
     }
 
+    /**
+     * Clients: SASL_SSL with SCRAM-SHA-512 on the client port. The broker: mutual TLS with its own certificate on the
+     * internal and controller listeners, which makes it the super user there; no anonymous principal is ever let in.
+     */
+    private static void securedListeners(Properties props, BrokerSecurity security, String client, String controller) {
+        String internal = HOST + ":" + security.internalPort();
+        props.setProperty("listeners", "CLIENT://" + client + ",INTERNAL://" + internal + ",CONTROLLER://" + controller);
+        props.setProperty("advertised.listeners", "CLIENT://" + client + ",INTERNAL://" + internal);
+        props.setProperty("inter.broker.listener.name", "INTERNAL");
+        props.setProperty("listener.security.protocol.map", "CLIENT:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL");
+        props.setProperty("ssl.keystore.type", "PKCS12");
+        props.setProperty("ssl.keystore.location", security.keyStore().toAbsolutePath().toString());
+        props.setProperty("ssl.keystore.password", security.keyStorePassword());
+        props.setProperty("ssl.key.password", security.keyStorePassword());
+        props.setProperty("ssl.truststore.type", "PEM");
+        props.setProperty("ssl.truststore.location", security.caCertificate().toAbsolutePath().toString());
+        props.setProperty("listener.name.internal.ssl.client.auth", "required");
+        props.setProperty("listener.name.controller.ssl.client.auth", "required");
+        props.setProperty("listener.name.client.sasl.enabled.mechanisms", BrokerSecurity.MECHANISM);
+        props.setProperty("listener.name.client.scram-sha-512.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        props.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        props.setProperty("allow.everyone.if.no.acl.found", "false");
+        props.setProperty("super.users", BrokerSecurity.SUPER_USER);
+    }
+
+    /** The broker's own admin client: the client port, or on a secured broker the internal port as super user. */
     private static Properties adminProperties(LocalKafkaConfig config) {
         Properties props = new Properties();
         props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.security().ifPresent(security -> {
+            props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + security.internalPort());
+            props.setProperty("security.protocol", "SSL");
+            props.setProperty("ssl.keystore.type", "PKCS12");
+            props.setProperty("ssl.keystore.location", security.keyStore().toAbsolutePath().toString());
+            props.setProperty("ssl.keystore.password", security.keyStorePassword());
+            props.setProperty("ssl.key.password", security.keyStorePassword());
+            props.setProperty("ssl.truststore.type", "PEM");
+            props.setProperty("ssl.truststore.location", security.caCertificate().toAbsolutePath().toString());
+        });
         props.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, "vitrine-kafka-local");
         props.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         props.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
@@ -218,6 +338,44 @@ public final class LocalKafka implements AutoCloseable {
         }
         throw new LocalKafkaException("Kafka broker on " + config.bootstrapServers() + " not ready within "
                 + START_TIMEOUT.toSeconds() + " s" + (last == null ? "" : ": " + last), last);
+    }
+
+    private BrokerSecurity requireSecurity(String what) {
+        return config.security().orElseThrow(() -> new LocalKafkaException(what + " need a broker with "
+                + "BrokerSecurity; the broker on " + bootstrapServers() + " is PLAINTEXT"));
+    }
+
+    private Map<String, Object> adminSettings() {
+        Map<String, Object> settings = new HashMap<>();
+        adminProperties(config).forEach((key, value) -> settings.put((String) key, value));
+        return settings;
+    }
+
+    /** An admin call of the broker's own or a user's, retried until it succeeds or {@link #ADMIN_TIMEOUT} passes. */
+    private static void awaitAdmin(String what, Map<String, Object> settings, AdminCall call) {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        Exception last = null;
+        try (Admin admin = Admin.create(settings)) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    call.apply(admin);
+                    return;
+                } catch (ExecutionException | RuntimeException e) {
+                    last = e;
+                }
+                sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalKafkaException("Interrupted while waiting for " + what, e);
+        }
+        throw new LocalKafkaException("Kafka broker did not take " + what + " within " + ADMIN_TIMEOUT.toSeconds()
+                + " s" + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    @FunctionalInterface
+    private interface AdminCall {
+        Object apply(Admin admin) throws ExecutionException, InterruptedException;
     }
 
     /** Fails early with a readable message instead of a half-started broker. */

@@ -8,27 +8,41 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where and how a {@link LocalKafka} broker runs.
  *
  * @param dataDir        the broker's storage; kept across restarts, so a broker started again on
  *                       the same directory still has its topics and records
- * @param port           the client (PLAINTEXT) port on localhost
+ * @param port           the client port on localhost (PLAINTEXT, or SASL_SSL with {@code security})
  * @param controllerPort the KRaft controller port on localhost
  * @param topicPrefix    the prefix of every Vitrine topic name, e.g. {@code vitrine.}
  * @param createTopics   whether start-up creates every topic of the {@link Topic} registry
+ * @param security       TLS, SASL and ACLs; empty for a PLAINTEXT broker that lets everyone do everything
  */
-public record LocalKafkaConfig(Path dataDir, int port, int controllerPort, String topicPrefix, boolean createTopics) {
+public record LocalKafkaConfig(Path dataDir, int port, int controllerPort, String topicPrefix, boolean createTopics,
+                               Optional<BrokerSecurity> security) {
 
     public LocalKafkaConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
+        Objects.requireNonNull(security, "security");
         checkPort(port, "port");
         checkPort(controllerPort, "controllerPort");
         if (port == controllerPort) {
             throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
         }
+        if (security.isPresent() && (security.get().internalPort() == port
+                || security.get().internalPort() == controllerPort)) {
+            throw new IllegalArgumentException("the internal port " + security.get().internalPort()
+                    + " must differ from port " + port + " and controllerPort " + controllerPort);
+        }
+    }
+
+    /** A PLAINTEXT broker. */
+    public LocalKafkaConfig(Path dataDir, int port, int controllerPort, String topicPrefix, boolean createTopics) {
+        this(dataDir, port, controllerPort, topicPrefix, createTopics, Optional.empty());
     }
 
     /** Two free ports, the default topic prefix and every topic created: a broker for one test run. */
@@ -43,7 +57,13 @@ public record LocalKafkaConfig(Path dataDir, int port, int controllerPort, Strin
 
     /** The same configuration with another topic prefix. */
     public LocalKafkaConfig withTopicPrefix(String prefix) {
-        return new LocalKafkaConfig(dataDir, port, controllerPort, prefix, createTopics);
+        return new LocalKafkaConfig(dataDir, port, controllerPort, prefix, createTopics, security);
+    }
+
+    /** The same configuration with TLS, SASL and ACLs. */
+    public LocalKafkaConfig withSecurity(BrokerSecurity brokerSecurity) {
+        return new LocalKafkaConfig(dataDir, port, controllerPort, topicPrefix, createTopics,
+                Optional.of(brokerSecurity));
     }
 
     /** The address clients connect to, e.g. {@code localhost:9092}. */

@@ -6,6 +6,7 @@ import io.vitrine.schemas.AvroSerdes;
 import io.vitrine.schemas.Topic;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +35,13 @@ public final class KafkaEventSink implements EventSink {
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
 
     public KafkaEventSink(String bootstrapServers, String topicPrefix) {
+        this(bootstrapServers, topicPrefix, Map.of());
+    }
+
+    /** @param clientSettings further producer settings, e.g. TLS and SASL ({@code security.protocol}, {@code sasl.*}) */
+    public KafkaEventSink(String bootstrapServers, String topicPrefix, Map<String, Object> clientSettings) {
         Properties config = new Properties();
+        config.putAll(clientSettings);
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");

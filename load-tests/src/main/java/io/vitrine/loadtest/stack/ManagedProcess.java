@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -38,12 +39,19 @@ public final class ManagedProcess {
     /** Starts the command in {@code workDir}; the log file is truncated first. */
     public static ManagedProcess start(String name, List<String> command, Path workDir, Path log)
             throws StackException {
+        return start(name, command, Map.of(), workDir, log);
+    }
+
+    /** Starts the command with {@code environment} added to this process's environment. */
+    public static ManagedProcess start(String name, List<String> command, Map<String, String> environment,
+                                       Path workDir, Path log) throws StackException {
         try {
             Files.createDirectories(log.getParent());
             ProcessBuilder builder = new ProcessBuilder(inOwnSession(command))
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+            builder.environment().putAll(environment);
             builder.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
             return new ManagedProcess(name, builder.start(), log);
         } catch (IOException e) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,7 @@ final class ServiceProcess implements AutoCloseable {
     private final Path workDir;
     private final int port;
     private final List<String> properties;
+    private final Map<String, String> environment;
     private final HttpClient http = VitrineHttp.newClient();
     private final VitrineHttp vitrine = new VitrineHttp(http, new ObjectMapper());
     private final ObjectMapper json = new ObjectMapper();
@@ -42,11 +44,18 @@ final class ServiceProcess implements AutoCloseable {
      * @param properties system properties ({@code -Dkey=value}) beyond the port and state directory
      */
     ServiceProcess(String name, Path jar, Path workDir, int port, List<String> properties) {
+        this(name, jar, workDir, port, properties, Map.of());
+    }
+
+    /** @param environment variables added to the service's environment (e.g. {@code KAFKA_SASL_JAAS_CONFIG}) */
+    ServiceProcess(String name, Path jar, Path workDir, int port, List<String> properties,
+                   Map<String, String> environment) {
         this.name = name;
         this.jar = jar;
         this.workDir = workDir;
         this.port = port;
         this.properties = List.copyOf(properties);
+        this.environment = Map.copyOf(environment);
     }
 
     URI uri() {
@@ -74,7 +83,7 @@ final class ServiceProcess implements AutoCloseable {
         command.addAll(properties);
         command.add("-jar");
         command.add(jar.toString());
-        process = ManagedProcess.start(name, command, workDir, workDir.resolve("logs")
+        process = ManagedProcess.start(name, command, environment, workDir, workDir.resolve("logs")
                 .resolve(name + "-" + incarnation + ".log"));
     }
 
@@ -92,6 +101,11 @@ final class ServiceProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             process.stop(Duration.ofSeconds(20));
         }
+    }
+
+    /** The output of the current incarnation. */
+    Path log() {
+        return process.log();
     }
 
     boolean alive() {
