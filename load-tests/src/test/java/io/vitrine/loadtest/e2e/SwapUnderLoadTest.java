@@ -19,7 +19,6 @@ import io.vitrine.schemas.AvroArrays;
 import io.vitrine.schemas.AvroSerdes;
 import io.vitrine.schemas.Scopes;
 import io.vitrine.schemas.Topic;
-import io.vitrine.service.encoders.EncoderCatalog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -150,7 +149,7 @@ class SwapUnderLoadTest {
             EncoderVersion published = CommittedRecords.values(run.bootstrap(), Topic.ENCODERS.name(run.prefix()),
                     AvroSerdes.registryless(EncoderVersion.class).deserializer(), 1, Duration.ofSeconds(30)).get(0);
             Map<String, PosteriorSnapshot> latest = latestSnapshots(run, version);
-            try (OnnxEncoder encoder = OnnxEncoder.load(EncoderCatalog.onnx(published))) {
+            try (OnnxEncoder encoder = OnnxEncoder.load(bytes(published.getOnnx()))) {
                 for (int s = 0; s < SLOTS; s++) {
                     String slot = "slot-" + s;
                     SufficientStatistics batch = SufficientStatistics.empty(encoder.info().dimension());
@@ -292,6 +291,12 @@ class SwapUnderLoadTest {
             latest.merge(record.key(), record.value(), (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
         }
         return latest;
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     /** Clicks more likely when the first context and candidate features agree in sign; 8 + 8 features. */
