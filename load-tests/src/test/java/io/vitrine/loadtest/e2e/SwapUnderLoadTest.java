@@ -58,6 +58,11 @@ class SwapUnderLoadTest {
     private static final int SLOTS = 2;
     private static final int RATE = 1_000;
     private static final Duration LOAD = Duration.ofSeconds(30);
+    /**
+     * Requests in flight at most: each needs its own HTTP/1.1 connection, and the test JVM's broker shares its file
+     * limit. Past it, sending waits; latency still counts from the intended send time, so the wait shows.
+     */
+    private static final int IN_FLIGHT = 256;
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = VitrineHttp.newClient();
@@ -178,6 +183,7 @@ class SwapUnderLoadTest {
     private void drive(URI selector, long start, int total, Random random, Map<String, Answer> answers,
                        ConcurrentHistogram latency, AtomicLong failures, CountDownLatch done) {
         long interval = TimeUnit.SECONDS.toNanos(1) / RATE;
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(IN_FLIGHT);
         String[] bodies = new String[64];
         for (int b = 0; b < bodies.length; b++) {
             bodies[b] = body(random, "slot-" + (b % SLOTS));
@@ -188,6 +194,7 @@ class SwapUnderLoadTest {
             if (wait > 0) {
                 java.util.concurrent.locks.LockSupport.parkNanos(wait);
             }
+            inFlight.acquireUninterruptibly();
             String requestId = "load-" + i;
             HttpRequest request = HttpRequest.newBuilder(selector.resolve("/v1/decisions"))
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
@@ -195,6 +202,7 @@ class SwapUnderLoadTest {
                             .replace("\"REQUEST\"", "\"" + requestId + "\"")))
                     .build();
             http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+                inFlight.release();
                 latency.recordValue(Math.max(0, System.nanoTime() - intended));
                 String version = "";
                 int status = error != null ? -1 : response.statusCode();
