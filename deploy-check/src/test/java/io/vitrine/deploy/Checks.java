@@ -33,14 +33,21 @@ final class Checks {
     /**
      * Topics of the encoder lifecycle that the deployment creates although the registry (Topic.java) does not list
      * them: encoder-serving holds one record (key "serving") per change of the serving encoder version, written by
-     * the trainer, read back by the trainer after a restart and by every selector. A registry topic of the same name
-     * takes precedence: its settings, writer and the code's references are then checked instead.
+     * the trainer. A registry topic of the same name takes precedence: its settings and writer are then checked.
      */
-    static final List<LifecycleTopic> LIFECYCLE_TOPICS = List.of(
-            new LifecycleTopic("encoder-serving", 1, true, "trainer", List.of("trainer", "selector")));
+    static final List<LifecycleTopic> LIFECYCLE_TOPICS = List.of(new LifecycleTopic("encoder-serving", 1, true, "trainer"));
 
-    /** A topic created ahead of the registry, with the services that write and read it. */
-    record LifecycleTopic(String baseName, int partitions, boolean compacted, String writer, List<String> readers) {
+    /**
+     * Who reads the encoder lifecycle's topics, whether or not their code names them yet: the trainer reads back its
+     * versions and the serving choice after a restart, every selector loads the versions and follows the serving
+     * choice (hot swap), the learner rebuilds every version's posteriors.
+     */
+    static final Map<String, List<String>> LIFECYCLE_READERS = Map.of(
+            "encoders", List.of("trainer", "selector", "learner"),
+            "encoder-serving", List.of("trainer", "selector"));
+
+    /** A topic created ahead of the registry, with the service that writes it. */
+    record LifecycleTopic(String baseName, int partitions, boolean compacted, String writer) {
     }
 
     /** A topic the manifests must create: full name, partitions, cleanup policy. */
@@ -116,8 +123,9 @@ final class Checks {
      * in the code), read the topics its Kafka Streams application subscribes to or its code names, and, for a Kafka
      * Streams application, use its application.id as a prefix for internal topics (the learner's changelogs, one per
      * state store), consumer group and, under exactly_once_v2, transactional ids. Lifecycle topics outside the
-     * registry are written and read by the services {@link #LIFECYCLE_TOPICS} names. The trainer follows each
-     * encoder version's rebuild through the committed offsets of the learner's version applications.
+     * registry are written by the service {@link #LIFECYCLE_TOPICS} names, and the lifecycle's topics are read by the
+     * {@link #LIFECYCLE_READERS}. The trainer follows each encoder version's rebuild through the committed offsets
+     * of the learner's version applications.
      */
     static List<Need> needs(Map<String, Service> services, String prefix) {
         List<Need> needs = new ArrayList<>();
@@ -140,10 +148,12 @@ final class Checks {
                 if (topic.writer().equals(name)) {
                     needs.add(new Need(name, "topic", prefix + topic.baseName(), "Write"));
                 }
-                if (topic.readers().contains(name)) {
-                    needs.add(new Need(name, "topic", prefix + topic.baseName(), "Read"));
-                }
             }
+            LIFECYCLE_READERS.forEach((topic, readers) -> {
+                if (readers.contains(name)) {
+                    needs.add(new Need(name, "topic", prefix + topic, "Read"));
+                }
+            });
             if (streams) {
                 String applicationId = service.resolved("quarkus.kafka-streams.application-id");
                 needs.add(new Need(name, "group", applicationId, "Read"));
