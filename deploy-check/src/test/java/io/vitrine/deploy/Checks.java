@@ -38,9 +38,9 @@ final class Checks {
     static final List<LifecycleTopic> LIFECYCLE_TOPICS = List.of(new LifecycleTopic("encoder-serving", 1, true, "trainer"));
 
     /**
-     * Who reads the encoder lifecycle's topics, whether or not their code names them yet: the trainer reads back its
-     * versions and the serving choice after a restart, every selector loads the versions and follows the serving
-     * choice (hot swap), the learner rebuilds every version's posteriors.
+     * Who reads the encoder lifecycle's topics, whether or not their code names them yet: the trainer reads the
+     * versions it published and the serving choice, every selector loads the versions and follows the serving choice
+     * (hot swap), the learner rebuilds every version's posteriors.
      */
     static final Map<String, List<String>> LIFECYCLE_READERS = Map.of(
             "encoders", List.of("trainer", "selector", "learner"),
