@@ -46,8 +46,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-broker_jar="$(ls "$root"/kafka-local/target/vitrine-kafka-local-*.jar 2>/dev/null | head -1 || true)"
-broker_jar="${broker_jar:-$root/kafka-local/target/vitrine-kafka-local.jar}"
+broker_jar="$(find "$root/kafka-local/target" -maxdepth 1 -name 'vitrine-kafka-local-*.jar' 2>/dev/null | head -1)"
+broker_jar="${broker_jar:-$root/kafka-local/target/vitrine-kafka-local-<version>.jar}"
 trainer_jar="$root/services/trainer/target/quarkus-app/quarkus-run.jar"
 for jar in "$broker_jar" "$trainer_jar"; do
   [[ -f "$jar" ]] || { echo "trainer-footprint: $jar is missing: build it first (--help)" >&2; exit 1; }
@@ -131,7 +131,8 @@ awk -v idle_from="$idle_from" -v idle_to="$idle_to" -v hz="$(getconf CLK_TCK)" -
     for (i = 2; i <= n; i++) { if (t[i] < min) min = t[i]; if (t[i] > max) max = t[i] }
     printf "trainer with -Xmx%s holding %d rewards:\n", heap, held
     printf "  peak RSS              %d MiB\n", peak / 1024
-    printf "  live heap after GC    %d MB\n", live
+    if (live > 0) printf "  live heap after GC    %d MB\n", live
+    else printf "  live heap after GC    not known (no collection of the old generation happened)\n"
     printf "  CPU reading rewards   up to %.2f cores (busiest second)\n", reading
     printf "  CPU idle              %.2f cores (mean of the pause)\n", (idle_time > 0 ? idle_ticks / hz / idle_time : 0)
     printf "  CPU training          up to %.2f cores (busiest second)\n", training
