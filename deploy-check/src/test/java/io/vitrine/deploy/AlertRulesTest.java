@@ -90,7 +90,7 @@ class AlertRulesTest {
     }
 
     /** Runs Prometheus' promtool (Debian's prometheus package); fails on a non-zero exit with its output. */
-    private static String promtool(String... args) throws IOException, InterruptedException {
+    static String promtool(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("promtool"));
         command.addAll(List.of(args));
         Process process;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,17 +27,44 @@ final class Checks {
     private Checks() {
     }
 
-    static Map<String, Service> services() {
-        return Map.of("selector", Service.of("selector"), "learner", Service.of("learner"));
+    /** Services that must run as exactly one instance: the trainer owns the sequence of encoder versions. */
+    static final Set<String> SINGLETONS = Set.of("trainer");
+
+    /**
+     * Who reads the encoder lifecycle's topics, whether or not their code names them yet: the trainer reads the
+     * versions it published and the serving choice, every selector loads the versions and follows the serving choice
+     * (hot swap), the learner rebuilds every version's posteriors.
+     */
+    static final Map<String, List<String>> LIFECYCLE_READERS = Map.of(
+            "encoders", List.of("trainer", "selector", "learner"),
+            "encoder-serving", List.of("trainer", "selector"));
+
+    /** A topic the manifests must create: full name, partitions, cleanup policy. */
+    record ExpectedTopic(String name, int partitions, boolean compacted) {
     }
 
-    /** Every registry topic has a KafkaTopic of the same name, partitions and cleanup policy; no other exists. */
+    static Map<String, Service> services() {
+        return Map.of("selector", Service.of("selector"), "learner", Service.of("learner"),
+                "trainer", Service.of("trainer"));
+    }
+
+    /** Every registry topic. */
+    static List<ExpectedTopic> expectedTopics(String prefix) {
+        List<ExpectedTopic> expected = new ArrayList<>();
+        for (Topic topic : Topic.values()) {
+            expected.add(new ExpectedTopic(topic.name(prefix), topic.partitions(), topic.compacted()));
+        }
+        return expected;
+    }
+
+    /** Every expected topic has a KafkaTopic of the same name, partitions and cleanup policy; no other exists. */
     static List<String> topics(List<ObjectNode> manifests, String prefix) {
         List<String> problems = new ArrayList<>();
         List<JsonNode> kafkaTopics = manifests.stream().filter(m -> m.path("kind").asText().equals("KafkaTopic"))
                 .map(JsonNode.class::cast).toList();
-        for (Topic topic : Topic.values()) {
-            String name = topic.name(prefix);
+        List<ExpectedTopic> expected = expectedTopics(prefix);
+        for (ExpectedTopic topic : expected) {
+            String name = topic.name();
             Optional<JsonNode> found = kafkaTopics.stream().filter(t -> topicName(t).equals(name)).findFirst();
             if (found.isEmpty()) {
                 problems.add("topic " + name + ": no KafkaTopic");
@@ -55,7 +83,7 @@ final class Checks {
         }
         for (JsonNode kafkaTopic : kafkaTopics) {
             String name = topicName(kafkaTopic);
-            if (java.util.Arrays.stream(Topic.values()).noneMatch(t -> t.name(prefix).equals(name))) {
+            if (expected.stream().noneMatch(t -> t.name().equals(name))) {
                 problems.add("KafkaTopic " + name + ": not a topic of the registry (Topic.java)");
             }
         }
@@ -66,14 +94,74 @@ final class Checks {
         return kafkaTopic.path("spec").path("topicName").asText(kafkaTopic.path("metadata").path("name").asText());
     }
 
+    /** An operation the Kafka user of a service must be allowed on a resource. */
+    record Need(String service, String type, String name, String operation) {
+    }
+
     /**
-     * The KafkaUser of each service may do what the code does: write the topics the registry names it the writer of,
-     * read the topics its Kafka Streams application subscribes to, and use its application.id as a prefix for
-     * internal topics (the learner's changelogs, one per state store), consumer group and, under exactly_once_v2,
-     * transactional ids.
+     * What each service's code does with Kafka: write the topics the registry names it the writer of (and the
+     * dead-letter topic, written by "every service", where it has a handler for it: Kafka Streams, or a reference
+     * in the code), read the topics its Kafka Streams application subscribes to or its code names, and, for a Kafka
+     * Streams application, use its application.id as a prefix for internal topics (the learner's changelogs, one per
+     * state store), consumer group and, under exactly_once_v2, transactional ids. The lifecycle's topics are read by the
+     * {@link #LIFECYCLE_READERS}. The trainer follows each encoder version's rebuild through the committed offsets
+     * of the learner's version applications.
+     */
+    static List<Need> needs(Map<String, Service> services, String prefix) {
+        List<Need> needs = new ArrayList<>();
+        for (Service service : services.values()) {
+            String name = service.name();
+            boolean streams = service.runsKafkaStreams();
+            List<String> subscribed = streams
+                    ? List.of(service.resolved("quarkus.kafka-streams.topics").split(",")) : List.of();
+            Set<Topic> referenced = service.referencedTopics();
+            for (Topic topic : Topic.values()) {
+                String topicName = topic.name(prefix);
+                boolean everyService = topic.writer().equals("every service");
+                if (topic.writer().equals(name) || everyService && (streams || referenced.contains(topic))) {
+                    needs.add(new Need(name, "topic", topicName, "Write"));
+                } else if (subscribed.contains(topicName) || referenced.contains(topic)) {
+                    needs.add(new Need(name, "topic", topicName, "Read"));
+                }
+            }
+            LIFECYCLE_READERS.forEach((topic, readers) -> {
+                if (readers.contains(name)) {
+                    needs.add(new Need(name, "topic", prefix + topic, "Read"));
+                }
+            });
+            if (streams) {
+                String applicationId = service.resolved("quarkus.kafka-streams.application-id");
+                needs.add(new Need(name, "group", applicationId, "Read"));
+                needs.add(new Need(name, "topic", applicationId + "-any-changelog", "Create"));
+                if (name.equals("learner")) {
+                    for (String store : Service.learnerStores()) {
+                        String changelog = applicationId + "-" + store + "-changelog";
+                        for (String operation : List.of("Create", "Read", "Write", "Describe")) {
+                            needs.add(new Need(name, "topic", changelog, operation));
+                        }
+                    }
+                }
+                if ("exactly_once_v2".equals(service.properties().get("kafka-streams.processing.guarantee"))) {
+                    needs.add(new Need(name, "transactionalId", applicationId + "-process-0", "Write"));
+                }
+            }
+            if (name.equals("trainer")) {
+                Service learner = Service.of("learner");
+                needs.add(new Need(name, "group", learner.resolved("quarkus.kafka-streams.application-id")
+                        + Service.learnerVersionInfix() + "any-version", "Describe"));
+            }
+        }
+        return needs;
+    }
+
+    /**
+     * The KafkaUser of each service allows every {@link #needs need}; a service that neither runs Kafka Streams nor
+     * sets a consumer group or transactional id in its code is allowed no more than Describe on groups and nothing
+     * on transactional ids.
      */
     static List<String> acls(List<ObjectNode> manifests, Map<String, Service> services, String prefix) {
         List<String> problems = new ArrayList<>();
+        List<Need> needs = needs(services, prefix);
         for (Service service : services.values()) {
             String userName = "vitrine-" + service.name();
             Optional<ObjectNode> user = manifests.stream().filter(m -> m.path("kind").asText().equals("KafkaUser")
@@ -83,28 +171,26 @@ final class Checks {
                 continue;
             }
             JsonNode acls = user.get().path("spec").path("authorization").path("acls");
-            String applicationId = service.resolved("quarkus.kafka-streams.application-id");
-            List<String> subscribed = List.of(service.resolved("quarkus.kafka-streams.topics").split(","));
-            for (Topic topic : Topic.values()) {
-                String name = topic.name(prefix);
-                if (topic.writer().equals(service.name()) || topic.writer().equals("every service")) {
-                    require(problems, userName, acls, "topic", name, "Write");
-                } else if (subscribed.contains(name)) {
-                    require(problems, userName, acls, "topic", name, "Read");
+            for (Need need : needs) {
+                if (need.service().equals(service.name())) {
+                    require(problems, userName, acls, need.type(), need.name(), need.operation());
                 }
             }
-            require(problems, userName, acls, "group", applicationId, "Read");
-            require(problems, userName, acls, "topic", applicationId + "-any-changelog", "Create");
-            if (service.name().equals("learner")) {
-                for (String store : Service.learnerStores()) {
-                    String changelog = applicationId + "-" + store + "-changelog";
-                    for (String operation : List.of("Create", "Read", "Write", "Describe")) {
-                        require(problems, userName, acls, "topic", changelog, operation);
+            if (!service.runsKafkaStreams()) {
+                for (JsonNode acl : acls) {
+                    String type = acl.path("resource").path("type").asText();
+                    String resource = type + " " + acl.path("resource").path("name").asText();
+                    for (JsonNode op : acl.path("operations")) {
+                        if (type.equals("group") && !op.asText().equals("Describe") && !service.usesConsumerGroup()) {
+                            problems.add("KafkaUser " + userName + ": allows " + op.asText() + " on " + resource
+                                    + ", but the " + service.name() + " joins no consumer group");
+                        }
+                        if (type.equals("transactionalId") && !service.usesTransactions()) {
+                            problems.add("KafkaUser " + userName + ": allows " + op.asText() + " on " + resource
+                                    + ", but the " + service.name() + " uses no transactions");
+                        }
                     }
                 }
-            }
-            if ("exactly_once_v2".equals(service.properties().get("kafka-streams.processing.guarantee"))) {
-                require(problems, userName, acls, "transactionalId", applicationId + "-process-0", "Write");
             }
         }
         return problems;
@@ -202,7 +288,8 @@ final class Checks {
     private static List<String> mountedProperties(String at, List<ObjectNode> manifests, JsonNode workload,
                                                   Service service) {
         List<String> problems = new ArrayList<>();
-        List<String> names = new ArrayList<>();
+        // ConfigMap name -> the keys the pod mounts of it (null: every key; a volume with items mounts only those).
+        Map<String, Set<String>> mounted = new java.util.HashMap<>();
         for (JsonNode volume : workload.path("spec").path("template").path("spec").path("volumes")) {
             List<JsonNode> references = new ArrayList<>();
             references.add(volume.path("configMap"));
@@ -212,7 +299,18 @@ final class Checks {
                     continue;
                 }
                 String name = reference.path("name").asText();
-                names.add(name);
+                Set<String> keys = null;
+                if (reference.has("items")) {
+                    keys = new java.util.HashSet<>();
+                    for (JsonNode item : reference.path("items")) {
+                        keys.add(item.path("key").asText());
+                    }
+                }
+                if (!mounted.containsKey(name) || keys == null) {
+                    mounted.put(name, keys);
+                } else if (mounted.get(name) != null) {
+                    mounted.get(name).addAll(keys);
+                }
                 boolean exists = manifests.stream().anyMatch(m -> m.path("kind").asText().equals("ConfigMap")
                         && m.path("metadata").path("name").asText().equals(name));
                 if (!exists && !reference.path("optional").asBoolean(false)) {
@@ -222,12 +320,13 @@ final class Checks {
             }
         }
         for (ObjectNode manifest : manifests) {
-            if (!manifest.path("kind").asText().equals("ConfigMap")
-                    || !names.contains(manifest.path("metadata").path("name").asText())) {
+            String name = manifest.path("metadata").path("name").asText();
+            if (!manifest.path("kind").asText().equals("ConfigMap") || !mounted.containsKey(name)) {
                 continue;
             }
+            Set<String> keys = mounted.get(name);
             manifest.path("data").fields().forEachRemaining(file -> {
-                if (!file.getKey().endsWith(".properties")) {
+                if (!file.getKey().endsWith(".properties") || keys != null && !keys.contains(file.getKey())) {
                     return;
                 }
                 Properties properties = new Properties();
@@ -248,7 +347,7 @@ final class Checks {
     }
 
     /** Services target a named container port; the ServiceMonitor scrapes /q/metrics on a port those services have. */
-    static List<String> servicesAndMonitor(List<ObjectNode> manifests) {
+    static List<String> servicesAndMonitor(List<ObjectNode> manifests, Set<String> services) {
         List<String> problems = new ArrayList<>();
         List<ObjectNode> monitors = manifests.stream()
                 .filter(m -> m.path("kind").asText().equals("ServiceMonitor")).toList();
@@ -261,8 +360,9 @@ final class Checks {
                     .filter(s -> matches(labels, s.path("metadata").path("labels"))).toList();
             Set<String> scrapedApps = new java.util.TreeSet<>();
             scraped.forEach(s -> scrapedApps.add(s.path("spec").path("selector").path("app.kubernetes.io/name").asText()));
-            if (!scrapedApps.equals(Set.of("learner", "selector"))) {
-                problems.add("ServiceMonitor selects the Services of " + scrapedApps + ", expected [learner, selector]");
+            if (!scrapedApps.equals(new java.util.TreeSet<>(services))) {
+                problems.add("ServiceMonitor selects the Services of " + scrapedApps + ", expected "
+                        + new java.util.TreeSet<>(services));
             }
             for (JsonNode endpoint : monitor.path("spec").path("endpoints")) {
                 if (!endpoint.path("path").asText().equals(METRICS)) {
@@ -277,6 +377,41 @@ final class Checks {
                         problems.add("ServiceMonitor port " + endpoint.path("port").asText() + " is not a port of Service "
                                 + service.path("metadata").path("name").asText());
                     }
+                }
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Each of the {@link #SINGLETONS} runs as a Deployment of one replica that a rollout stops before it starts the
+     * new pod (strategy Recreate: a rolling update would run two for a while), and no autoscaler scales it.
+     */
+    static List<String> singletons(List<ObjectNode> manifests) {
+        List<String> problems = new ArrayList<>();
+        for (String name : new java.util.TreeSet<>(SINGLETONS)) {
+            List<ObjectNode> workloads = manifests.stream().filter(m -> m.path("metadata").path("name").asText()
+                    .equals(name) && Set.of("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+                    .contains(m.path("kind").asText())).toList();
+            if (workloads.size() != 1 || !workloads.get(0).path("kind").asText().equals("Deployment")) {
+                problems.add(name + ": expected one Deployment, found "
+                        + workloads.stream().map(w -> w.path("kind").asText()).toList());
+                continue;
+            }
+            JsonNode spec = workloads.get(0).path("spec");
+            if (spec.path("replicas").asInt(1) != 1) {
+                problems.add("Deployment/" + name + ": " + spec.path("replicas").asInt() + " replicas, it must run alone");
+            }
+            String strategy = spec.path("strategy").path("type").asText("RollingUpdate");
+            if (!strategy.equals("Recreate")) {
+                problems.add("Deployment/" + name + ": strategy " + strategy
+                        + ", expected Recreate (a rolling update runs the old and the new pod together)");
+            }
+            for (ObjectNode hpa : manifests) {
+                if (hpa.path("kind").asText().equals("HorizontalPodAutoscaler")
+                        && hpa.path("spec").path("scaleTargetRef").path("name").asText().equals(name)) {
+                    problems.add("HorizontalPodAutoscaler/" + hpa.path("metadata").path("name").asText() + " scales "
+                            + name + ", which must run alone");
                 }
             }
         }

@@ -31,9 +31,8 @@ class ComposeTest {
             created.put(create.group(1), create.group(2) + " " + create.group(3));
         }
         Map<String, String> expected = new java.util.TreeMap<>();
-        for (Topic topic : Topic.values()) {
-            expected.put(topic.name(Topic.DEFAULT_PREFIX),
-                    topic.partitions() + " " + (topic.compacted() ? "compact" : "delete"));
+        for (Checks.ExpectedTopic topic : Checks.expectedTopics(Topic.DEFAULT_PREFIX)) {
+            expected.put(topic.name(), topic.partitions() + " " + (topic.compacted() ? "compact" : "delete"));
         }
         if (!created.equals(expected)) {
             problems.add("topics service creates " + created + ", the registry says " + expected);
@@ -54,6 +53,10 @@ class ComposeTest {
             }
             if (!published) {
                 problems.add("compose " + service.name() + ": container port " + service.port() + " is not published");
+            }
+            int replicas = container.path("deploy").path("replicas").asInt(container.path("scale").asInt(1));
+            if (Checks.SINGLETONS.contains(service.name()) && replicas != 1) {
+                problems.add("compose " + service.name() + ": " + replicas + " replicas, it must run alone");
             }
         }
         return problems;

@@ -80,10 +80,13 @@ class DashboardTest {
     }
 
     static Set<String> exportedMetrics() {
-        Set<String> names = new HashSet<>();
+        return names("exported-metrics.txt");
+    }
+
+    private static Set<String> names(String resource) {
+        Set<String> names = new TreeSet<>();
         try {
-            for (String line : Files.readAllLines(Repo.root().resolve(
-                    "deploy-check/src/test/resources/exported-metrics.txt"))) {
+            for (String line : Files.readAllLines(Repo.root().resolve("deploy-check/src/test/resources/" + resource))) {
                 if (!line.isBlank() && !line.startsWith("#")) {
                     names.add(line.trim());
                 }
@@ -106,6 +109,83 @@ class DashboardTest {
             }
         }
         assertEquals(Set.of(), unknown, "registered by the code: " + registered);
+    }
+
+    @Test
+    void encoderLifecycleRowShowsVersionsRebuildGateServingAndSwaps() {
+        JsonNode dashboard = Repo.json(Repo.read(Repo.root().resolve("deploy/grafana/vitrine.json")));
+        Set<String> inRow = queriedMetrics(row(dashboard, "Encoder lifecycle"));
+        Set<String> expected = new TreeSet<>(Set.of("vitrine_trainer_versions_total",
+                "vitrine_encoder_version_rewards_total", "vitrine_gate_verdicts_total",
+                "vitrine_encoder_promotions_total", "vitrine_encoder_serving_info",
+                "vitrine_encoder_version_replay_remaining", "vitrine_selector_encoder_swaps_total"));
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(inRow);
+        assertEquals(Set.of(), missing, "on the row: " + inRow);
+        Set<String> registered = registeredVitrineMetrics();
+        assertTrue(registered.containsAll(expected), registered.toString());
+    }
+
+    /** promtool parses every query, each written as a recording rule (the variable $namespace as a value). */
+    @Test
+    void everyQueryIsValidPromQL() throws Exception {
+        JsonNode dashboard = Repo.json(Repo.read(Repo.root().resolve("deploy/grafana/vitrine.json")));
+        var rules = Repo.JSON.createArrayNode();
+        for (JsonNode expr : dashboard.findValues("expr")) {
+            rules.addObject().put("record", "dashboard:query:" + rules.size())
+                    .put("expr", expr.asText().replace("$namespace", "vitrine"));
+        }
+        var file = Repo.JSON.createObjectNode();
+        file.putArray("groups").addObject().put("name", "dashboard").set("rules", rules);
+        Path target = Files.createDirectories(Repo.root().resolve("deploy-check/target")).resolve("dashboard-rules.yml");
+        Files.writeString(target, Repo.YAML.writeValueAsString(file));
+        String checked = AlertRulesTest.promtool("check", "rules", target.toString());
+        assertTrue(checked.contains("SUCCESS: " + rules.size() + " rules found"), checked);
+        assertTrue(rules.size() >= 30, rules.size() + " queries");
+    }
+
+    @Test
+    void panelsHaveTheirOwnIdsAndPlaces() {
+        JsonNode panels = Repo.json(Repo.read(Repo.root().resolve("deploy/grafana/vitrine.json"))).path("panels");
+        Set<Integer> ids = new HashSet<>();
+        List<String> problems = new java.util.ArrayList<>();
+        for (int i = 0; i < panels.size(); i++) {
+            JsonNode a = panels.get(i);
+            if (!ids.add(a.path("id").asInt())) {
+                problems.add("id " + a.path("id").asInt() + " repeated by '" + a.path("title").asText() + "'");
+            }
+            for (int j = 0; j < i; j++) {
+                if (overlap(a.path("gridPos"), panels.get(j).path("gridPos"))) {
+                    problems.add("'" + a.path("title").asText() + "' overlaps '" + panels.get(j).path("title").asText()
+                            + "'");
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    private static boolean overlap(JsonNode a, JsonNode b) {
+        return a.path("x").asInt() < b.path("x").asInt() + b.path("w").asInt()
+                && b.path("x").asInt() < a.path("x").asInt() + a.path("w").asInt()
+                && a.path("y").asInt() < b.path("y").asInt() + b.path("h").asInt()
+                && b.path("y").asInt() < a.path("y").asInt() + a.path("h").asInt();
+    }
+
+    /** The panels below a row panel of that title, up to the next row, as a dashboard of their own. */
+    private static JsonNode row(JsonNode dashboard, String title) {
+        var panels = Repo.JSON.createArrayNode();
+        boolean inside = false;
+        for (JsonNode panel : dashboard.path("panels")) {
+            if (panel.path("type").asText().equals("row")) {
+                inside = panel.path("title").asText().equals(title);
+            } else if (inside) {
+                panels.add(panel);
+            }
+        }
+        assertTrue(panels.size() > 0, "no row '" + title + "' with panels");
+        var row = Repo.JSON.createObjectNode();
+        row.set("panels", panels);
+        return row;
     }
 
     @Test

@@ -47,7 +47,8 @@ class OverlaysTest {
     void workloadsAgreeWithTheServices(String overlay) {
         List<ObjectNode> manifests = render(overlay);
         List<String> problems = new ArrayList<>(Checks.workloads(manifests, services, Repo.version()));
-        problems.addAll(Checks.servicesAndMonitor(manifests));
+        problems.addAll(Checks.servicesAndMonitor(manifests, services.keySet()));
+        problems.addAll(Checks.singletons(manifests));
         assertEquals(List.of(), problems);
         manifests.forEach(m -> assertEquals("vitrine", m.path("metadata").path("namespace").asText(),
                 m.path("kind").asText() + "/" + m.path("metadata").path("name").asText() + " namespace"));

@@ -1,11 +1,14 @@
 package io.vitrine.deploy;
 
+import io.vitrine.schemas.Topic;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +100,63 @@ record Service(String name, int port, Map<String, String> properties, Set<String
         }
         expression.appendTail(out);
         return out.toString();
+    }
+
+    /** Whether the service runs a Kafka Streams application (its application.properties names an application id). */
+    boolean runsKafkaStreams() {
+        return properties.containsKey("quarkus.kafka-streams.application-id");
+    }
+
+    /** The registry topics its main sources name ({@code Topic.REWARDS}, ...): the topics its plain clients use. */
+    Set<Topic> referencedTopics() {
+        Set<Topic> topics = EnumSet.noneOf(Topic.class);
+        Pattern reference = Pattern.compile("\\bTopic\\.([A-Z][A-Z_]*)\\b");
+        for (Path source : javaSources(sources())) {
+            Matcher m = reference.matcher(Repo.read(source));
+            while (m.find()) {
+                String constant = m.group(1);
+                Arrays.stream(Topic.values()).filter(t -> t.name().equals(constant)).forEach(topics::add);
+            }
+        }
+        return topics;
+    }
+
+    /** Whether its code or configuration gives a Kafka client a consumer group. */
+    boolean usesConsumerGroup() {
+        return setsClientSetting("GROUP_ID_CONFIG", "group.id");
+    }
+
+    /** Whether its code or configuration gives a Kafka producer a transactional id. */
+    boolean usesTransactions() {
+        return setsClientSetting("TRANSACTIONAL_ID_CONFIG", "transactional.id");
+    }
+
+    private boolean setsClientSetting(String constant, String key) {
+        if (properties.containsKey("kafka." + key)) {
+            return true;
+        }
+        Pattern put = Pattern.compile("put\\((\\w+Config\\." + constant + "|\"" + Pattern.quote(key) + "\")");
+        return javaSources(sources()).stream().anyMatch(source -> put.matcher(Repo.read(source)).find());
+    }
+
+    private Path sources() {
+        return Repo.root().resolve("services").resolve(name).resolve("src/main/java");
+    }
+
+    /**
+     * What the learner puts between its application id and a version in the application id (and consumer group) of
+     * an encoder version's application: {@code applicationId + "-v-" + version} in its sources.
+     */
+    static String learnerVersionInfix() {
+        Pattern infix = Pattern.compile("applicationId \\+ \"([^\"]+)\" \\+ version\\.");
+        for (Path source : javaSources(Repo.root().resolve("services/learner/src/main/java"))) {
+            Matcher m = infix.matcher(Repo.read(source));
+            if (m.find()) {
+                return m.group(1);
+            }
+        }
+        throw new IllegalStateException("the learner's sources no longer name its version applications as "
+                + "applicationId + \"...\" + version...: update Service.learnerVersionInfix");
     }
 
     /** Whether a key may appear in a properties file mounted into this service (class comment). */
