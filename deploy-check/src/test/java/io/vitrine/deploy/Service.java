@@ -148,8 +148,11 @@ record Service(String name, int port, Map<String, String> properties, Set<String
      * an encoder version's application: {@code applicationId + "-v-" + version} in its sources.
      */
     static String learnerVersionInfix() {
-        Pattern infix = Pattern.compile("applicationId \\+ \"([^\"]+)\" \\+ version\\.");
-        for (Path source : javaSources(Repo.root().resolve("services/learner/src/main/java"))) {
+        // RebuildProgress (services/common) names them for the learner and the trainer alike.
+        Pattern infix = Pattern.compile("[aA]pplicationId \\+ \"([^\"]+)\" \\+ version\\.");
+        List<Path> sources = new ArrayList<>(javaSources(Repo.root().resolve("services/learner/src/main/java")));
+        sources.addAll(javaSources(Repo.root().resolve("services/common/src/main/java")));
+        for (Path source : sources) {
             Matcher m = infix.matcher(Repo.read(source));
             if (m.find()) {
                 return m.group(1);

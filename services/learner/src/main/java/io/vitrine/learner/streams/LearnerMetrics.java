@@ -104,7 +104,7 @@ public final class LearnerMetrics {
     public void replayRemaining(String version, DoubleSupplier remaining) {
         io.micrometer.core.instrument.Gauge.builder("vitrine.encoder.version.replay.remaining", remaining, DoubleSupplier::getAsDouble)
                 .tag("version", version)
-                .description("Rewards an encoder version still has to replay before it is ready; 0 once ready")
+                .description("Rewards an encoder version still has to replay before it is ready, 0 once ready")
                 .register(registry);
     }
 
