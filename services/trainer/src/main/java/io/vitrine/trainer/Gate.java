@@ -26,9 +26,10 @@ import java.util.Optional;
  * the serving one's, are Vitrine itself (Thompson sampling on a per-slot posterior over the encoder's z, with the
  * selectors' exploration share): each first learns the rewards the new network was trained on, then is replayed over
  * the newest rewards, held out of that training, with the evaluator's doubly robust and self-normalised IPS
- * estimators. The new version passes when the 95% lower bound of its paired difference with the serving one
- * (round by round on the same decisions) is above minus the margin for both estimators: it is shown not to be worse
- * by more than the margin (a non-inferiority test). Too few decisions to show it, and it waits for the next one.
+ * estimators. The verdict is taken on their paired difference with the serving one (round by round on the same
+ * decisions): by default the new version passes when the difference is estimated above minus the margin for both
+ * estimators; with the {@code lower-bound} rule, only when its 95% lower bound is (a non-inferiority test, which
+ * needs many held-out decisions when rewards are rare clicks).
  *
  * <p>Why both policies learn the same older rewards first: a version serves with posteriors rebuilt from the whole
  * log, so the question is which representation does better given the same history, not which starts better from
@@ -105,20 +106,25 @@ final class Gate {
         Estimate current = estimate("serving", servingRounds, seed);
         Estimate difference = pairedDifference(candidateRounds, servingRounds);
         double margin = settings.margin();
-        boolean drShown = difference.doublyRobustLow() >= -margin;
-        boolean snipsShown = difference.snipsLow() >= -margin;
+        boolean lowerBound = settings.rule() == TrainerConfig.Gate.Rule.LOWER_BOUND;
+        boolean drShown = (lowerBound ? difference.doublyRobustLow() : difference.doublyRobust()) >= -margin;
+        boolean snipsShown = (lowerBound ? difference.snipsLow() : difference.snips()) >= -margin;
         String numbers = String.format(Locale.ROOT, "new minus serving on %d held-out decisions: DR %+.4f [%+.4f, "
                         + "%+.4f], SNIPS %+.4f [%+.4f, %+.4f], margin %.4f (DR %.4f against %.4f, SNIPS %.4f against"
                         + " %.4f)", rounds.size(), difference.doublyRobust(), difference.doublyRobustLow(),
                 difference.doublyRobustHigh(), difference.snips(), difference.snipsLow(), difference.snipsHigh(),
                 margin, candidate.doublyRobust(), current.doublyRobust(), candidate.snips(), current.snips());
         String reason;
+        String which = !drShown && !snipsShown ? "DR and SNIPS" : !drShown ? "DR" : "SNIPS";
         if (drShown && snipsShown) {
-            reason = "not worse than " + servingVersion + ": " + numbers;
-        } else {
-            reason = "not shown to be no worse than " + servingVersion + " ("
-                    + (!drShown && !snipsShown ? "DR and SNIPS" : !drShown ? "DR" : "SNIPS")
+            reason = (lowerBound ? "shown not worse than " : "not estimated worse than ") + servingVersion
+                    + " by more than the margin: " + numbers;
+        } else if (lowerBound) {
+            reason = "not shown to be no worse than " + servingVersion + " (" + which
                     + " lower bound below minus the margin): " + numbers;
+        } else {
+            reason = "estimated worse than " + servingVersion + " by more than the margin (" + which + "): "
+                    + numbers;
         }
         return verdict(drShown && snipsShown, servingVersion, rounds.size(), candidate, current, difference, reason,
                 now);

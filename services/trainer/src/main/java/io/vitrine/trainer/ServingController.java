@@ -270,6 +270,11 @@ final class ServingController implements AutoCloseable {
                 + " on the encoders topic"));
         if (!isReady(v)) {
             OptionalLong behind = replayRemaining(v);
+            if (v.getGate() != null && !v.getGate().getPromote()) {
+                throw new Refusal(version + " was refused by its gate, so the learner does not rebuild its posteriors:"
+                        + " it cannot serve (to serve versions whatever the gate says, turn the gate off:"
+                        + " vitrine.trainer.gate.enabled=false)");
+            }
             throw new Refusal(version + " is not ready: the learner still has "
                     + (behind.isPresent() ? behind.getAsLong() + " rewards" : "an unknown number of rewards")
                     + " to replay before its posteriors hold the log");
@@ -350,8 +355,9 @@ final class ServingController implements AutoCloseable {
             boolean isReady = isReady(v);
             OptionalLong behind = isReady ? OptionalLong.of(0) : replayRemaining(v);
             GateVerdict gate = v.getGate();
+            boolean refusedByGate = gate != null && !gate.getPromote();
             versions.add(new VersionView(v.getVersion(), v.getParent(), v.getCreatedAt(),
-                    isReady ? "READY" : "REBUILDING", behind.orElse(-1), gate == null ? null : gate.getPromote(),
+                    isReady ? "READY" : refusedByGate ? "NOT_REBUILT" : "REBUILDING", behind.orElse(-1), gate == null ? null : gate.getPromote(),
                     gate == null ? null : gate.getReason(), refused.contains(v.getVersion()),
                     serving.equals(v.getVersion())));
         }

@@ -144,7 +144,7 @@ final class Trainer implements AutoCloseable {
         lastTraining = started;
         RewardBuffer.Snapshot data = buffer.take();
         int total = data.rows().size();
-        int heldOut = gate.holdout(total);
+        int heldOut = settings.gate().enabled() ? gate.holdout(total) : 0;
         int trainedOn = total - heldOut;
         if (trainedOn < settings.minRewards()) {
             throw remember(new IllegalStateException("only " + trainedOn + " rewards to train on (" + total
@@ -171,10 +171,14 @@ final class Trainer implements AutoCloseable {
         String version = provisional + "-" + sha256(model).substring(0, 8);
         model = MlpOnnxExporter.export(result.network(), contextFeatures, candidateFeatures, version);
         HeldOutReport report = result.report();
-        GateVerdict verdict = gate.judge(data.rows().subList(0, trainedOn), data.rows().subList(trainedOn, total),
-                model, servingVersion, servingModel(servingVersion), settings.seed() + trained.size(),
-                clock.instant());
-        (verdict.getPromote() ? promoteVerdicts : refuseVerdicts).increment();
+        GateVerdict verdict = !settings.gate().enabled() ? null : gate.judge(data.rows().subList(0, trainedOn),
+                data.rows().subList(trainedOn, total), model, servingVersion, servingModel(servingVersion),
+                settings.seed() + trained.size(), clock.instant());
+        if (verdict != null) {
+            (verdict.getPromote() ? promoteVerdicts : refuseVerdicts).increment();
+        }
+        boolean passed = verdict == null || verdict.getPromote();
+        String gateSays = verdict == null ? "off" : verdict.getReason();
         Instant trainedTo = data.rows().get(trainedOn - 1).at();
         EncoderVersion record = EncoderVersion.newBuilder()
                 .setVersion(version)
@@ -194,7 +198,7 @@ final class Trainer implements AutoCloseable {
         trainingTimer.record(took);
         versionsCounter.increment();
         Trained done = new Trained(version, record.getParent(), record.getCreatedAt(), report, data.from(), trainedTo,
-                took, verdict.getPromote(), verdict.getReason());
+                took, passed, gateSays);
         synchronized (trained) {
             trained.add(done);
         }
@@ -204,7 +208,7 @@ final class Trainer implements AutoCloseable {
                         + "constant, AUC %.3f%s; gate: %s %s", version, report.rows(), data.from(), trainedTo,
                 took.toMillis(), report.heldOutLoss(), report.baselineLoss(), report.heldOutAuc(),
                 report.beatsConstant() ? "" : " (no better than the constant)",
-                verdict.getPromote() ? "pass," : "refused,", verdict.getReason());
+                passed ? "pass," : "refused,", gateSays);
         return done;
     }
 

@@ -109,7 +109,7 @@ public interface TrainerConfig {
 
     /** The off-policy comparison a new version must pass before it serves. */
     interface Gate {
-        /** Off: every ready version is promoted (the verdict is still computed and recorded). */
+        /** Off: versions are published without a verdict, and every one is rebuilt and promoted once ready. */
         @WithDefault("true")
         boolean enabled();
 
@@ -122,11 +122,22 @@ public interface TrainerConfig {
         int minRounds();
 
         /**
-         * The non-inferiority margin, in reward per decision: a new version passes when the 95% lower bound of its
-         * paired difference with the serving one is above minus this, for DR and for SNIPS.
+         * The margin, in reward per decision: how much worse than the serving version a new one may be estimated
+         * ({@link #rule()}) and still pass, for DR and for SNIPS.
          */
         @WithDefault("0.01")
         double margin();
+
+        /**
+         * What the gate asks of the paired difference (new minus serving) for DR and for SNIPS: {@code estimate}, that
+         * it is above minus the margin (the evidence does not say the new version is worse by more than the margin;
+         * it passes when unsure), or {@code lower-bound}, that its 95% lower bound is (shown not to be worse: a
+         * non-inferiority test, which needs enough held-out decisions to pass at all).
+         */
+        @WithDefault("estimate")
+        Rule rule();
+
+        enum Rule { ESTIMATE, LOWER_BOUND }
 
         /** Monte Carlo draws per decision for the policies' probabilities (as the selector's propensity samples). */
         @WithDefault("100")

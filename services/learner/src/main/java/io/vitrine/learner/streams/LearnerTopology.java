@@ -131,9 +131,12 @@ public final class LearnerTopology {
         Serde<String> keys = Serdes.String();
         Serde<DeadLetter> deadLetterSerde = wire.serde(DeadLetter.class);
         StreamsBuilder builder = new StreamsBuilder();
+        // Cached: a replay folds thousands of rewards of a few scopes between two commits, and a version's
+        // statistics are large (d^2 doubles); the changelog then gets each scope's value once per commit rather
+        // than once per reward. The cache is flushed at every commit, inside the transaction: exactly once holds.
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PosteriorUpdater.STATISTICS_STORE), keys,
-                wire.serde(PosteriorStatistics.class)));
+                wire.serde(PosteriorStatistics.class)).withCachingEnabled());
         Map<String, KStream<String, Outcome<Reward>>> reencoded = builder
                 .stream(Topic.REWARDS.name(prefix), Consumed.with(keys, wire.serde(Reward.class)))
                 .process(() -> new Reencoder(encoder, metrics), Named.as("reencode"))

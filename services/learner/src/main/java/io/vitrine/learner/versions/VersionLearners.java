@@ -83,6 +83,12 @@ public final class VersionLearners implements AutoCloseable {
         if (running.containsKey(version.getVersion())) {
             return;
         }
+        if (version.getGate() != null && !version.getGate().getPromote()) {
+            // A replay of the whole log costs as much as the live learner; a version its gate refused will not serve.
+            LOG.infof("encoder version %s not rebuilt: its gate refused it (%s)", version.getVersion(),
+                    version.getGate().getReason());
+            return;
+        }
         OnnxEncoder encoder = OnnxEncoder.load(EncoderCatalog.onnx(version));
         if (!encoder.info().version().equals(version.getVersion())) {
             LOG.errorf("encoder version %s not learned: its model names itself %s", version.getVersion(),
