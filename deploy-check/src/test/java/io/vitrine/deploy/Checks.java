@@ -33,11 +33,11 @@ final class Checks {
     /**
      * Who reads the encoder lifecycle's topics, whether or not their code names them yet: the trainer reads the
      * versions it published and the serving choice, every selector loads the versions and follows the serving choice
-     * (hot swap), the learner rebuilds every version's posteriors.
+     * (hot swap), the learner rebuilds the versions' posteriors and retires those that no longer serve.
      */
     static final Map<String, List<String>> LIFECYCLE_READERS = Map.of(
             "encoders", List.of("trainer", "selector", "learner"),
-            "encoder-serving", List.of("trainer", "selector"));
+            "encoder-serving", List.of("trainer", "selector", "learner"));
 
     /** A topic the manifests must create: full name, partitions, cleanup policy. */
     record ExpectedTopic(String name, int partitions, boolean compacted) {

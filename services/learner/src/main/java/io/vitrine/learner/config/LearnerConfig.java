@@ -103,5 +103,17 @@ public interface LearnerConfig {
          */
         @WithDefault("localhost")
         String advertisedHost();
+
+        Versions versions();
+    }
+
+    /** The encoder versions the learner keeps learning besides the serving one. */
+    interface Versions {
+        /**
+         * How many versions served before the serving one keep learning, so that a rollback serves an up-to-date
+         * posterior at once; older ones are retired (their applications stop).
+         */
+        @WithDefault("2")
+        int rollbackDepth();
     }
 }

@@ -2,6 +2,7 @@ package io.vitrine.learner.streams;
 
 import java.util.function.DoubleSupplier;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vitrine.avro.RewardKind;
 import java.util.HashMap;
@@ -100,12 +101,16 @@ public final class LearnerMetrics {
                 .register(registry).increment();
     }
 
-    /** The rewards an encoder version still has to replay before it is ready (its rebuild lag), read when scraped. */
-    public void replayRemaining(String version, DoubleSupplier remaining) {
-        io.micrometer.core.instrument.Gauge.builder("vitrine.encoder.version.replay.remaining", remaining, DoubleSupplier::getAsDouble)
+    /**
+     * The rewards an encoder version still has to replay before it is ready (its rebuild lag), read when scraped;
+     * running the result removes the series.
+     */
+    public Runnable replayRemaining(String version, DoubleSupplier remaining) {
+        Gauge gauge = Gauge.builder("vitrine.encoder.version.replay.remaining", remaining, DoubleSupplier::getAsDouble)
                 .tag("version", version)
                 .description("Rewards an encoder version still has to replay before it is ready, 0 once ready")
                 .register(registry);
+        return () -> registry.remove(gauge); // a retired version's series goes with it
     }
 
     /** A record sent to the dead-letter topic by the topology (undecodable ones are counted by their handler). */

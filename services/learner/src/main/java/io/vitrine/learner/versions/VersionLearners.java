@@ -1,5 +1,6 @@
 package io.vitrine.learner.versions;
 
+import io.vitrine.avro.EncoderServing;
 import io.vitrine.avro.EncoderVersion;
 import io.vitrine.core.encoder.OnnxEncoder;
 import io.vitrine.learner.streams.LearnerMetrics;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -38,7 +40,7 @@ public final class VersionLearners implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VersionLearners.class);
 
     /** What a version's learning has done so far. */
-    public enum State { REBUILDING, READY, FAILED }
+    public enum State { REBUILDING, READY, FAILED, RETIRED }
 
     /**
      * @param behind rewards between the version's committed offsets and its target offsets (0 when ready)
@@ -57,13 +59,28 @@ public final class VersionLearners implements AutoCloseable {
     private final Admin admin;
     private final RebuildProgress progress;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** Every version of the catalog, in topic order, and those retired. */
+    private final List<EncoderVersion> known = new ArrayList<>();
+    private final Map<String, EncoderVersion> retired = new ConcurrentHashMap<>();
+    private final int rollbackDepth;
+    private EncoderServing serving;
 
     private record Running(EncoderVersion version, KafkaStreams streams, OnnxEncoder encoder, String applicationId,
-                           Map<TopicPartition, Long> target, boolean[] ready) {
+                           Map<TopicPartition, Long> target, boolean[] ready, Runnable[] gaugeRemover) {
+
+        void removeGauge() {
+            if (gaugeRemover[0] != null) {
+                gaugeRemover[0].run();
+            }
+        }
     }
 
+    /**
+     * @param rollbackDepth how many versions served before the serving one keep learning ({@link KeptVersions})
+     */
     public VersionLearners(Map<String, Object> streamsConfig, LearnerTopology.Settings settings, WireFormat wire,
-                           LearnerMetrics metrics, String rewardsTopic) {
+                           LearnerMetrics metrics, String rewardsTopic, int rollbackDepth) {
+        this.rollbackDepth = rollbackDepth;
         this.streamsConfig = Map.copyOf(streamsConfig);
         this.applicationId = (String) streamsConfig.get(StreamsConfig.APPLICATION_ID_CONFIG);
         this.stateDir = Path.of(String.valueOf(streamsConfig.get(StreamsConfig.STATE_DIR_CONFIG)), "versions");
@@ -78,17 +95,51 @@ public final class VersionLearners implements AutoCloseable {
         this.progress = new RebuildProgress(admin, rewardsTopic);
     }
 
-    /** Starts learning a new version: its application replays the reward log from its beginning. */
-    public synchronized void start(EncoderVersion version) {
-        if (running.containsKey(version.getVersion())) {
-            return;
-        }
+    /** A new version on the encoders topic (catalog thread). */
+    public synchronized void offer(EncoderVersion version) {
+        known.add(version);
         if (version.getGate() != null && !version.getGate().getPromote()) {
             // A replay of the whole log costs as much as the live learner; a version its gate refused will not serve.
             LOG.infof("encoder version %s not rebuilt: its gate refused it (%s)", version.getVersion(),
                     version.getGate().getReason());
-            return;
         }
+        reconcile();
+    }
+
+    /** A new serving record (serving follower's thread). */
+    public synchronized void servingChanged(EncoderServing serving) {
+        this.serving = serving;
+        reconcile();
+    }
+
+    /** Starts the versions to keep that do not run, and retires those that run and are no longer kept. */
+    private void reconcile() {
+        Set<String> kept = KeptVersions.of(known, serving, rollbackDepth);
+        for (EncoderVersion version : known) {
+            if (kept.contains(version.getVersion()) && !running.containsKey(version.getVersion())) {
+                retired.remove(version.getVersion());
+                start(version);
+            }
+        }
+        for (String version : List.copyOf(running.keySet())) {
+            if (!kept.contains(version)) {
+                retire(running.remove(version));
+            }
+        }
+    }
+
+    private void retire(Running r) {
+        r.streams().close(java.time.Duration.ofSeconds(30));
+        r.encoder().close();
+        r.removeGauge();
+        retired.put(r.version().getVersion(), r.version());
+        LOG.infof("encoder version %s retired: it neither serves, nor is one of the last %d served, nor the next to"
+                + " be promoted; its application stopped (its state and offsets stay: kept again, it resumes)",
+                r.version().getVersion(), rollbackDepth);
+    }
+
+    /** Starts learning a version: its application replays the reward log from its beginning (or resumes). */
+    private void start(EncoderVersion version) {
         OnnxEncoder encoder = OnnxEncoder.load(EncoderCatalog.onnx(version));
         if (!encoder.info().version().equals(version.getVersion())) {
             LOG.errorf("encoder version %s not learned: its model names itself %s", version.getVersion(),
@@ -109,20 +160,25 @@ public final class VersionLearners implements AutoCloseable {
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
                     .SHUTDOWN_CLIENT;
         });
-        Running learning = new Running(version, streams, encoder, id, target, new boolean[1]);
+        Running learning = new Running(version, streams, encoder, id, target, new boolean[1], new Runnable[1]);
         running.put(version.getVersion(), learning);
-        metrics.replayRemaining(version.getVersion(), () -> Math.max(0, status(learning).behind()));
+        learning.gaugeRemover()[0] = metrics.replayRemaining(version.getVersion(),
+                () -> Math.max(0, status(learning).behind()));
         streams.start();
         LOG.infof("learning encoder version %s (%d-%d-%d, application %s): replaying %d rewards of the log",
                 version.getVersion(), version.getContextFeatures(), version.getCandidateFeatures(),
                 version.getDimension(), id, target.values().stream().mapToLong(Long::longValue).sum());
     }
 
-    /** Every version this instance learns, oldest first. */
+    /** Every version this instance learns or retired, oldest first. */
     public List<Status> statuses() {
         List<Status> statuses = new ArrayList<>();
         for (Running r : running.values()) {
             statuses.add(status(r));
+        }
+        for (EncoderVersion v : retired.values()) {
+            statuses.add(new Status(v.getVersion(), State.RETIRED, v.getCreatedAt(), -1, -1,
+                    RebuildProgress.applicationId(applicationId, v.getVersion())));
         }
         statuses.sort(Comparator.comparing(Status::publishedAt).thenComparing(Status::version));
         return statuses;

@@ -1,31 +1,53 @@
 package io.vitrine.learner.versions;
 
 import io.quarkus.runtime.Startup;
+import io.smallrye.common.annotation.Identifier;
+import io.vitrine.avro.EncoderServing;
 import io.vitrine.learner.config.LearnerConfig;
 import io.vitrine.learner.streams.LearnerMetrics;
 import io.vitrine.learner.streams.LearnerTopology;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
 import io.vitrine.service.encoders.EncoderCatalog;
+import io.vitrine.service.encoders.ServingFollower;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 
-/** Starts learning every encoder version of the catalog, each in its own Streams application. */
+/**
+ * Learns the encoder versions of the catalog worth keeping ({@link KeptVersions}), each in its own Streams application,
+ * following the serving record to retire the others.
+ */
 @ApplicationScoped
 public class VersionsBeans {
 
     @Produces
     @Singleton
+    ServingFollower servingFollower(LearnerConfig config, WireFormat wire,
+                                    @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        return new ServingFollower(kafka, Topic.ENCODER_SERVING.name(config.topics().prefix()),
+                wire.<EncoderServing>serde(EncoderServing.class).deserializer());
+    }
+
+    void closeServingFollower(@Disposes ServingFollower follower) throws InterruptedException {
+        follower.close();
+    }
+
+    @Produces
+    @Singleton
     @Startup
     VersionLearners versionLearners(LearnerConfig config, StreamsConfig streamsConfig, LearnerTopology.Settings settings,
-                                    WireFormat wire, LearnerMetrics metrics, EncoderCatalog catalog) {
+                                    WireFormat wire, LearnerMetrics metrics, EncoderCatalog catalog,
+                                    ServingFollower serving) {
         VersionLearners learners = new VersionLearners(streamsConfig.originals(), settings, wire, metrics,
-                Topic.REWARDS.name(config.topics().prefix()));
-        catalog.onNewVersion(learners::start);
+                Topic.REWARDS.name(config.topics().prefix()), config.learner().versions().rollbackDepth());
+        catalog.onNewVersion(learners::offer);
+        serving.onChange(learners::servingChanged);
         catalog.start();
+        serving.start();
         return learners;
     }
 
