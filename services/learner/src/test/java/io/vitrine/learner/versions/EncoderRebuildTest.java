@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vitrine.avro.EncoderServing;
 import io.vitrine.avro.EncoderVersion;
+import io.vitrine.avro.ServingReason;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.avro.Reward;
 import io.vitrine.avro.RewardKind;
@@ -96,6 +98,46 @@ class EncoderRebuildTest {
                 .filter(l -> l.startsWith("vitrine_encoder_version_rewards_total") && l.contains(version))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum(), 0.0,
                 "each reward learned once by the version");
+
+        // A newer version supersedes it while nothing serves: it is retired, and learns nothing meanwhile.
+        String newer = "t-" + System.nanoTime();
+        byte[] newerModel = MlpOnnxExporter.export(Mlp.initialize(6, new int[] {10}, 1, 19), 4, 2, newer);
+        send(Topic.ENCODERS, newer, EncoderVersion.newBuilder()
+                .setVersion(newer).setCreatedAt(Instant.now()).setContextFeatures(4).setCandidateFeatures(2)
+                .setDimension(10).setOnnx(ByteBuffer.wrap(newerModel)).setSha256(sha256(newerModel)).build());
+        awaitState(version, "RETIRED");
+        awaitReady(newer);
+        List<Reward> whileRetired = new ArrayList<>();
+        for (int i = 250; i < 260; i++) {
+            whileRetired.add(reward(random, slot, i));
+        }
+        send(Topic.REWARDS, whileRetired);
+        log.addAll(whileRetired);
+        awaitSnapshot(slot + "@" + newer, log.size());
+
+        // Served again (an operator's choice): it resumes where it stopped and catches up, each reward once.
+        send(Topic.ENCODER_SERVING, "serving", EncoderServing.newBuilder().setVersion(version)
+                .setPrevious(List.of()).setPinned(true).setRefused(List.of()).setReason(ServingReason.PINNED)
+                .setActor("test").setChangedAt(Instant.now()).build());
+        awaitReady(version);
+        PosteriorSnapshot resumed = awaitSnapshot(slot + "@" + version, log.size());
+        assertEquals(log.size(), resumed.getN(), 1e-9, "the rewards that came while it was retired, once");
+    }
+
+    private static void awaitState(String version, String wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            List<Map<String, Object>> statuses = given().get("/v1/encoders").then().statusCode(200).extract()
+                    .jsonPath().getList("$");
+            state = statuses.stream().filter(s -> version.equals(s.get("version"))).map(s -> (String) s.get("state"))
+                    .findFirst().orElse("unknown");
+            if (state.equals(wanted)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("version " + version + " not " + wanted + " after 90 s: " + state);
     }
 
     private static void awaitReady(String version) throws InterruptedException {
