@@ -2,8 +2,6 @@ package io.vitrine.selector;
 
 import io.smallrye.common.annotation.Identifier;
 import io.vitrine.avro.Decision;
-import io.vitrine.avro.EncoderServing;
-import io.vitrine.avro.EncoderVersion;
 import io.vitrine.selector.decision.ServingEncoders;
 import io.vitrine.service.encoders.EncoderCatalog;
 import io.vitrine.service.encoders.ServingFollower;
@@ -47,8 +45,7 @@ public class SelectorBeans {
     @Singleton
     EncoderCatalog encoderCatalog(SelectorConfig config, WireFormat wire,
                                   @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return new EncoderCatalog(kafka, Topic.ENCODERS.name(config.topics().prefix()),
-                wire.<EncoderVersion>serde(EncoderVersion.class).deserializer());
+        return EncoderCatalog.of(kafka, config.topics().prefix(), wire);
     }
 
     void closeEncoderCatalog(@Disposes EncoderCatalog catalog) throws InterruptedException {
@@ -59,8 +56,7 @@ public class SelectorBeans {
     @Singleton
     ServingFollower servingFollower(SelectorConfig config, WireFormat wire,
                                     @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return new ServingFollower(kafka, Topic.ENCODER_SERVING.name(config.topics().prefix()),
-                wire.<EncoderServing>serde(EncoderServing.class).deserializer());
+        return ServingFollower.of(kafka, config.topics().prefix(), wire);
     }
 
     void closeServingFollower(@Disposes ServingFollower follower) throws InterruptedException {

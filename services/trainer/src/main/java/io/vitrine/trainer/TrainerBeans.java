@@ -75,8 +75,7 @@ public class TrainerBeans {
     @Singleton
     EncoderCatalog catalog(TrainerConfig config, WireFormat wire,
                            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        EncoderCatalog catalog = new EncoderCatalog(kafka, Topic.ENCODERS.name(config.topics().prefix()),
-                wire.<EncoderVersion>serde(EncoderVersion.class).deserializer());
+        EncoderCatalog catalog = EncoderCatalog.of(kafka, config.topics().prefix(), wire);
         catalog.start();
         return catalog;
     }
@@ -89,8 +88,7 @@ public class TrainerBeans {
     @Singleton
     ServingFollower servingFollower(TrainerConfig config, WireFormat wire,
                                     @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return new ServingFollower(kafka, Topic.ENCODER_SERVING.name(config.topics().prefix()),
-                wire.<EncoderServing>serde(EncoderServing.class).deserializer());
+        return ServingFollower.of(kafka, config.topics().prefix(), wire);
     }
 
     void closeServingFollower(@Disposes ServingFollower follower) throws InterruptedException {

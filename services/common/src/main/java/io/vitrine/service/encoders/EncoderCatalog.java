@@ -2,12 +2,11 @@ package io.vitrine.service.encoders;
 
 import io.vitrine.avro.EncoderVersion;
 import io.vitrine.schemas.Topic;
+import io.vitrine.schemas.WireFormat;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,29 +30,25 @@ public final class EncoderCatalog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EncoderCatalog.class);
 
-    private final KafkaConsumer<String, EncoderVersion> consumer;
-    private final String topic;
+    private final TopicFollower<EncoderVersion> follower;
     private final List<Consumer<EncoderVersion>> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, EncoderVersion> versions = new ConcurrentHashMap<>();
     private final List<String> order = new CopyOnWriteArrayList<>();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile boolean caughtUp;
 
     /**
      * @param kafka Kafka client settings (bootstrap servers, security)
      */
     public EncoderCatalog(Map<String, Object> kafka, String topic, Deserializer<EncoderVersion> values) {
-        Map<String, Object> config = new HashMap<>(kafka);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topic.MAX_ENCODER_BYTES);
-        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Topic.MAX_ENCODER_BYTES);
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), values);
-        this.topic = topic;
-        this.thread = new Thread(this::run, "encoder-catalog");
-        this.thread.setDaemon(true);
+        this.follower = new TopicFollower<>(kafka, Map.of(
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topic.MAX_ENCODER_BYTES,
+                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Topic.MAX_ENCODER_BYTES), topic, values, "encoder-catalog",
+                "no encoder version is seen until it does", this::accept);
+    }
+
+    /** The catalog of the {@code encoders} topic under {@code topicPrefix}, in the service's wire format. */
+    public static EncoderCatalog of(Map<String, Object> kafka, String topicPrefix, WireFormat wire) {
+        return new EncoderCatalog(kafka, Topic.ENCODERS.name(topicPrefix),
+                wire.<EncoderVersion>serde(EncoderVersion.class).deserializer());
     }
 
     /**
@@ -69,7 +60,7 @@ public final class EncoderCatalog implements AutoCloseable {
     }
 
     public void start() {
-        thread.start();
+        follower.start();
     }
 
     /** True for a version published on the topic (seen by this instance). */
@@ -92,42 +83,7 @@ public final class EncoderCatalog implements AutoCloseable {
 
     /** True once every version published before start-up has been read. */
     public boolean caughtUp() {
-        return caughtUp;
-    }
-
-    private void run() {
-        try {
-            List<TopicPartition> partitions = waitForPartitions();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<String, EncoderVersion> record : consumer.poll(Duration.ofMillis(500))) {
-                    accept(record);
-                }
-                if (!caughtUp && endAtStart.entrySet().stream()
-                        .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                    caughtUp = true;
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("reading encoder versions from {} failed; no new version is seen until a restart", topic, e);
-        } finally {
-            consumer.close();
-        }
-    }
-
-    private List<TopicPartition> waitForPartitions() {
-        while (running) {
-            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            }
-            LOG.warn("topic {} does not exist yet: no encoder version is seen until it does", topic);
-        }
-        throw new WakeupException();
+        return follower.caughtUp();
     }
 
     private void accept(ConsumerRecord<String, EncoderVersion> record) {
@@ -173,8 +129,6 @@ public final class EncoderCatalog implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(10_000);
+        follower.close();
     }
 }

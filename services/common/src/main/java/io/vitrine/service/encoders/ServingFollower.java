@@ -1,28 +1,22 @@
 package io.vitrine.service.encoders;
 
 import io.vitrine.avro.EncoderServing;
-import java.time.Duration;
-import java.util.HashMap;
+import io.vitrine.schemas.Topic;
+import io.vitrine.schemas.WireFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The newest record of the compacted {@code encoder-serving} topic: which encoder version serves, pinned or not,
  * what was served before and what was refused. Read from the beginning and followed, without a consumer group, by
- * every selector and by the trainer; listeners hear each change on the follower's thread.
+ * every selector, learner and by the trainer; listeners hear each change on the follower's thread.
  */
 public final class ServingFollower implements AutoCloseable {
 
@@ -31,23 +25,23 @@ public final class ServingFollower implements AutoCloseable {
     /** The one key of the topic: each record holds the whole state. */
     public static final String KEY = "serving";
 
-    private final KafkaConsumer<String, EncoderServing> consumer;
-    private final String topic;
+    private final TopicFollower<EncoderServing> follower;
     private final AtomicReference<EncoderServing> current = new AtomicReference<>();
     private final List<Consumer<EncoderServing>> listeners = new CopyOnWriteArrayList<>();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile boolean caughtUp;
 
     public ServingFollower(Map<String, Object> kafka, String topic, Deserializer<EncoderServing> values) {
-        Map<String, Object> config = new HashMap<>(kafka);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), values);
-        this.topic = topic;
-        this.thread = new Thread(this::run, "encoder-serving");
-        this.thread.setDaemon(true);
+        this.follower = new TopicFollower<>(kafka, Map.of(), topic, values, "encoder-serving",
+                "the built-in encoder serves until it does", record -> {
+                    if (record.value() != null && KEY.equals(record.key())) {
+                        apply(record.value());
+                    }
+                });
+    }
+
+    /** The follower of the {@code encoder-serving} topic under {@code topicPrefix}, in the service's wire format. */
+    public static ServingFollower of(Map<String, Object> kafka, String topicPrefix, WireFormat wire) {
+        return new ServingFollower(kafka, Topic.ENCODER_SERVING.name(topicPrefix),
+                wire.<EncoderServing>serde(EncoderServing.class).deserializer());
     }
 
     /** Register before {@link #start()}; called for every change, in topic order. */
@@ -56,7 +50,7 @@ public final class ServingFollower implements AutoCloseable {
     }
 
     public void start() {
-        thread.start();
+        follower.start();
     }
 
     /** The newest serving record; empty before the first (the built-in default encoder serves). */
@@ -66,7 +60,7 @@ public final class ServingFollower implements AutoCloseable {
 
     /** True once every record published before start-up has been read. */
     public boolean caughtUp() {
-        return caughtUp;
+        return follower.caughtUp();
     }
 
     /**
@@ -75,32 +69,6 @@ public final class ServingFollower implements AutoCloseable {
      */
     public void applyOwn(EncoderServing record) {
         apply(record);
-    }
-
-    private void run() {
-        try {
-            List<TopicPartition> partitions = waitForPartitions();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<String, EncoderServing> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() != null && KEY.equals(record.key())) {
-                        apply(record.value());
-                    }
-                }
-                if (!caughtUp && endAtStart.entrySet().stream()
-                        .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                    caughtUp = true;
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("reading {} failed; the serving encoder stays as it is until a restart", topic, e);
-        } finally {
-            consumer.close();
-        }
     }
 
     private synchronized void apply(EncoderServing record) {
@@ -119,21 +87,8 @@ public final class ServingFollower implements AutoCloseable {
         }
     }
 
-    private List<TopicPartition> waitForPartitions() {
-        while (running) {
-            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            }
-            LOG.warn("topic {} does not exist yet: the built-in default encoder serves until it does", topic);
-        }
-        throw new WakeupException();
-    }
-
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(10_000);
+        follower.close();
     }
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
-import io.vitrine.avro.EncoderVersion;
 import io.vitrine.learner.config.LearnerConfig;
 import io.vitrine.service.encoders.EncoderCatalog;
 import io.vitrine.schemas.WireFormat;
@@ -55,8 +54,7 @@ public class TopologyProducer {
     @Singleton
     EncoderCatalog encoderCatalog(LearnerConfig config, WireFormat wire,
                                   @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return new EncoderCatalog(kafka, Topic.ENCODERS.name(config.topics().prefix()),
-                wire.<EncoderVersion>serde(EncoderVersion.class).deserializer());
+        return EncoderCatalog.of(kafka, config.topics().prefix(), wire);
     }
 
     void closeEncoderCatalog(@Disposes EncoderCatalog catalog) throws InterruptedException {

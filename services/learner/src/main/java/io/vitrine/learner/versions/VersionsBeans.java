@@ -2,7 +2,6 @@ package io.vitrine.learner.versions;
 
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
-import io.vitrine.avro.EncoderServing;
 import io.vitrine.learner.config.LearnerConfig;
 import io.vitrine.learner.streams.LearnerMetrics;
 import io.vitrine.learner.streams.LearnerTopology;
@@ -28,8 +27,7 @@ public class VersionsBeans {
     @Singleton
     ServingFollower servingFollower(LearnerConfig config, WireFormat wire,
                                     @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return new ServingFollower(kafka, Topic.ENCODER_SERVING.name(config.topics().prefix()),
-                wire.<EncoderServing>serde(EncoderServing.class).deserializer());
+        return ServingFollower.of(kafka, config.topics().prefix(), wire);
     }
 
     void closeServingFollower(@Disposes ServingFollower follower) throws InterruptedException {
