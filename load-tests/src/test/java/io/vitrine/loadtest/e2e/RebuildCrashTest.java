@@ -22,11 +22,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -105,7 +103,7 @@ class RebuildCrashTest {
                     AvroSerdes.registryless(EncoderVersion.class).deserializer(), 1, Duration.ofSeconds(30)).get(0);
             assertEquals(version, published.getVersion(), "the restarted trainer published nothing more");
             Map<String, PosteriorSnapshot> latest = latestSnapshots(run, log.size() / SLOTS);
-            try (OnnxEncoder encoder = OnnxEncoder.load(bytes(published.getOnnx()))) {
+            try (OnnxEncoder encoder = OnnxEncoder.load(RebuildRecords.bytes(published.getOnnx()))) {
                 for (int s = 0; s < SLOTS; s++) {
                     String slot = "slot-" + s;
                     SufficientStatistics batch = SufficientStatistics.empty(encoder.info().dimension());
@@ -209,18 +207,10 @@ class RebuildCrashTest {
     private static Map<String, PosteriorSnapshot> latestSnapshots(ServiceRun run, int perSlot) {
         List<ConsumerRecord<String, PosteriorSnapshot>> records = CommittedRecords.read(run.bootstrap(),
                 Topic.POSTERIORS.name(run.prefix()), AvroSerdes.registryless(PosteriorSnapshot.class).deserializer(),
-                read -> latest(read).values().stream().filter(p -> !p.getEncoderVersion().equals("live"))
+                read -> RebuildRecords.latest(read).values().stream().filter(p -> !p.getEncoderVersion().equals("live"))
                         .filter(p -> p.getVersion() >= perSlot).count() >= SLOTS,
                 Duration.ofSeconds(120), Duration.ofSeconds(3));
-        return latest(records);
-    }
-
-    private static Map<String, PosteriorSnapshot> latest(List<ConsumerRecord<String, PosteriorSnapshot>> records) {
-        Map<String, PosteriorSnapshot> latest = new HashMap<>();
-        for (ConsumerRecord<String, PosteriorSnapshot> record : records) {
-            latest.merge(record.key(), record.value(), (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
-        }
-        return latest;
+        return RebuildRecords.latest(records);
     }
 
     /** Clicks more likely when the first context and candidate features agree in sign. */
@@ -238,9 +228,4 @@ class RebuildCrashTest {
                 .build();
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
-    }
 }

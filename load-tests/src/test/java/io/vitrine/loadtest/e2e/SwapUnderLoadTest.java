@@ -26,7 +26,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -157,7 +156,7 @@ class SwapUnderLoadTest {
             EncoderVersion published = CommittedRecords.values(run.bootstrap(), Topic.ENCODERS.name(run.prefix()),
                     AvroSerdes.registryless(EncoderVersion.class).deserializer(), 1, Duration.ofSeconds(30)).get(0);
             Map<String, PosteriorSnapshot> latest = latestSnapshots(run, version);
-            try (OnnxEncoder encoder = OnnxEncoder.load(bytes(published.getOnnx()))) {
+            try (OnnxEncoder encoder = OnnxEncoder.load(RebuildRecords.bytes(published.getOnnx()))) {
                 for (int s = 0; s < SLOTS; s++) {
                     String slot = "slot-" + s;
                     SufficientStatistics batch = SufficientStatistics.empty(encoder.info().dimension());
@@ -291,24 +290,10 @@ class SwapUnderLoadTest {
     private static Map<String, PosteriorSnapshot> latestSnapshots(ServiceRun run, String version) {
         List<ConsumerRecord<String, PosteriorSnapshot>> records = CommittedRecords.read(run.bootstrap(),
                 Topic.POSTERIORS.name(run.prefix()), AvroSerdes.registryless(PosteriorSnapshot.class).deserializer(),
-                read -> latest(read).values().stream().filter(p -> p.getEncoderVersion().equals(version))
+                read -> RebuildRecords.latest(read).values().stream().filter(p -> p.getEncoderVersion().equals(version))
                         .filter(p -> p.getVersion() >= REWARDS / SLOTS).count() >= SLOTS,
                 Duration.ofSeconds(120), Duration.ofSeconds(3));
-        return latest(records);
-    }
-
-    private static Map<String, PosteriorSnapshot> latest(List<ConsumerRecord<String, PosteriorSnapshot>> records) {
-        Map<String, PosteriorSnapshot> latest = new HashMap<>();
-        for (ConsumerRecord<String, PosteriorSnapshot> record : records) {
-            latest.merge(record.key(), record.value(), (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
-        }
-        return latest;
-    }
-
-    private static byte[] bytes(java.nio.ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
+        return RebuildRecords.latest(records);
     }
 
     /** Clicks more likely when the first context and candidate features agree in sign; 8 + 8 features. */
