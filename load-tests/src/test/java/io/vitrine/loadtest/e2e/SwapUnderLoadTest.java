@@ -86,8 +86,10 @@ class SwapUnderLoadTest {
             producer.flush();
         }
         try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.publish-interval=200ms"));
+             // The gate off: these rewards carry no candidates to evaluate on, and the swap is what is tested here.
              ServiceProcess trainer = run.trainer("trainer", List.of("-Dvitrine.trainer.enabled=false",
-                     "-Dvitrine.trainer.min-rewards=100", "-Dvitrine.trainer.steps=200"));
+                     "-Dvitrine.trainer.gate.enabled=false", "-Dvitrine.trainer.min-rewards=100",
+                     "-Dvitrine.trainer.steps=200"));
              ServiceProcess selector = run.selector("selector", List.of())) {
             learner.launch();
             trainer.launch();
