@@ -91,6 +91,12 @@ final class TopicFollower<V> implements AutoCloseable {
                 return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             }
             LOG.warn("topic {} does not exist yet: {}", topic, whileMissing);
+            try {
+                Thread.sleep(2_000); // partitionsFor answers at once for a missing topic
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         throw new WakeupException();
     }
