@@ -22,6 +22,8 @@ public interface SelectorConfig {
 
     Selector selector();
 
+    Events events();
+
     interface Topics {
         /** Prefix of every topic name. */
         @WithDefault("vitrine.")
@@ -117,5 +119,16 @@ public interface SelectorConfig {
         /** Most request ids remembered for retries; beyond it the oldest are forgotten first. */
         @WithDefault("100000")
         long retryWindowEntries();
+    }
+
+    /** The HTTP event API ({@code POST /v1/events}). */
+    interface Events {
+        /** Most events one request may carry. */
+        @WithDefault("1000")
+        int maxBatch();
+
+        /** How far ahead of the selector's clock an event's timestamp may be (clients' clocks drift). */
+        @WithDefault("1m")
+        Duration maxClockSkew();
     }
 }
