@@ -119,7 +119,8 @@ public class SelectorBeans {
     @Singleton
     DecisionLog decisionLog(SelectorConfig config, WireFormat wire,
                             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return new DecisionLog(kafka, Topic.DECISIONS.name(config.topics().prefix()),
+        return new DecisionLog(LogProducerSettings.of(kafka, config.selector().logTimeout(),
+                        "vitrine-selector-decision-log"), Topic.DECISIONS.name(config.topics().prefix()),
                 wire.serde(Decision.class).serializer());
     }
 

@@ -105,7 +105,10 @@ public interface SelectorConfig {
          */
         Optional<Set<String>> perCandidateSlots();
 
-        /** How long an HTTP decision waits for Kafka to acknowledge its log record. */
+        /**
+         * The longest an HTTP decision or event batch waits for Kafka, the topic's metadata included (the
+         * producers' {@code max.block.ms} and {@code delivery.timeout.ms}); then the answer is a 503. At least 100ms.
+         */
         @WithDefault("5s")
         Duration logTimeout();
 

@@ -23,10 +23,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
@@ -86,7 +84,7 @@ public class EventResource {
                 .handle((done, error) -> {
                     if (error != null) {
                         metrics.eventBatchRejected(NOT_LOGGED);
-                        throw new EventsNotLoggedException(cause(error, logTimeout));
+                        throw new EventsNotLoggedException(KafkaFailures.cause(error, logTimeout));
                     }
                     metrics.eventsAccepted("impression", impressions);
                     metrics.eventsAccepted("click", clicks);
@@ -181,13 +179,6 @@ public class EventResource {
             return null;
         }
         return at;
-    }
-
-    private static Throwable cause(Throwable error, Duration logTimeout) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof TimeoutException && cause.getMessage() == null
-                ? new TimeoutException("no acknowledgement within vitrine.selector.log-timeout (" + logTimeout + ")")
-                : cause;
     }
 
     private static String shorten(String text) {
