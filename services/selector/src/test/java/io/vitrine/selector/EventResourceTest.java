@@ -41,6 +41,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code POST /v1/events} on a real broker: what lands on the topics, and what a bad batch gets. */
 @QuarkusTest
@@ -168,6 +170,35 @@ class EventResourceTest {
                 .body("errors[0].detail", equalTo("must hold at least one event"));
         post("[{\"type\": \"impression\"}]").statusCode(400).body("errors[0].pointer", equalTo(""));
         post("{\"events\": [").statusCode(400).body("errors[0].reason", equalTo("malformed-json"));
+        post(batch(event("click", "r", "c".repeat(257), null))).statusCode(400)
+                .body("errors[0].pointer", equalTo("/events/0/candidateId"))
+                .body("errors[0].detail", equalTo("is longer than 256 characters"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "duplicate key|{\"events\": [{\"type\": \"click\", \"type\": \"impression\", \"requestId\": \"r\", \"candidateId\": \"c\"}]}|/events/0/type|Duplicate field 'type'",
+        "data after the document|{\"events\": [{\"type\": \"click\", \"requestId\": \"r\", \"candidateId\": \"c\"}]} {}||has data after the JSON document",
+        "number for an id|{\"events\": [{\"type\": \"click\", \"requestId\": 7, \"candidateId\": \"c\"}]}|/events/0/requestId|must be a string, got the number 7",
+        "null timestamp|{\"events\": [{\"type\": \"click\", \"requestId\": \"r\", \"candidateId\": \"c\", \"timestamp\": null}]}|/events/0/timestamp|must be left out rather than null",
+        "epoch millis for a timestamp|{\"events\": [{\"type\": \"click\", \"requestId\": \"r\", \"candidateId\": \"c\", \"timestamp\": 1765040400000}]}|/events/0/timestamp|must be a string",
+        "timestamp without an offset|{\"events\": [{\"type\": \"click\", \"requestId\": \"r\", \"candidateId\": \"c\", \"timestamp\": \"2026-12-06T17:00:00\"}]}|/events/0/timestamp|RFC 3339 date-time with an offset",
+        "timestamp before 1970|{\"events\": [{\"type\": \"click\", \"requestId\": \"r\", \"candidateId\": \"c\", \"timestamp\": \"1969-12-31T23:59:59Z\"}]}|/events/0/timestamp|is before 1970",
+        "lone surrogate|{\"events\": [{\"type\": \"click\", \"requestId\": \"r\\ud800\", \"candidateId\": \"c\"}]}|/events/0/requestId|lone surrogate",
+        "type in capitals|{\"events\": [{\"type\": \"Click\", \"requestId\": \"r\", \"candidateId\": \"c\"}]}|/events/0/type|must be \"impression\" or \"click\"",
+        "events not an array|{\"events\": {\"type\": \"click\"}}|/events|must be an array, got an object",
+    })
+    void strictInputRulesOfDecisionsHoldForEvents(String name, String body, String pointer, String detail) {
+        post(body).statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors[0].pointer", equalTo(pointer == null ? "" : pointer))
+                .body("errors[0].detail", org.hamcrest.Matchers.containsString(detail));
+    }
+
+    @Test
+    void onlyJsonIsRead() {
+        given().contentType(ContentType.TEXT).body("type=click").post("/v1/events").then().statusCode(415)
+                .contentType("application/problem+json");
     }
 
     private static ValidatableResponse post(String body) {

@@ -60,16 +60,17 @@ public final class EventLog implements AutoCloseable {
     public CompletableFuture<Void> append(List<Event> batch) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(batch.size());
         Set<String> topics = new LinkedHashSet<>();
-        for (Event event : batch) {
-            ProducerRecord<String, byte[]> record = record(event);
-            records.add(record);
-            topics.add(record.topic());
-        }
         try {
+            for (Event event : batch) {
+                ProducerRecord<String, byte[]> record = record(event);
+                records.add(record);
+                topics.add(record.topic());
+            }
             for (String topic : topics) {
                 producer.partitionsFor(topic); // cached after the first batch
             }
         } catch (KafkaException e) {
+            // A missing topic, or a registry that cannot be reached: nothing of the batch was sent.
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<?>[] acked = new CompletableFuture<?>[records.size()];
