@@ -23,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.jboss.resteasy.reactive.ResponseStatus;
@@ -67,7 +68,6 @@ public class EventResource {
     @Produces(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
     public CompletionStage<EventsAccepted> append(byte[] body) {
-        long deadline = System.nanoTime() + logTimeout.toNanos();
         List<Event> batch;
         try {
             batch = read(JsonFields.parse(body), maxBatch, Instant.now().plus(maxClockSkew));
@@ -77,8 +77,12 @@ public class EventResource {
         }
         int impressions = (int) batch.stream().filter(event -> event.type() == EventLog.Type.IMPRESSION).count();
         int clicks = batch.size() - impressions;
-        long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-        return log.append(batch)
+        // The log timeout bounds the whole write: append may block for the topics' metadata (max.block.ms is the
+        // log timeout too), and the acknowledgements get what is left.
+        long start = System.nanoTime();
+        CompletableFuture<Void> acked = log.append(batch);
+        long remaining = Math.max(1, logTimeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return acked
                 .orTimeout(remaining, TimeUnit.MILLISECONDS)
                 .handle((done, error) -> {
                     if (error != null) {
