@@ -1,7 +1,11 @@
 package io.vitrine.selector;
 
 import io.smallrye.common.annotation.Identifier;
+import io.vitrine.avro.Click;
 import io.vitrine.avro.Decision;
+import io.vitrine.avro.Impression;
+import io.vitrine.selector.events.EventLog;
+import io.vitrine.selector.kafka.LogProducerSettings;
 import io.vitrine.selector.decision.ServingEncoders;
 import io.vitrine.service.encoders.EncoderCatalog;
 import io.vitrine.service.encoders.ServingFollower;
@@ -111,7 +115,8 @@ public class SelectorBeans {
     @Singleton
     DecisionLog decisionLog(SelectorConfig config, WireFormat wire,
                             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return new DecisionLog(kafka, Topic.DECISIONS.name(config.topics().prefix()),
+        return new DecisionLog(LogProducerSettings.of(kafka, config.selector().logTimeout(),
+                        "vitrine-selector-decision-log"), Topic.DECISIONS.name(config.topics().prefix()),
                 wire.serde(Decision.class).serializer());
     }
 
@@ -121,9 +126,24 @@ public class SelectorBeans {
 
     @Produces
     @Singleton
-    SelectorMetrics metrics(MeterRegistry registry, PosteriorView posteriors, DecisionLog log) {
-        // The selector's own Kafka clients (the decision log's producer, the posterior view's consumer).
+    EventLog eventLog(SelectorConfig config, WireFormat wire,
+                      @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        String prefix = config.topics().prefix();
+        return new EventLog(LogProducerSettings.of(kafka, config.selector().logTimeout(), "vitrine-selector-event-log"),
+                Topic.IMPRESSIONS.name(prefix), Topic.CLICKS.name(prefix),
+                wire.serde(Impression.class).serializer(), wire.serde(Click.class).serializer());
+    }
+
+    void closeEventLog(@Disposes EventLog log) {
+        log.close();
+    }
+
+    @Produces
+    @Singleton
+    SelectorMetrics metrics(MeterRegistry registry, PosteriorView posteriors, DecisionLog log, EventLog events) {
+        // The selector's own Kafka clients (the decision and event logs' producers, the posterior view's consumer).
         log.bindMetrics(registry);
+        events.bindMetrics(registry);
         posteriors.bindMetrics(registry);
         return new SelectorMetrics(registry, posteriors);
     }

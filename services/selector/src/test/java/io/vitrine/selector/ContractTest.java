@@ -62,6 +62,22 @@ class ContractTest {
     }
 
     @Test
+    void eventExampleOfTheDocumentIsAcceptedWithItsResponseShape() throws IOException {
+        JsonNode operation = document().at("/paths/~1v1~1events/post");
+        JsonNode example = operation.at("/requestBody/content/application~1json/examples/shown-and-clicked/value");
+        ObjectMapper json = new ObjectMapper();
+        String requestId = "example-" + System.nanoTime();
+        com.fasterxml.jackson.databind.node.ObjectNode body = example.deepCopy();
+        for (JsonNode event : body.get("events")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) event).put("requestId", requestId);
+        }
+        JsonNode answer = json.readTree(given().contentType(ContentType.JSON).body(json.writeValueAsString(body))
+                .post("/v1/events").then().statusCode(202).extract().asString());
+        JsonNode documented = operation.at("/responses/202/content/application~1json/examples/accepted/value");
+        assertEquals(documented, answer, "the documented answer to the documented batch");
+    }
+
+    @Test
     void apiPageAgreesWithTheDocument() throws IOException {
         JsonNode document = document();
         String page = Files.readString(REPO.resolve("docs/api.md"));

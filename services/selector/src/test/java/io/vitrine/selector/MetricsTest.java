@@ -53,6 +53,12 @@ class MetricsTest {
             }
         }
         assertTrue(metrics.contains("vitrine_decisions_replayed_total"), "replays counted");
+        for (String reason : SelectorMetrics.EVENT_REJECTION_REASONS) {
+            assertTrue(metrics.contains("vitrine_event_batches_rejected_total{reason=\"" + reason + "\"}"),
+                    "event batches refused for " + reason + " registered at start");
+        }
+        assertTrue(metrics.contains("kafka_producer_record_send_total{client_id=\"vitrine-selector-event-log\""),
+                "the event API's producer");
         assertTrue(metrics.contains("kafka_producer_record_send_total{client_id=\"vitrine-selector-decision-log\""),
                 "the decision log's producer");
         assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_lag_max{client_id="

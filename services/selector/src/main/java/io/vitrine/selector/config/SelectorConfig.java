@@ -22,6 +22,8 @@ public interface SelectorConfig {
 
     Selector selector();
 
+    Events events();
+
     interface Topics {
         /** Prefix of every topic name. */
         @WithDefault("vitrine.")
@@ -103,7 +105,10 @@ public interface SelectorConfig {
          */
         Optional<Set<String>> perCandidateSlots();
 
-        /** How long an HTTP decision waits for Kafka to acknowledge its log record. */
+        /**
+         * The longest an HTTP decision or event batch waits for Kafka, the topic's metadata included (the
+         * producers' {@code max.block.ms} and {@code delivery.timeout.ms}); then the answer is a 503. At least 100ms.
+         */
         @WithDefault("5s")
         Duration logTimeout();
 
@@ -117,5 +122,16 @@ public interface SelectorConfig {
         /** Most request ids remembered for retries; beyond it the oldest are forgotten first. */
         @WithDefault("100000")
         long retryWindowEntries();
+    }
+
+    /** The HTTP event API ({@code POST /v1/events}). */
+    interface Events {
+        /** Most events one request may carry. */
+        @WithDefault("1000")
+        int maxBatch();
+
+        /** How far ahead of the selector's clock an event's timestamp may be (clients' clocks drift). */
+        @WithDefault("1m")
+        Duration maxClockSkew();
     }
 }

@@ -3,12 +3,10 @@ package io.vitrine.selector.decision;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vitrine.avro.Decision;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.Serializer;
@@ -23,17 +21,19 @@ public final class DecisionLog implements AutoCloseable {
     private final KafkaProducer<String, Decision> producer;
     private final String topic;
 
-    public DecisionLog(Map<String, Object> kafkaConfig, String topic, Serializer<Decision> serializer) {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
-        // Names its kafka_producer_* metrics.
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "vitrine-selector-decision-log");
-        this.producer = new KafkaProducer<>(config, new StringSerializer(), serializer);
+    /**
+     * @param producerConfig the producer's settings, from {@link io.vitrine.selector.kafka.LogProducerSettings}:
+     *                       idempotent, and no wait for Kafka longer than the log timeout
+     */
+    public DecisionLog(Map<String, Object> producerConfig, String topic, Serializer<Decision> serializer) {
+        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), serializer);
         this.topic = topic;
     }
 
+    /**
+     * Sends the decision; blocks at most {@code max.block.ms} for the topic's metadata (a missing topic then fails
+     * the returned stage, naming it).
+     */
     public CompletionStage<RecordMetadata> append(Decision decision) {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
         producer.send(new ProducerRecord<>(topic, null, decision.getTimestamp().toEpochMilli(),

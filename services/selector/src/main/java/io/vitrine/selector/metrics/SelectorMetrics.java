@@ -23,6 +23,10 @@ import java.util.concurrent.TimeUnit;
  *       sampling, without the log write), with a histogram for quantiles;</li>
  *   <li>{@code vitrine.decision.log.write} [vitrine_decision_log_write_seconds{outcome}]: time from handing an HTTP
  *       decision to the producer to Kafka's acknowledgement (or the timeout), histogram;</li>
+ *   <li>{@code vitrine.events.accepted} [vitrine_events_accepted_total{type}]: impressions and clicks written
+ *       through the event API, acknowledged by Kafka;</li>
+ *   <li>{@code vitrine.event.batches.rejected} [vitrine_event_batches_rejected_total{reason}]: event API requests
+ *       of which nothing was accepted, by reason ({@code not-logged}: Kafka did not acknowledge in time);</li>
  *   <li>{@code vitrine.dead.letters} [vitrine_dead_letters_total{service,reason}]: records sent to the dead-letter
  *       topic;</li>
  *   <li>{@code vitrine.posterior.staleness} [vitrine_posterior_staleness_seconds]: age of the newest posterior
@@ -39,6 +43,10 @@ public final class SelectorMetrics {
     public static final List<String> REJECTION_REASONS = List.of("invalid-request", "invalid-features",
             "too-many-candidates", "unknown-slot", "malformed-json", REQUEST_ID_CONFLICT, "empty-value");
 
+    /** Why a batch of the event API was refused: its input, or Kafka not acknowledging it in time. */
+    public static final List<String> EVENT_REJECTION_REASONS = List.of("invalid-request", "malformed-json",
+            "too-many-events", "not-logged");
+
     private final MeterRegistry registry;
     /** Registered once: these run on every decision. */
     private final Map<String, Counter> decisions = new HashMap<>();
@@ -46,6 +54,7 @@ public final class SelectorMetrics {
     private final Counter replayed;
     private final Timer logWritten;
     private final Timer logFailed;
+    private final Map<String, Counter> eventsAccepted = new HashMap<>();
 
     public SelectorMetrics(MeterRegistry registry, PosteriorView posteriors) {
         this.registry = registry;
@@ -70,6 +79,14 @@ public final class SelectorMetrics {
                 .description("Retries answered with the earlier decision of their request id").register(registry);
         logWritten = logTimer("acknowledged");
         logFailed = logTimer("failed");
+        for (String type : new String[] {"impression", "click"}) {
+            eventsAccepted.put(type, Counter.builder("vitrine.events.accepted").tag("type", type)
+                    .description("Events written through the event API and acknowledged by Kafka, by type")
+                    .register(registry));
+        }
+        for (String reason : EVENT_REJECTION_REASONS) {
+            eventBatchRejectedCounter(reason);
+        }
         for (String reason : List.of("undecodable", "invalid-request", "invalid-features", "too-many-candidates",
                 "unknown-slot", "empty-value")) {
             deadLetterCounter(reason);
@@ -95,6 +112,15 @@ public final class SelectorMetrics {
         (acknowledged ? logWritten : logFailed).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Counts {@code count} events of {@code type} ({@code impression} or {@code click}) accepted. */
+    public void eventsAccepted(String type, int count) {
+        eventsAccepted.get(type).increment(count);
+    }
+
+    public void eventBatchRejected(String reason) {
+        eventBatchRejectedCounter(reason).increment();
+    }
+
     public void deadLetter(String reason) {
         deadLetterCounter(reason).increment();
     }
@@ -102,6 +128,11 @@ public final class SelectorMetrics {
     private Counter rejectedCounter(String path, String reason) {
         return Counter.builder("vitrine.decisions.rejected").tag("path", path).tag("reason", reason)
                 .description("Decision requests refused, by path and reason").register(registry);
+    }
+
+    private Counter eventBatchRejectedCounter(String reason) {
+        return Counter.builder("vitrine.event.batches.rejected").tag("reason", reason)
+                .description("Event API requests refused as a whole, by reason").register(registry);
     }
 
     private Counter deadLetterCounter(String reason) {

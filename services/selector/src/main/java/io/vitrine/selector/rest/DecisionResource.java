@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -120,13 +121,16 @@ public class DecisionResource {
         metrics.decided(SelectorMetrics.HTTP, System.nanoTime() - start);
         Decision decision = outcome.decision();
         long logStart = System.nanoTime();
-        return log.append(decision)
-                .toCompletableFuture()
-                .orTimeout(logTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        // The log timeout bounds the whole write: append may block for the topic's metadata (max.block.ms is the
+        // log timeout too), and the acknowledgement gets what is left.
+        CompletableFuture<?> acked = log.append(decision).toCompletableFuture();
+        long remaining = Math.max(1, logTimeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - logStart));
+        return acked
+                .orTimeout(remaining, TimeUnit.MILLISECONDS)
                 .handle((metadata, error) -> {
                     metrics.logWrite(System.nanoTime() - logStart, error == null);
                     if (error != null) {
-                        throw new DecisionNotLoggedException(error);
+                        throw new DecisionNotLoggedException(KafkaFailures.cause(error, logTimeout));
                     }
                     return toResponse(decision, outcome.explanation());
                 });

@@ -13,7 +13,7 @@ import org.eclipse.microprofile.openapi.models.media.Schema;
 
 /**
  * Writes this instance's limits into the served contract at start: the feature counts of the encoder in use and
- * the configured candidate and k limits, so that {@code /q/openapi} declares exactly what the validator enforces
+ * the configured candidate, k and event batch limits, so that {@code /q/openapi} declares exactly what the validator enforces
  * (META-INF/openapi.yaml holds the defaults).
  */
 @OpenApiFilter(stages = OpenApiFilter.RunStage.RUNTIME_STARTUP)
@@ -21,7 +21,8 @@ public class OpenApiLimits implements OASFilter {
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
-        SelectorConfig.Selector selector = Arc.container().instance(SelectorConfig.class).get().selector();
+        SelectorConfig config = Arc.container().instance(SelectorConfig.class).get();
+        SelectorConfig.Selector selector = config.selector();
         EncoderInfo encoder = Arc.container().instance(DecisionEngine.class).get().encoderInfo();
         Map<String, Schema> schemas = openAPI.getComponents().getSchemas();
         Map<String, Schema> request = schemas.get("DecisionRequest").getProperties();
@@ -29,6 +30,7 @@ public class OpenApiLimits implements OASFilter {
         exactly(schemas.get("CandidateInput").getProperties().get("features"), encoder.candidateFeatures());
         request.get("candidates").setMaxItems(selector.maxCandidates());
         request.get("k").setMaximum(BigDecimal.valueOf(selector.maxK()));
+        schemas.get("EventBatch").getProperties().get("events").setMaxItems(config.events().maxBatch());
     }
 
     private static void exactly(Schema array, int count) {

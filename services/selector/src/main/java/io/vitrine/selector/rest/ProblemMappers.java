@@ -41,6 +41,16 @@ public class ProblemMappers {
                 .build();
     }
 
+    @ServerExceptionMapper
+    public Response eventsNotLogged(EventsNotLoggedException e) {
+        String id = UUID.randomUUID().toString();
+        LOG.warnf("problem %s: %s", id, e.getMessage());
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(Problem.MEDIA_TYPE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .entity(new Problem("about:blank", "Events not logged", 503, e.getMessage(), "urn:uuid:" + id, null))
+                .build();
+    }
+
     /** Answers of the HTTP layer itself (404, 405, 406, 415 ...), keeping their headers such as {@code Allow}. */
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
