@@ -199,7 +199,8 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                     + "', which decision '" + impression.getRequestId() + "' did not choose");
             return;
         }
-        if (windows.get(windowKey) != null) {
+        if (windows.get(windowKey) != null || closedWindows.get(windowKey) != null) {
+            // Open, or already closed into a reward: a repeat (a client's retry) never makes a second reward.
             metrics.duplicateImpression();
             return;
         }
@@ -294,10 +295,13 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     }
 
     private void emit(Reward reward, long timestamp) {
-        // Remember how the window closed, long enough to tell duplicate and late clicks from orphans.
+        // Remember how the window closed, long enough to tell duplicate and late clicks from orphans, and as long as
+        // the decision is kept: a repeated impression finds its decision until then, and must not open a new window.
         String windowKey = windowKey(reward.getRequestId(), reward.getCandidateId());
         closedWindows.put(windowKey, reward.getKind().name());
-        schedule(reward.getImpressionTimestamp().plus(window).plus(allowedLateness).plus(holdGrace), CLOSED, windowKey);
+        Instant forClicks = reward.getImpressionTimestamp().plus(window).plus(allowedLateness).plus(holdGrace);
+        Instant forDecision = reward.getDecisionTimestamp().plus(decisionRetention);
+        schedule(forDecision.isAfter(forClicks) ? forDecision : forClicks, CLOSED, windowKey);
         metrics.reward(reward.getKind());
         // Keyed by learning key: every reward of a slot on one partition, whatever encoder made its decision.
         context.forward(new Record<>(Scopes.learningKey(reward.getScope()), new Outcome.Emit<>(reward), timestamp));

@@ -175,6 +175,19 @@ class LearnerTopologyTest {
     }
 
     @Test
+    void anImpressionRepeatedAfterItsWindowClosedMakesNoSecondReward() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        decide("r2", T0.plus(WINDOW).plusSeconds(1), "a", List.of(1f, 0f)); // closes r1's window
+        assertEquals(RewardKind.NO_CLICK, rewards.readValue().getKind());
+        // A client retries its batch long after the window closed, while the decision is still kept.
+        show("r1", "a", T0.plus(WINDOW).plusSeconds(2));
+        decide("r3", T0.plus(WINDOW).plus(WINDOW).plus(HOLD).plusSeconds(5), "a", List.of(1f, 0f)); // past its window
+        assertTrue(rewards.isEmpty(), "the repeat opened no second window");
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "impression-duplicate"));
+    }
+
+    @Test
     void clickAfterANoClickWindowClosedIsLateNotAReward() {
         decide("r1", T0, "a", List.of(1f, 0f));
         show("r1", "a", T0);
