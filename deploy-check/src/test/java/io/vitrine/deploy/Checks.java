@@ -39,6 +39,13 @@ final class Checks {
             "encoders", List.of("trainer", "selector", "learner"),
             "encoder-serving", List.of("trainer", "selector", "learner"));
 
+    /**
+     * Topics the registry says clients write, which a service also writes on their behalf: the selector's event API
+     * ({@code POST /v1/events}) writes impressions and clicks for front ends without a Kafka producer.
+     */
+    static final Map<String, List<String>> CLIENT_TOPICS_WRITTEN_BY = Map.of(
+            "selector", List.of("impressions", "clicks"));
+
     /** A topic the manifests must create: full name, partitions, cleanup policy. */
     record ExpectedTopic(String name, int partitions, boolean compacted) {
     }
@@ -118,7 +125,10 @@ final class Checks {
             for (Topic topic : Topic.values()) {
                 String topicName = topic.name(prefix);
                 boolean everyService = topic.writer().equals("every service");
-                if (topic.writer().equals(name) || everyService && (streams || referenced.contains(topic))) {
+                boolean onClientsBehalf = CLIENT_TOPICS_WRITTEN_BY.getOrDefault(name, List.of())
+                        .contains(topic.baseName());
+                if (topic.writer().equals(name) || everyService && (streams || referenced.contains(topic))
+                        || onClientsBehalf) {
                     needs.add(new Need(name, "topic", topicName, "Write"));
                 } else if (subscribed.contains(topicName) || referenced.contains(topic)) {
                     needs.add(new Need(name, "topic", topicName, "Read"));
