@@ -46,6 +46,10 @@ final class Gate {
         }
     }
 
+    /** The estimates of a verdict taken without a comparison. */
+    private static final Estimate NONE = new Estimate(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+            Double.NaN);
+
     private final TrainerConfig.Gate settings;
     private final NigPrior prior;
 
@@ -74,33 +78,41 @@ final class Gate {
                 rounds.add(row.round());
             }
         }
-        Estimate none = new Estimate(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         if (serving.isEmpty()) {
-            return verdict(false, servingVersion, rounds.size(), none, none, none, "the serving version " + servingVersion
+            return verdict(false, servingVersion, rounds.size(), NONE, NONE, NONE, "the serving version " + servingVersion
                     + " is not on the encoders topic nor the built-in encoder configured here: nothing to compare"
                     + " with", now);
         }
-        EncoderInfo candidateLayout = layout(candidateModel);
-        EncoderInfo servingLayout = layout(serving.get());
+        try (OnnxEncoder candidateEncoder = OnnxEncoder.load(candidateModel);
+             OnnxEncoder servingEncoder = OnnxEncoder.load(serving.get())) {
+            return judge(candidateEncoder, servingEncoder, training, rounds, servingVersion, seed, now);
+        }
+    }
+
+    private GateVerdict judge(OnnxEncoder candidateEncoder, OnnxEncoder servingEncoder,
+                              List<RewardBuffer.Row> training, List<LoggedRound> rounds, String servingVersion,
+                              long seed, Instant now) {
+        EncoderInfo candidateLayout = candidateEncoder.info();
+        EncoderInfo servingLayout = servingEncoder.info();
         if (candidateLayout.contextFeatures() != servingLayout.contextFeatures()
                 || candidateLayout.candidateFeatures() != servingLayout.candidateFeatures()) {
             // The rewards no longer fit the serving encoder: requests shaped like them are refused by the selectors
             // now, so any version that fits them is better than what serves.
-            return verdict(true, servingVersion, rounds.size(), none, none, none, String.format(Locale.ROOT,
+            return verdict(true, servingVersion, rounds.size(), NONE, NONE, NONE, String.format(Locale.ROOT,
                     "the serving version %s expects %d context and %d candidate features, the rewards have %d and %d:"
                             + " nothing to compare; this version fits the rewards", servingVersion,
                     servingLayout.contextFeatures(), servingLayout.candidateFeatures(),
                     candidateLayout.contextFeatures(), candidateLayout.candidateFeatures()), now);
         }
         if (rounds.size() < settings.minRounds()) {
-            return verdict(false, servingVersion, rounds.size(), none, none, none, rounds.size() + " held-out decisions"
+            return verdict(false, servingVersion, rounds.size(), NONE, NONE, NONE, rounds.size() + " held-out decisions"
                     + " can be evaluated, fewer than vitrine.trainer.gate.min-rounds (" + settings.minRounds()
                     + "): too few to tell", now);
         }
         RewardModels models = RewardModels.fit(rounds, RewardModels.DEFAULT_RIDGE);
-        ScoredRound[] candidateRounds = score("candidate", OnnxEncoder.load(candidateModel), training, rounds, models,
+        ScoredRound[] candidateRounds = score("candidate", candidateEncoder, training, rounds, models,
                 seed);
-        ScoredRound[] servingRounds = score("serving", OnnxEncoder.load(serving.get()), training, rounds, models,
+        ScoredRound[] servingRounds = score("serving", servingEncoder, training, rounds, models,
                 seed);
         Estimate candidate = estimate("candidate", candidateRounds, seed);
         Estimate current = estimate("serving", servingRounds, seed);
@@ -190,23 +202,17 @@ final class Gate {
         return values.length == 0 ? Double.NaN : sum / values.length;
     }
 
-    private static EncoderInfo layout(byte[] model) {
-        try (OnnxEncoder encoder = OnnxEncoder.load(model)) {
-            return encoder.info();
-        }
-    }
-
     /** The policy's probabilities on every held-out round, after it learned the training rewards; it learns as it goes. */
     private ScoredRound[] score(String name, OnnxEncoder encoder, List<RewardBuffer.Row> training,
                                 List<LoggedRound> rounds, RewardModels models, long seed) {
         VitrineTarget.Config config = new VitrineTarget.Config(prior, Forgetting.NONE, settings.exploration(), true,
                 Optional.empty(), settings.draws());
-        try (VitrineTarget target = new VitrineTarget(name, config, encoder, seed)) {
-            for (RewardBuffer.Row row : training) {
-                target.learn(row.learningKey(), row.context(), row.candidate(), row.reward());
-            }
-            return Evaluator.score(rounds, target, seed, models);
+        // Not closed here: closing the target would close the encoder, which the caller owns.
+        VitrineTarget target = new VitrineTarget(name, config, encoder, seed);
+        for (RewardBuffer.Row row : training) {
+            target.learn(row.learningKey(), row.context(), row.candidate(), row.reward());
         }
+        return Evaluator.score(rounds, target, seed, models);
     }
 
     private Estimate estimate(String name, ScoredRound[] scored, long seed) {

@@ -29,7 +29,7 @@ final class RewardBuffer {
     }
 
     /** What a training gets: the rewards in log order and the time range they cover. */
-    record Snapshot(List<Row> rows, int contextFeatures, int candidateFeatures, Instant from, Instant to, long total) {
+    record Snapshot(List<Row> rows, int contextFeatures, int candidateFeatures, Instant from, Instant to) {
 
         /** Rows {@code [from, to)} as training rows. */
         RewardRows trainingRows(int from, int to) {
@@ -105,7 +105,7 @@ final class RewardBuffer {
     synchronized Snapshot take() {
         sinceTraining = 0;
         return new Snapshot(new ArrayList<>(rows), Math.max(contextFeatures, 0), Math.max(candidateFeatures, 0),
-                rows.isEmpty() ? null : rows.getFirst().at(), rows.isEmpty() ? null : rows.getLast().at(), received);
+                rows.isEmpty() ? null : rows.getFirst().at(), rows.isEmpty() ? null : rows.getLast().at());
     }
 
     synchronized int size() {
