@@ -8,6 +8,7 @@ import io.vitrine.avro.EncoderServing;
 import io.vitrine.avro.EncoderVersion;
 import io.vitrine.avro.GateVerdict;
 import io.vitrine.avro.TrainingSummary;
+import io.vitrine.core.train.BilinearTraining;
 import io.vitrine.core.train.HeldOutReport;
 import io.vitrine.core.train.Mlp;
 import io.vitrine.core.train.MlpOnnxExporter;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -151,25 +153,38 @@ final class Trainer implements AutoCloseable {
                     + " kept, " + heldOut + " held out for the gate); at least " + settings.minRewards()
                     + " (vitrine.trainer.min-rewards) are needed"));
         }
-        TrainingRecipe recipe = TrainingRecipe.defaults()
-                .withSchedule(settings.steps(), TrainingRecipe.defaults().batchSize())
-                .withSeed(settings.seed() + trained.size());
-        String servingVersion = servingVersion();
-        String parentVersion = warmStart ? warmStartVersion(servingVersion) : null;
-        Mlp parent = parentVersion == null ? null : networks.get(parentVersion);
-        RewardNetworkTraining.Result result;
-        try {
-            result = RewardNetworkTraining.train(data.trainingRows(0, trainedOn), parent, recipe);
-        } catch (IllegalArgumentException e) {
-            throw remember(new IllegalStateException("the rewards cannot be trained on: " + e.getMessage(), e));
-        }
         int contextFeatures = data.contextFeatures();
         int candidateFeatures = data.candidateFeatures();
         String provisional = "t" + STAMP.format(started);
-        byte[] model = MlpOnnxExporter.export(result.network(), contextFeatures, candidateFeatures, provisional);
+        String servingVersion = servingVersion();
+        String parentVersion = null;
+        Fitted result;
+        try {
+            if (settings.form() == TrainerConfig.Form.BILINEAR) {
+                // A convex fit solved exactly: nothing to warm-start from.
+                BilinearTraining.Result fit = BilinearTraining.train(data.trainingRows(0, trainedOn),
+                        new BilinearTraining.Settings(settings.penalty(), BilinearTraining.Settings.defaults()
+                                .heldOutFraction()));
+                result = new Fitted(null, fit.report(), fit.encoder().embeddingDimension(), fit.encoder()::toOnnx);
+            } else {
+                TrainingRecipe recipe = TrainingRecipe.defaults()
+                        .withSchedule(settings.steps(), TrainingRecipe.defaults().batchSize())
+                        .withSeed(settings.seed() + trained.size());
+                parentVersion = warmStart ? warmStartVersion(servingVersion) : null;
+                Mlp parent = parentVersion == null ? null : networks.get(parentVersion);
+                RewardNetworkTraining.Result fit = RewardNetworkTraining.train(data.trainingRows(0, trainedOn), parent,
+                        recipe);
+                Mlp network = fit.network();
+                result = new Fitted(network, fit.report(), network.embeddingDimension(),
+                        v -> MlpOnnxExporter.export(network, contextFeatures, candidateFeatures, v));
+            }
+        } catch (IllegalArgumentException e) {
+            throw remember(new IllegalStateException("the rewards cannot be trained on: " + e.getMessage(), e));
+        }
+        byte[] model = result.export().apply(provisional);
         // The version names its model: a stamp and the start of the model's hash, unique and stable.
         String version = provisional + "-" + sha256(model).substring(0, 8);
-        model = MlpOnnxExporter.export(result.network(), contextFeatures, candidateFeatures, version);
+        model = result.export().apply(version);
         HeldOutReport report = result.report();
         GateVerdict verdict = !settings.gate().enabled() ? null : gate.judge(data.rows().subList(0, trainedOn),
                 data.rows().subList(trainedOn, total), model, servingVersion, servingModel(servingVersion),
@@ -186,7 +201,7 @@ final class Trainer implements AutoCloseable {
                 .setCreatedAt(clock.instant())
                 .setContextFeatures(contextFeatures)
                 .setCandidateFeatures(candidateFeatures)
-                .setDimension(result.network().embeddingDimension())
+                .setDimension(result.dimension())
                 .setOnnx(ByteBuffer.wrap(model))
                 .setSha256(sha256(model))
                 .setTrainedOn(new TrainingSummary((long) report.rows(), data.from(), trainedTo, report.heldOutLoss(),
@@ -202,7 +217,9 @@ final class Trainer implements AutoCloseable {
         synchronized (trained) {
             trained.add(done);
         }
-        networks.put(version, result.network());
+        if (result.network() != null) {
+            networks.put(version, result.network());
+        }
         lastError = null;
         LOG.infof("trained encoder %s on %d rewards (%s to %s) in %d ms: held-out loss %.4f against %.4f for a "
                         + "constant, AUC %.3f%s; gate: %s %s", version, report.rows(), data.from(), trainedTo,
@@ -265,5 +282,10 @@ final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         worker.shutdownNow();
+    }
+
+    /** What a training of either form gives: the network when there is one to warm-start from, and the export. */
+    private record Fitted(Mlp network, HeldOutReport report, int dimension,
+                          Function<String, byte[]> export) {
     }
 }

@@ -65,6 +65,11 @@ public interface TrainerConfig {
         Map<String, String> properties();
     }
 
+    /** The encoder form a training fits. */
+    enum Form {
+        BILINEAR, MLP
+    }
+
     interface Trainer {
         /** Off: the trainer follows the log and trains only on request ({@code POST /v1/trainer/train}). */
         @WithDefault("true")
@@ -87,7 +92,21 @@ public interface TrainerConfig {
         int capacity();
 
         /**
-         * Mini-batch steps per training. The shared recipe takes 100 steps per 1,000 rewards in the policy it was
+         * What a training fits. {@code bilinear} (the default): {@code z = [1, x, x_c^T B x_a]}, B from an
+         * L2-regularised logistic regression solved exactly, so every slot's posterior stays F + 2 dimensional and no
+         * learning-rate recipe is involved; at most 256 context x candidate products. {@code mlp}: the reward network
+         * of the shared recipe, {@code z = [1, x, h]} with 64 ReLU units, warm-started from the newest version that
+         * passed (docs/encoder.md compares them).
+         */
+        @WithDefault("bilinear")
+        Form form();
+
+        /** The bilinear form's L2 penalty on its weights, in rows. */
+        @WithDefault("10")
+        double penalty();
+
+        /**
+         * Mini-batch steps per training of the {@code mlp} form. The shared recipe takes 100 steps per 1,000 rewards in the policy it was
          * measured with (NeuralLinearConfig.vitrineDefault()); 500 keeps that rate for a version every 5,000.
          */
         @WithDefault("500")
