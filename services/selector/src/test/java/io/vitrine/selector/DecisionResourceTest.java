@@ -46,6 +46,11 @@ class DecisionResourceTest {
     }
 
     @Test
+    void baselineEndpointIsNotServedUnlessConfigured() {
+        given().contentType(ContentType.JSON).body("{}").post("/v1/baseline").then().statusCode(404);
+    }
+
+    @Test
     void encoderDescribesTheFeatureLayout() {
         given().get("/v1/encoder").then().statusCode(200)
                 .body("contextFeatures", is(8))

@@ -122,6 +122,13 @@ public interface SelectorConfig {
         /** Most request ids remembered for retries; beyond it the oldest are forgotten first. */
         @WithDefault("100000")
         long retryWindowEntries();
+
+        /**
+         * Serves {@code POST /v1/baseline}, an endpoint that reads the body and answers a constant: the HTTP
+         * stack's own ceiling, which load tests measure in the same process as the decisions. Off: 404.
+         */
+        @WithDefault("false")
+        boolean baselineEndpoint();
     }
 
     /** The HTTP event API ({@code POST /v1/events}). */

@@ -1,0 +1,140 @@
+package io.vitrine.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vitrine.avro.DeadLetter;
+import io.vitrine.avro.Reward;
+import io.vitrine.avro.RewardKind;
+import io.vitrine.cli.http.HttpDecisionClient;
+import io.vitrine.cli.http.VitrineHttp;
+import io.vitrine.cli.sim.DecisionAnswer;
+import io.vitrine.cli.sim.DecisionQuery;
+import io.vitrine.schemas.AvroSerdes;
+import io.vitrine.schemas.Topic;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Impressions and clicks written by a producer that is not Kafka's Java client: the Python example of
+ * {@code clients/python} on librdkafka's default settings (its partitioner hashes keys with CRC32, not murmur2), into
+ * input topics whose partition counts differ from the decisions topic's. Every impression of a decision made over
+ * HTTP must become exactly one reward, every click must count, and nothing may end as a dead letter.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ForeignProducerTest {
+
+    private static final int DECISIONS = 60;
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+
+    @BeforeAll
+    static void pythonClientInstalled() throws Exception {
+        boolean installed = Files.isExecutable(PYTHON) && new ProcessBuilder(PYTHON.toString(), "-c",
+                "import confluent_kafka, avro").redirectErrorStream(true).start().waitFor() == 0;
+        Assumptions.assumeTrue(installed, "Debian's python3-confluent-kafka and python3-avro are not installed "
+                + "(apt-get install python3-confluent-kafka python3-avro; .ci/run does): skipping the librdkafka test");
+    }
+
+    @Test
+    void librdkafkaEventsIntoDifferentlyPartitionedTopicsAllJoin() throws Exception {
+        ServiceRun run = ServiceRun.fresh("foreign", Map.of(Topic.IMPRESSIONS, 3, Topic.CLICKS, 5));
+        try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.attribution-window=2s",
+                "-Dvitrine.learner.idle-close-delay=1s", "-Dvitrine.learner.publish-interval=200ms"));
+             ServiceProcess selector = run.selector("selector", List.of())) {
+            learner.launch();
+            selector.launch();
+            learner.awaitReady();
+            selector.awaitReady();
+
+            var decisions = new HttpDecisionClient(VitrineHttp.newClient(), new ObjectMapper(), selector.uri());
+            StringBuilder events = new StringBuilder();
+            Set<String> clicked = new HashSet<>();
+            for (int i = 0; i < DECISIONS; i++) {
+                String requestId = "py-" + i + "-" + System.nanoTime();
+                DecisionAnswer answer = decisions.decide(new DecisionQuery(requestId, "hero",
+                        features(i), List.of(new DecisionQuery.CandidateFeatures("a", features(i + 1)),
+                        new DecisionQuery.CandidateFeatures("b", features(i + 2))), 1));
+                String shown = answer.chosen().get(0).candidateId();
+                long at = Instant.now().toEpochMilli();
+                events.append(event("impression", requestId, shown, at));
+                if (i % 3 == 0) {
+                    events.append(event("click", requestId, shown, at + 300));
+                    clicked.add(requestId);
+                }
+            }
+            String output = sendWithPython(run, events.toString());
+            assertTrue(output.contains("sent " + DECISIONS + " impressions and " + clicked.size() + " clicks"), output);
+
+            List<Reward> rewards = CommittedRecords.values(run.bootstrap(), Topic.REWARDS.name(run.prefix()),
+                    AvroSerdes.registryless(Reward.class).deserializer(), DECISIONS, Duration.ofSeconds(90));
+            Map<String, Integer> perRequest = new HashMap<>();
+            List<String> wrongKind = new ArrayList<>();
+            for (Reward reward : rewards) {
+                perRequest.merge(reward.getRequestId(), 1, Integer::sum);
+                RewardKind expected = clicked.contains(reward.getRequestId()) ? RewardKind.CLICK : RewardKind.NO_CLICK;
+                if (reward.getKind() != expected) {
+                    wrongKind.add(reward.getRequestId() + " " + reward.getKind());
+                }
+            }
+            List<DeadLetter> letters = CommittedRecords.values(run.bootstrap(), Topic.DEAD_LETTERS.name(run.prefix()),
+                    AvroSerdes.registryless(DeadLetter.class).deserializer(), 0, Duration.ofSeconds(1));
+            String summary = perRequest.size() + " of " + DECISIONS + " impressions rewarded, " + wrongKind.size()
+                    + " with the wrong kind (clicks lost), " + letters.size() + " dead letters";
+            assertEquals(DECISIONS, perRequest.size(), summary);
+            assertTrue(perRequest.values().stream().allMatch(n -> n == 1), "none twice: " + perRequest);
+            assertEquals(List.of(), wrongKind, summary);
+            assertEquals(List.of(), letters.stream().map(l -> l.getReason() + ": " + l.getDetail()).toList(), summary);
+            assertTrue(repartitioned(learner, "impressions") > 0, "CRC32 placed some impressions off their partition");
+        }
+    }
+
+    /** The learner's count of events of {@code topic} moved through the repartition topic. */
+    private static double repartitioned(ServiceProcess learner, String topic) throws Exception {
+        String metrics = VitrineHttp.newClient().send(java.net.http.HttpRequest.newBuilder(
+                learner.uri().resolve("/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(line -> line.startsWith("vitrine_events_repartitioned_total")
+                        && line.contains("topic=\"" + topic + "\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static String sendWithPython(ServiceRun run, String events) throws Exception {
+        Path script = run.home().resolve("clients/python/vitrine_events.py");
+        Process process = new ProcessBuilder(PYTHON.toString(), script.toString(),
+                "--bootstrap-servers", run.bootstrap(), "--topic-prefix", run.prefix())
+                .redirectErrorStream(true).start();
+        process.getOutputStream().write(events.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the Python producer finished");
+        assertEquals(0, process.exitValue(), output);
+        return output;
+    }
+
+    private static String event(String type, String requestId, String candidateId, long at) {
+        return "{\"type\": \"" + type + "\", \"requestId\": \"" + requestId + "\", \"candidateId\": \""
+                + candidateId + "\", \"timestamp\": " + at + "}\n";
+    }
+
+    private static float[] features(int seed) {
+        float[] x = new float[8];
+        for (int j = 0; j < x.length; j++) {
+            x[j] = ((seed * 31 + j * 7) % 10) / 10f;
+        }
+        return x;
+    }
+}

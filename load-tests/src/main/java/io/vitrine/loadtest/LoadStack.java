@@ -1,0 +1,101 @@
+package io.vitrine.loadtest;
+
+import io.vitrine.cli.stack.ManagedProcess;
+import io.vitrine.cli.stack.StackException;
+import io.vitrine.e2e.ServiceProcess;
+import io.vitrine.kafka.LocalKafkaMain;
+import java.io.File;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * What a load test runs against when no running selector is named: a Kafka broker, the learner and the selector,
+ * each a process of its own on this machine, on ports {@code base} to {@code base + 3}; the selector serves the
+ * baseline endpoint too. State and logs under {@code work}.
+ */
+final class LoadStack implements AutoCloseable {
+
+    static final String TOPIC_PREFIX = "load.";
+    private static final Duration START = Duration.ofSeconds(180);
+
+    private final ManagedProcess kafka;
+    private final ServiceProcess learner;
+    private final ServiceProcess selector;
+    private final Thread hook = new Thread(this::close, "load-stack-stop");
+
+    private LoadStack(ManagedProcess kafka, ServiceProcess learner, ServiceProcess selector) {
+        this.kafka = kafka;
+        this.learner = learner;
+        this.selector = selector;
+    }
+
+    static LoadStack start(Path home, Path work, int base, List<String> selectorProperties, PrintStream out)
+            throws StackException, InterruptedException {
+        out.printf("starting kafka, learner and selector (ports %d-%d, logs in %s)%n", base, base + 3,
+                work.resolve("logs"));
+        ManagedProcess kafka = ManagedProcess.start("kafka", List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
+                "-cp", ownClasspath(), LocalKafkaMain.class.getName(),
+                "--port", Integer.toString(base), "--controller-port", Integer.toString(base + 1),
+                "--data-dir", work.resolve("kafka").toString(), "--topic-prefix", TOPIC_PREFIX, "--fresh"),
+                work, work.resolve("logs").resolve("kafka.log"));
+        ServiceProcess learner = null;
+        ServiceProcess selector = null;
+        try {
+            String line = kafka.awaitLine(LocalKafkaMain.READY_PREFIX, START);
+            String bootstrap = line.substring(LocalKafkaMain.READY_PREFIX.length()).trim();
+            List<String> common = List.of("-Dkafka.bootstrap.servers=" + bootstrap,
+                    "-Dvitrine.topics.prefix=" + TOPIC_PREFIX);
+            learner = new ServiceProcess("learner", home.resolve("services/learner/target/quarkus-app/quarkus-run.jar"),
+                    work, base + 3, common);
+            selector = new ServiceProcess("selector",
+                    home.resolve("services/selector/target/quarkus-app/quarkus-run.jar"), work, base + 2,
+                    Stream.concat(common.stream(), Stream.concat(Stream.of("-Dvitrine.selector.baseline-endpoint=true"),
+                            selectorProperties.stream())).toList());
+            learner.launch();
+            selector.launch();
+            learner.awaitReady();
+            selector.awaitReady();
+        } catch (StackException | InterruptedException | RuntimeException e) {
+            new LoadStack(kafka, learner, selector).close();
+            throw e;
+        }
+        LoadStack stack = new LoadStack(kafka, learner, selector);
+        Runtime.getRuntime().addShutdownHook(stack.hook);
+        out.printf("ready: selector %s%n", selector.uri());
+        return stack;
+    }
+
+    URI selector() {
+        return selector.uri();
+    }
+
+    /** This JVM's classpath with absolute entries; under {@code java -jar} the jar, whose manifest names lib/. */
+    private static String ownClasspath() {
+        return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.isBlank())
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    @Override
+    public void close() {
+        if (selector != null) {
+            selector.close();
+        }
+        if (learner != null) {
+            learner.close();
+        }
+        kafka.stop(Duration.ofSeconds(20));
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the hook is what called us.
+        }
+    }
+}
