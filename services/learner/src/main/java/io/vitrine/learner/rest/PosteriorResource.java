@@ -4,6 +4,7 @@ import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.avro.PosteriorStatistics;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.learner.streams.PosteriorUpdater;
+import io.vitrine.learner.versions.VersionLearners;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -60,13 +61,20 @@ public class PosteriorResource {
     }
 
     private final KafkaStreams streams;
+    private final VersionLearners versions;
     private final NigPrior prior;
     private final Optional<HostInfo> self;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** @param streamsConfig the configuration the streams run with: its application.server is this instance */
-    public PosteriorResource(KafkaStreams streams, StreamsConfig streamsConfig, NigPrior prior) {
+    /**
+     * @param streams       the main application: the scopes of the encoder configured on the learner
+     * @param versions      the applications of trained encoder versions, each holding its own scopes
+     * @param streamsConfig the configuration the streams run with: its application.server is this instance
+     */
+    public PosteriorResource(KafkaStreams streams, VersionLearners versions, StreamsConfig streamsConfig,
+                             NigPrior prior) {
         this.streams = streams;
+        this.versions = versions;
         this.prior = prior;
         this.self = Optional.ofNullable(streamsConfig.getString(StreamsConfig.APPLICATION_SERVER_CONFIG))
                 .filter(s -> !s.isBlank()).map(HostInfo::buildFromEndpoint);
@@ -75,8 +83,10 @@ public class PosteriorResource {
     @GET
     @Path("/{scope: .+}")
     public Response get(@PathParam("scope") String scope, @HeaderParam(FORWARDED_HEADER) String forwarded) {
+        // A trained version's scopes live in that version's own application (same store name, same partitioning).
+        KafkaStreams streams = versions.streams(Scopes.encoderVersion(scope)).orElse(this.streams);
         if (self.isEmpty()) {
-            return local(scope, null, false); // a single instance without an advertised address holds everything
+            return local(streams, scope, null, false); // a single instance without an advertised address holds all
         }
         KeyQueryMetadata owner;
         try {
@@ -91,7 +101,7 @@ public class PosteriorResource {
         }
         HostInfo me = self.get();
         if (owner.activeHost().equals(me)) {
-            return local(scope, owner.partition(), false);
+            return local(streams, scope, owner.partition(), false);
         }
         boolean alreadyForwarded = forwarded != null;
         if (!alreadyForwarded) {
@@ -102,7 +112,7 @@ public class PosteriorResource {
         }
         // The active owner is unreachable (or the metadata moved under a forwarded request): a standby answers.
         if (owner.standbyHosts().contains(me)) {
-            return local(scope, owner.partition(), true);
+            return local(streams, scope, owner.partition(), true);
         }
         if (!alreadyForwarded) {
             for (HostInfo standby : owner.standbyHosts()) {
@@ -116,7 +126,7 @@ public class PosteriorResource {
     }
 
     /** Reads the local store: the active task's, or with {@code stale} a standby's. */
-    private Response local(String scope, Integer partition, boolean stale) {
+    private Response local(KafkaStreams streams, String scope, Integer partition, boolean stale) {
         PosteriorStatistics stored;
         try {
             StoreQueryParameters<ReadOnlyKeyValueStore<String, PosteriorStatistics>> query = StoreQueryParameters

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -168,6 +169,12 @@ public final class VersionLearners implements AutoCloseable {
         LOG.infof("learning encoder version %s (%d-%d-%d, application %s): replaying %d rewards of the log",
                 version.getVersion(), version.getContextFeatures(), version.getCandidateFeatures(),
                 version.getDimension(), id, target.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    /** The application learning {@code version} on this instance, while it learns (rebuilding or ready). */
+    public Optional<KafkaStreams> streams(String version) {
+        Running learning = running.get(version);
+        return learning == null ? Optional.empty() : Optional.of(learning.streams());
     }
 
     /** Every version this instance learns or retired, oldest first. */

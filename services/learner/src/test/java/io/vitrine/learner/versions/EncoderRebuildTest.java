@@ -94,6 +94,12 @@ class EncoderRebuildTest {
                 assertEquals(expected.mu()[j], snapshot.getMu().get(j), 1e-9 * Math.max(1, Math.abs(expected.mu()[j])));
             }
         }
+        // The learner's REST answers for the version's scopes from the version's own application.
+        Map<String, Object> served = given().get("/v1/posteriors/" + slot + "@" + version).then().statusCode(200)
+                .extract().jsonPath().getMap("");
+        assertEquals(version, served.get("encoderVersion"));
+        assertEquals(log.size(), ((Number) served.get("n")).doubleValue(), 1e-9);
+        assertEquals(snapshot.getMu().get(1), ((Number) ((List<?>) served.get("mu")).get(1)).doubleValue(), 1e-9);
         assertEquals(log.size(), given().get("/q/metrics").then().extract().asString().lines()
                 .filter(l -> l.startsWith("vitrine_encoder_version_rewards_total") && l.contains(version))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum(), 0.0,
