@@ -112,7 +112,7 @@ final class Checks {
      * Streams application, use its application.id as a prefix for internal topics (the learner's changelogs, one per
      * state store), consumer group and, under exactly_once_v2, transactional ids. The lifecycle's topics are read by the
      * {@link #LIFECYCLE_READERS}. The trainer follows each encoder version's rebuild through the committed offsets
-     * of the learner's version applications.
+     * of the learner's version applications, and writes under its two transactional ids.
      */
     static List<Need> needs(Map<String, Service> services, String prefix) {
         List<Need> needs = new ArrayList<>();
@@ -159,6 +159,10 @@ final class Checks {
                 Service learner = Service.of("learner");
                 needs.add(new Need(name, "group", learner.resolved("quarkus.kafka-streams.application-id")
                         + Service.learnerVersionInfix() + "any-version", "Describe"));
+                // One writer at a time: its versions and promotions go out in transactions under fixed ids.
+                String transactionalId = service.resolved("vitrine.trainer.transactional-id");
+                needs.add(new Need(name, "transactionalId", transactionalId + "-encoders", "Write"));
+                needs.add(new Need(name, "transactionalId", transactionalId + "-serving", "Write"));
             }
         }
         return needs;

@@ -71,14 +71,13 @@ class ChecksCatchMistakesTest {
                 ((ArrayNode) acl.path("operations")).add("Read");
             }
         }
-        ObjectNode transactional = acls.addObject();
-        transactional.putObject("resource").put("type", "transactionalId").put("name", "vitrine.trainer")
-                .put("patternType", "prefix");
-        transactional.putArray("operations").add("Write");
-        assertEquals(List.of("KafkaUser vitrine-trainer: allows Read on group vitrine.learner-v-, but the trainer "
-                        + "joins no consumer group",
-                "KafkaUser vitrine-trainer: allows Write on transactionalId vitrine.trainer, but the trainer uses no "
-                        + "transactions"),
+        // Without its transactional ids it could not fence an older trainer, nor write at all.
+        removeAcl(acls, "transactionalId", "vitrine.trainer-");
+        assertEquals(List.of("KafkaUser vitrine-trainer: no ACL allows Write on transactionalId "
+                        + "vitrine.trainer-encoders",
+                "KafkaUser vitrine-trainer: no ACL allows Write on transactionalId vitrine.trainer-serving",
+                "KafkaUser vitrine-trainer: allows Read on group vitrine.learner-v-, but the trainer "
+                        + "joins no consumer group"),
                 Checks.acls(manifests, Checks.services(), Topic.DEFAULT_PREFIX));
     }
 

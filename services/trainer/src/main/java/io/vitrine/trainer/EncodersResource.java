@@ -81,7 +81,11 @@ public class EncodersResource {
         return action == null ? null : action.note();
     }
 
-    private static Response act(Supplier<ServingController.View> action) {
+    private Response act(Supplier<ServingController.View> action) {
+        if (controller.fenced()) {
+            return problem(Response.Status.SERVICE_UNAVAILABLE, "Not recorded",
+                    "a newer trainer took over this one's transactional id: act on that trainer");
+        }
         try {
             return Response.ok(action.get()).type(MediaType.APPLICATION_JSON).build();
         } catch (ServingController.Refusal e) {

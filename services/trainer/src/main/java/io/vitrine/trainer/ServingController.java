@@ -13,21 +13,14 @@ import io.vitrine.service.encoders.ServingFollower;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 /**
@@ -66,7 +59,7 @@ final class ServingController implements AutoCloseable {
     private final String learnerApplicationId;
     private final BuiltInEncoder builtIn;
     private final boolean gateEnabled;
-    private final KafkaProducer<String, EncoderServing> producer;
+    private final FencedWriter<EncoderServing> writer;
     private final String topic;
     private final Clock clock;
     private final Map<String, Map<org.apache.kafka.common.TopicPartition, Long>> targets = new ConcurrentHashMap<>();
@@ -81,22 +74,24 @@ final class ServingController implements AutoCloseable {
 
     ServingController(ServingFollower follower, EncoderCatalog catalog, RebuildProgress progress,
                       String learnerApplicationId, BuiltInEncoder builtIn, boolean gateEnabled,
-                      Map<String, Object> kafka, String topic, Serializer<EncoderServing> values, Clock clock,
-                      MeterRegistry registry) {
+                      Map<String, Object> kafka, String transactionalId, String topic,
+                      Serializer<EncoderServing> values, Clock clock, MeterRegistry registry) {
         this.follower = follower;
         this.catalog = catalog;
         this.progress = progress;
         this.learnerApplicationId = learnerApplicationId;
         this.builtIn = builtIn;
         this.gateEnabled = gateEnabled;
-        Map<String, Object> config = new HashMap<>(kafka);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        this.producer = new KafkaProducer<>(config, new StringSerializer(), values);
+        this.writer = new FencedWriter<>(kafka, transactionalId, values, 0, java.time.Duration.ofSeconds(30));
         this.topic = topic;
         this.clock = clock;
         this.registry = registry;
         follower.onChange(change -> servingGauge(change.getVersion()));
+    }
+
+    /** True once a newer trainer fenced this one: it promotes nothing more and answers operators with 503. */
+    boolean fenced() {
+        return writer.fenced();
     }
 
     void start(java.time.Duration every) {
@@ -117,7 +112,7 @@ final class ServingController implements AutoCloseable {
     }
 
     private void promoteIfDue() {
-        if (!follower.caughtUp() || !catalog.caughtUp()) {
+        if (writer.fenced() || !follower.caughtUp() || !catalog.caughtUp()) {
             return; // decide on the whole history only
         }
         try {
@@ -136,6 +131,8 @@ final class ServingController implements AutoCloseable {
                             .increment();
                 }
             }
+        } catch (FencedWriter.FencedException e) {
+            LOG.errorf("promotions stop: %s", e.getMessage());
         } catch (RuntimeException e) {
             LOG.errorf(e, "promotion check failed");
         }
@@ -309,15 +306,7 @@ final class ServingController implements AutoCloseable {
     }
 
     private void send(EncoderServing record) {
-        try {
-            producer.send(new ProducerRecord<>(topic, ServingFollower.KEY, record)).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the serving change to " + record.getVersion() + " was not written to "
-                    + topic + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing the serving change", e);
-        }
+        writer.write(topic, ServingFollower.KEY, record);
         follower.applyOwn(record);
         LOG.infof("serving encoder %s (%s by %s%s)%s", record.getVersion(), record.getReason(), record.getActor(),
                 record.getPinned() ? ", pinned" : "", record.getNote() == null ? "" : ": " + record.getNote());
@@ -370,6 +359,6 @@ final class ServingController implements AutoCloseable {
     @Override
     public void close() {
         worker.shutdownNow();
-        producer.close();
+        writer.close();
     }
 }

@@ -115,6 +115,9 @@ final class Trainer implements AutoCloseable {
     }
 
     private void trainIfDue() {
+        if (publisher.fenced()) {
+            return; // a newer trainer publishes now
+        }
         long fresh = buffer.sinceTraining();
         boolean enough = fresh >= settings.everyRewards();
         boolean periodic = fresh >= settings.minRewards()
@@ -122,6 +125,8 @@ final class Trainer implements AutoCloseable {
         if (enough || periodic) {
             try {
                 train();
+            } catch (FencedWriter.FencedException e) {
+                LOG.errorf("training stops: %s", e.getMessage());
             } catch (RuntimeException e) {
                 LOG.errorf(e, "training failed");
             }
@@ -208,7 +213,11 @@ final class Trainer implements AutoCloseable {
                         report.baselineLoss(), report.heldOutAuc()))
                 .setGate(verdict)
                 .build();
-        publisher.publish(record);
+        try {
+            publisher.publish(record);
+        } catch (FencedWriter.FencedException e) {
+            throw remember(e);
+        }
         Duration took = Duration.between(started, clock.instant());
         trainingTimer.record(took);
         versionsCounter.increment();

@@ -57,7 +57,8 @@ public class TrainerBeans {
     @Singleton
     EncoderPublisher publisher(TrainerConfig config, WireFormat wire,
                                @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return new EncoderPublisher(kafka, Topic.ENCODERS.name(config.topics().prefix()),
+        return new EncoderPublisher(kafka, config.trainer().transactionalId() + "-encoders",
+                Topic.ENCODERS.name(config.topics().prefix()),
                 wire.<EncoderVersion>serde(EncoderVersion.class).serializer());
     }
 
@@ -117,7 +118,8 @@ public class TrainerBeans {
         String prefix = config.topics().prefix();
         ServingController controller = new ServingController(follower, catalog,
                 new RebuildProgress(admin, Topic.REWARDS.name(prefix)), config.trainer().learnerApplicationId(),
-                builtIn, config.trainer().gate().enabled(), kafka, Topic.ENCODER_SERVING.name(prefix),
+                builtIn, config.trainer().gate().enabled(), kafka, config.trainer().transactionalId() + "-serving",
+                Topic.ENCODER_SERVING.name(prefix),
                 wire.<EncoderServing>serde(EncoderServing.class).serializer(), Clock.systemUTC(), registry);
         follower.start();
         controller.start(config.trainer().gate().checkEvery());

@@ -123,6 +123,14 @@ public interface TrainerConfig {
         @WithDefault("${vitrine.topics.prefix}learner")
         String learnerApplicationId();
 
+        /**
+         * Prefix of the trainer's two transactional ids ({@code <id>-encoders}, {@code <id>-serving}). Every trainer
+         * of a deployment uses the same: one that starts fences any older one still running, which then writes no
+         * version or promotion and reports itself not ready.
+         */
+        @WithDefault("${vitrine.topics.prefix}trainer")
+        String transactionalId();
+
         Gate gate();
     }
 
