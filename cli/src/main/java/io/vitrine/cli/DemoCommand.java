@@ -57,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
                     + " while the run plays (default: on; --no-retrain keeps the built-in encoder throughout).")
     boolean retrain;
 
-    @Option(names = "--retrain-every", defaultValue = "5000", paramLabel = "REWARDS",
+    @Option(names = "--retrain-every", defaultValue = "2000", paramLabel = "REWARDS",
             description = "A new encoder version every this many rewards (default: ${DEFAULT-VALUE}).")
     int retrainEvery;
 

@@ -1,6 +1,7 @@
 package io.vitrine.cli;
 
 import java.io.PrintStream;
+import io.vitrine.cli.forms.EncoderFormsCommand;
 import io.vitrine.cli.train.TrainEncoderCommand;
 import io.vitrine.evaluation.CoverageCommand;
 import io.vitrine.evaluation.EvaluateCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
         description = "Vitrine chooses what to show each visitor and learns online from impressions and clicks"
                 + " (neural-linear Thompson sampling on Kafka).",
         subcommands = {DemoCommand.class, KafkaCommand.class, TopicsCommand.class, SimulateCommand.class, QualityCommand.class,
-            TrainEncoderCommand.class, EvaluateCommand.class, CoverageCommand.class,
+            TrainEncoderCommand.class, EncoderFormsCommand.class, EvaluateCommand.class, CoverageCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Start with: ./vitrine demo"})
 public final class VitrineCli implements Runnable {
