@@ -85,9 +85,11 @@ public final class LearnerTopology {
                 Stores.persistentKeyValueStore(AttributionProcessor.HELD_CLICKS_STORE), keys, wire.serde(Click.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(AttributionProcessor.CLOSED_STORE), keys, Serdes.String()));
+        // Cached, as a version's (buildVersion): a slot's d x d statistics reach the changelog once per commit, not
+        // once per reward; the cache is flushed inside each commit's transaction, so exactly once holds.
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PosteriorUpdater.STATISTICS_STORE), keys,
-                wire.serde(PosteriorStatistics.class)));
+                wire.serde(PosteriorStatistics.class)).withCachingEnabled());
 
         KStream<String, AttributionEvent> decisions = byRequestId(builder, Topic.DECISIONS, prefix, decisionSerde,
                 joinTasks, metrics).mapValues(d -> (AttributionEvent) new AttributionEvent.Decided(d));
