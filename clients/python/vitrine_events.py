@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Sends impressions and clicks to Vitrine from Python, with librdkafka (confluent-kafka) on its default settings.
 
-Each event is Vitrine's Avro record in the single-object encoding the services read without a schema registry:
-the marker C3 01, the CRC-64-AVRO fingerprint of the schema's Parsing Canonical Form (little endian), then the
-binary datum. Events are keyed by request id; any partitioner will do (the learner moves events that are not on
+By default each event is Vitrine's Avro record in the single-object encoding the services read without a schema
+registry: the marker C3 01, the CRC-64-AVRO fingerprint of the schema's Parsing Canonical Form (little endian), then
+the binary datum. With --format json each is a JSON object instead, {"requestId", "candidateId", "timestamp"} (epoch
+millis; the learner also reads ISO-8601), which the learner reads from the same topics (schemas/src/main/json/). Events are keyed by request id; any partitioner will do (the learner moves events that are not on
 their request id's partition), so the producer keeps librdkafka's default.
 
     python3 vitrine_events.py --bootstrap-servers localhost:9092 < events.jsonl
@@ -109,6 +110,8 @@ def main(argv=None):
     parser.add_argument("--bootstrap-servers", default="localhost:9092")
     parser.add_argument("--topic-prefix", default="vitrine.")
     parser.add_argument("--schemas", default=DEFAULT_SCHEMAS, help="directory of Vitrine's .avsc files")
+    parser.add_argument("--format", choices=("avro", "json"), default="avro",
+                        help="single-object Avro (default) or JSON values")
     args = parser.parse_args(argv)
 
     writers = {"impression": SingleObjectWriter(os.path.join(args.schemas, "Impression.avsc")),
@@ -133,10 +136,16 @@ def main(argv=None):
             event = json.loads(line)
             kind = event["type"]
             millis = int(event.get("timestamp", time.time() * 1000))
-            # The library writes timestamp-millis from a datetime; the broker timestamp stays the event's own.
-            record = {"requestId": event["requestId"], "candidateId": event["candidateId"],
-                      "timestamp": datetime.fromtimestamp(millis / 1000, tz=timezone.utc)}
-            value = writers[kind].encode(record)
+            if args.format == "json":
+                # The event as given, without its type; the learner names a missing or wrong field in a dead letter.
+                record = {k: v for k, v in event.items() if k != "type"}
+                record["timestamp"] = millis
+                value = json.dumps(record).encode("utf-8")
+            else:
+                # The library writes timestamp-millis from a datetime; the broker timestamp stays the event's own.
+                record = {"requestId": event["requestId"], "candidateId": event["candidateId"],
+                          "timestamp": datetime.fromtimestamp(millis / 1000, tz=timezone.utc)}
+                value = writers[kind].encode(record)
         except (ValueError, KeyError, TypeError) as e:
             print(f"vitrine_events: line {number}: not an event ({e!r}); expected "
                   '{"type": "impression"|"click", "requestId": ..., "candidateId": ..., "timestamp": millis}',

@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Timeout;
  * Impressions and clicks written by a producer that is not Kafka's Java client: the Python example of
  * {@code clients/python} on librdkafka's default settings (its partitioner hashes keys with CRC32, not murmur2), into
  * input topics whose partition counts differ from the decisions topic's. Every impression of a decision made over
- * HTTP must become exactly one reward, every click must count, and nothing may end as a dead letter.
+ * HTTP must become exactly one reward, every click must count, and nothing may end as a dead letter. Half the events
+ * are sent as single-object Avro, half as JSON, into the same topics; one JSON impression without its candidate is
+ * the only dead letter, naming the missing field.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ForeignProducerTest {
@@ -63,6 +65,7 @@ class ForeignProducerTest {
 
             var decisions = new HttpDecisionClient(VitrineHttp.newClient(), new ObjectMapper(), selector.uri());
             StringBuilder events = new StringBuilder();
+            StringBuilder jsonEvents = new StringBuilder();
             Set<String> clicked = new HashSet<>();
             for (int i = 0; i < DECISIONS; i++) {
                 String requestId = "py-" + i + "-" + System.nanoTime();
@@ -71,14 +74,21 @@ class ForeignProducerTest {
                         new DecisionQuery.CandidateFeatures("b", features(i + 2))), 1));
                 String shown = answer.chosen().get(0).candidateId();
                 long at = Instant.now().toEpochMilli();
-                events.append(event("impression", requestId, shown, at));
+                StringBuilder to = i % 2 == 0 ? events : jsonEvents;
+                to.append(event("impression", requestId, shown, at));
                 if (i % 3 == 0) {
-                    events.append(event("click", requestId, shown, at + 300));
+                    to.append(event("click", requestId, shown, at + 300));
                     clicked.add(requestId);
                 }
             }
-            String output = sendWithPython(run, events.toString());
-            assertTrue(output.contains("sent " + DECISIONS + " impressions and " + clicked.size() + " clicks"), output);
+            jsonEvents.append("{\"type\": \"impression\", \"requestId\": \"no-candidate\", \"timestamp\": "
+                    + Instant.now().toEpochMilli() + "}\n");
+            String output = sendWithPython(run, events.toString(), "avro");
+            int avroClicks = (int) clicked.stream().filter(r -> events.indexOf("\"" + r + "\"") >= 0).count();
+            assertTrue(output.contains("sent " + DECISIONS / 2 + " impressions and " + avroClicks + " clicks"), output);
+            output = sendWithPython(run, jsonEvents.toString(), "json");
+            assertTrue(output.contains("sent " + (DECISIONS / 2 + 1) + " impressions and "
+                    + (clicked.size() - avroClicks) + " clicks"), output);
 
             List<Reward> rewards = CommittedRecords.values(run.bootstrap(), Topic.REWARDS.name(run.prefix()),
                     AvroSerdes.registryless(Reward.class).deserializer(), DECISIONS, Duration.ofSeconds(90));
@@ -92,13 +102,14 @@ class ForeignProducerTest {
                 }
             }
             List<DeadLetter> letters = CommittedRecords.values(run.bootstrap(), Topic.DEAD_LETTERS.name(run.prefix()),
-                    AvroSerdes.registryless(DeadLetter.class).deserializer(), 0, Duration.ofSeconds(1));
+                    AvroSerdes.registryless(DeadLetter.class).deserializer(), 1, Duration.ofSeconds(30));
             String summary = perRequest.size() + " of " + DECISIONS + " impressions rewarded, " + wrongKind.size()
                     + " with the wrong kind (clicks lost), " + letters.size() + " dead letters";
             assertEquals(DECISIONS, perRequest.size(), summary);
             assertTrue(perRequest.values().stream().allMatch(n -> n == 1), "none twice: " + perRequest);
             assertEquals(List.of(), wrongKind, summary);
-            assertEquals(List.of(), letters.stream().map(l -> l.getReason() + ": " + l.getDetail()).toList(), summary);
+            assertEquals(List.of("undecodable: JSON event: field 'candidateId' is missing"),
+                    letters.stream().map(l -> l.getReason() + ": " + l.getDetail()).toList(), summary);
             assertTrue(repartitioned(learner, "impressions") > 0, "CRC32 placed some impressions off their partition");
         }
     }
@@ -112,10 +123,10 @@ class ForeignProducerTest {
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
-    private static String sendWithPython(ServiceRun run, String events) throws Exception {
+    private static String sendWithPython(ServiceRun run, String events, String format) throws Exception {
         Path script = run.home().resolve("clients/python/vitrine_events.py");
         Process process = new ProcessBuilder(PYTHON.toString(), script.toString(),
-                "--bootstrap-servers", run.bootstrap(), "--topic-prefix", run.prefix())
+                "--bootstrap-servers", run.bootstrap(), "--topic-prefix", run.prefix(), "--format", format)
                 .redirectErrorStream(true).start();
         process.getOutputStream().write(events.getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().close();

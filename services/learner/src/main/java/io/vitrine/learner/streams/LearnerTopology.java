@@ -94,9 +94,10 @@ public final class LearnerTopology {
         KStream<String, AttributionEvent> decisions = byRequestId(builder, Topic.DECISIONS, prefix, decisionSerde,
                 joinTasks, metrics).mapValues(d -> (AttributionEvent) new AttributionEvent.Decided(d));
         KStream<String, AttributionEvent> impressions = byRequestId(builder, Topic.IMPRESSIONS, prefix,
-                wire.serde(Impression.class), joinTasks, metrics)
+                JsonOrAvro.impressions(wire.serde(Impression.class)), joinTasks, metrics)
                 .mapValues(i -> (AttributionEvent) new AttributionEvent.Shown(i));
-        KStream<String, AttributionEvent> clicks = byRequestId(builder, Topic.CLICKS, prefix, wire.serde(Click.class),
+        KStream<String, AttributionEvent> clicks = byRequestId(builder, Topic.CLICKS, prefix,
+                JsonOrAvro.clicks(wire.serde(Click.class)),
                 joinTasks, metrics).mapValues(c -> (AttributionEvent) new AttributionEvent.Clicked(c));
 
         Serde<DeadLetter> deadLetterSerde = wire.serde(DeadLetter.class);

@@ -445,6 +445,34 @@ class LearnerTopologyTest {
         assertEquals(1, posteriors.readKeyValuesToMap().get(SCOPE).getVersion(), "good rewards still count");
     }
 
+    @Test
+    void jsonEventsJoinLikeAvroOnesOnTheSameTopics() {
+        var raw = driver.createInputTopic(Topic.IMPRESSIONS.name(PREFIX), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        var rawClicks = driver.createInputTopic(Topic.CLICKS.name(PREFIX), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        decide("r1", T0, "a", List.of(1f, 0f));
+        // As a browser or a script writes them: an ISO-8601 time with an offset, epoch milliseconds, extra fields.
+        raw.pipeInput("r1", ("  {\"requestId\": \"r1\", \"candidateId\": \"a\", \"timestamp\": \""
+                + T0.plusMillis(100).atOffset(java.time.ZoneOffset.ofHours(2)) + "\", \"page\": \"home\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), T0.plusMillis(100));
+        rawClicks.pipeInput("r1", ("{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":"
+                + T0.plusSeconds(3).toEpochMilli() + ",\"device\":{\"type\":\"phone\"}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), T0.plusSeconds(3));
+        // An Avro impression on the same topic joins too.
+        decide("r2", T0.plusSeconds(1), "a", List.of(1f, 0f));
+        show("r2", "a", T0.plusSeconds(1));
+
+        passStreamTime(T0.plus(WINDOW).plusSeconds(2));
+        Map<String, Reward> byRequest = new java.util.HashMap<>();
+        rewards.readValuesToList().forEach(r -> byRequest.put(r.getRequestId(), r));
+        assertEquals(RewardKind.CLICK, byRequest.get("r1").getKind());
+        assertEquals(T0.plusMillis(100), byRequest.get("r1").getImpressionTimestamp());
+        assertEquals(T0.plusSeconds(3), byRequest.get("r1").getClickTimestamp());
+        assertEquals(RewardKind.NO_CLICK, byRequest.get("r2").getKind());
+        assertTrue(deadLetters.isEmpty());
+    }
+
     /** The only reward on the topic is r1's click at {@code clickedAt}, with its scope and embedding. */
     private void assertTheOneClickReward(Instant clickedAt) {
         Reward reward = rewards.readValue();

@@ -1,0 +1,61 @@
+package io.vitrine.learner.streams;
+
+import io.vitrine.avro.Click;
+import io.vitrine.avro.Impression;
+import io.vitrine.schemas.WireFormat;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JsonOrAvroTest {
+
+    private final WireFormat wire = new WireFormat.SingleObject();
+    private final org.apache.kafka.common.serialization.Deserializer<Impression> impressions =
+            JsonOrAvro.impressions(wire.serde(Impression.class)).deserializer();
+
+    @Test
+    void readsAvroAndJsonAlike() {
+        Impression avro = new Impression("r1", "a", Instant.ofEpochMilli(1_700_000_000_123L));
+        byte[] bytes = wire.serde(Impression.class).serializer().serialize("t", avro);
+        assertEquals(avro, impressions.deserialize("t", bytes));
+        assertEquals(avro, impressions.deserialize("t", json(
+                "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":1700000000123}")));
+        assertEquals(Instant.parse("2023-11-14T22:13:20.123Z"), impressions.deserialize("t", json(
+                "{\"timestamp\":\"2023-11-14T23:13:20.123+01:00\",\"candidateId\":\"a\",\"requestId\":\"r1\"}"))
+                .getTimestamp());
+        Click click = JsonOrAvro.clicks(wire.serde(Click.class)).deserializer().deserialize("t", json(
+                "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":5,\"value\":{\"nested\":true}}"));
+        assertEquals(new Click("r1", "a", Instant.ofEpochMilli(5)), click);
+    }
+
+    @Test
+    void namesWhatIsWrongWithAJsonEvent() {
+        assertMessage("field 'candidateId' is missing", "{\"requestId\":\"r1\",\"timestamp\":5}");
+        assertMessage("field 'requestId' must be a non-empty string, found 42",
+                "{\"requestId\":42,\"candidateId\":\"a\",\"timestamp\":5}");
+        assertMessage("field 'timestamp' is missing", "{\"requestId\":\"r1\",\"candidateId\":\"a\"}");
+        assertMessage("'timestamp' is not an ISO-8601 date-time with an offset: '2023-11-14 10:00'",
+                "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":\"2023-11-14 10:00\"}");
+        assertMessage("'timestamp' must be epoch milliseconds (an integer >= 0) or an ISO-8601 date-time string,"
+                + " found -3", "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":-3}");
+        assertMessage("not a JSON object", "{\"requestId\":\"r1\",");
+        assertMessage("Duplicate field 'requestId'",
+                "{\"requestId\":\"r1\",\"requestId\":\"r2\",\"candidateId\":\"a\",\"timestamp\":5}");
+    }
+
+    private void assertMessage(String expected, String event) {
+        SerializationException e = assertThrows(SerializationException.class,
+                () -> impressions.deserialize("t", json(event)));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    private static byte[] json(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
