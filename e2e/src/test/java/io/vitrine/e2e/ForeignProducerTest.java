@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,16 +43,14 @@ class ForeignProducerTest {
     private static final int DECISIONS = 60;
     private static final Path PYTHON = Path.of("/usr/bin/python3");
 
-    @BeforeAll
-    static void pythonClientInstalled() throws Exception {
+    private static final Path KCAT = Path.of("/usr/bin/kcat");
+
+    @Test
+    void librdkafkaEventsIntoDifferentlyPartitionedTopicsAllJoin() throws Exception {
         boolean installed = Files.isExecutable(PYTHON) && new ProcessBuilder(PYTHON.toString(), "-c",
                 "import confluent_kafka, avro").redirectErrorStream(true).start().waitFor() == 0;
         Assumptions.assumeTrue(installed, "Debian's python3-confluent-kafka and python3-avro are not installed "
                 + "(apt-get install python3-confluent-kafka python3-avro; .ci/run does): skipping the librdkafka test");
-    }
-
-    @Test
-    void librdkafkaEventsIntoDifferentlyPartitionedTopicsAllJoin() throws Exception {
         ServiceRun run = ServiceRun.fresh("foreign", Map.of(Topic.IMPRESSIONS, 3, Topic.CLICKS, 5));
         try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.attribution-window=2s",
                 "-Dvitrine.learner.idle-close-delay=1s", "-Dvitrine.learner.publish-interval=200ms"));
@@ -112,6 +109,78 @@ class ForeignProducerTest {
                     letters.stream().map(l -> l.getReason() + ": " + l.getDetail()).toList(), summary);
             assertTrue(repartitioned(learner, "impressions") > 0, "CRC32 placed some impressions off their partition");
         }
+    }
+
+    /**
+     * kcat on its defaults (librdkafka's partitioner), writing JSON events as {@code clients/kcat/README.md} shows:
+     * {@code kcat -P -K '|'} with the request id as key. Every impression becomes one reward, nothing is a dead letter.
+     */
+    @Test
+    void kcatJsonEventsAllJoin() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(KCAT), "Debian's kcat is not installed (apt-get install kcat;"
+                + " .ci/run does): skipping the kcat test");
+        ServiceRun run = ServiceRun.fresh("kcat", Map.of(Topic.IMPRESSIONS, 3, Topic.CLICKS, 5));
+        try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.attribution-window=2s",
+                "-Dvitrine.learner.idle-close-delay=1s", "-Dvitrine.learner.publish-interval=200ms"));
+             ServiceProcess selector = run.selector("selector", List.of())) {
+            learner.launch();
+            selector.launch();
+            learner.awaitReady();
+            selector.awaitReady();
+
+            var decisions = new HttpDecisionClient(VitrineHttp.newClient(), new ObjectMapper(), selector.uri());
+            StringBuilder impressions = new StringBuilder();
+            StringBuilder clicks = new StringBuilder();
+            Set<String> clicked = new HashSet<>();
+            for (int i = 0; i < DECISIONS; i++) {
+                String requestId = "kcat-" + i + "-" + System.nanoTime();
+                DecisionAnswer answer = decisions.decide(new DecisionQuery(requestId, "hero",
+                        features(i), List.of(new DecisionQuery.CandidateFeatures("a", features(i + 1)),
+                        new DecisionQuery.CandidateFeatures("b", features(i + 2))), 1));
+                String shown = answer.chosen().get(0).candidateId();
+                Instant at = Instant.now();
+                // One with an ISO-8601 time, the others in epoch milliseconds.
+                String time = i == 0 ? "\"" + at + "\"" : Long.toString(at.toEpochMilli());
+                impressions.append(requestId).append("|{\"requestId\":\"").append(requestId)
+                        .append("\",\"candidateId\":\"").append(shown).append("\",\"timestamp\":").append(time)
+                        .append("}\n");
+                if (i % 3 == 0) {
+                    clicks.append(requestId).append("|{\"requestId\":\"").append(requestId)
+                            .append("\",\"candidateId\":\"").append(shown).append("\",\"timestamp\":")
+                            .append(at.toEpochMilli() + 300).append("}\n");
+                    clicked.add(requestId);
+                }
+            }
+            kcat(run, Topic.IMPRESSIONS.name(run.prefix()), impressions.toString());
+            kcat(run, Topic.CLICKS.name(run.prefix()), clicks.toString());
+
+            List<Reward> rewards = CommittedRecords.values(run.bootstrap(), Topic.REWARDS.name(run.prefix()),
+                    AvroSerdes.registryless(Reward.class).deserializer(), DECISIONS, Duration.ofSeconds(90));
+            Map<String, Integer> perRequest = new HashMap<>();
+            long clicks1 = 0;
+            for (Reward reward : rewards) {
+                perRequest.merge(reward.getRequestId(), 1, Integer::sum);
+                if (reward.getKind() == RewardKind.CLICK) {
+                    clicks1++;
+                }
+            }
+            List<DeadLetter> letters = CommittedRecords.values(run.bootstrap(), Topic.DEAD_LETTERS.name(run.prefix()),
+                    AvroSerdes.registryless(DeadLetter.class).deserializer(), 0, Duration.ofSeconds(1));
+            assertEquals(DECISIONS, perRequest.size(), perRequest.size() + " of " + DECISIONS + " impressions rewarded");
+            assertTrue(perRequest.values().stream().allMatch(n -> n == 1), "none twice: " + perRequest);
+            assertEquals(clicked.size(), clicks1, "every click counted");
+            assertEquals(List.of(), letters.stream().map(l -> l.getReason() + ": " + l.getDetail()).toList());
+        }
+    }
+
+    private static void kcat(ServiceRun run, String topic, String lines) throws Exception {
+        Process process = new ProcessBuilder(KCAT.toString(), "-P", "-b", run.bootstrap(), "-t", topic, "-K", "|")
+                .redirectErrorStream(true).start();
+        process.getOutputStream().write(lines.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kcat finished");
+        assertEquals(0, process.exitValue(), output);
     }
 
     /** The learner's count of events of {@code topic} moved through the repartition topic. */
