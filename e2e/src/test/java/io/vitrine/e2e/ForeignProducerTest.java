@@ -113,13 +113,63 @@ class ForeignProducerTest {
 
     /**
      * kcat on its defaults (librdkafka's partitioner), writing JSON events as {@code clients/kcat/README.md} shows:
-     * {@code kcat -P -K '|'} with the request id as key. Every impression becomes one reward, nothing is a dead letter.
+     * {@code kcat -P -K '|'} with the request id as key.
      */
     @Test
     void kcatJsonEventsAllJoin() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(KCAT), "Debian's kcat is not installed (apt-get install kcat;"
                 + " .ci/run does): skipping the kcat test");
-        ServiceRun run = ServiceRun.fresh("kcat", Map.of(Topic.IMPRESSIONS, 3, Topic.CLICKS, 5));
+        jsonEventsAllJoin("kcat", (run, events) -> {
+            for (String type : List.of("impression", "click")) {
+                StringBuilder lines = new StringBuilder();
+                events.stream().filter(e -> e.type().equals(type))
+                        .forEach(e -> lines.append(e.requestId()).append('|').append(e.json()).append('\n'));
+                run(List.of(KCAT.toString(), "-P", "-b", run.bootstrap(), "-t",
+                        run.prefix() + type + "s", "-K", "|"), null, lines.toString());
+            }
+        });
+    }
+
+    /**
+     * The JavaScript example of {@code clients/javascript} (kafkajs from npm, its default partitioner), JSON events.
+     * Installs its pinned dependencies with {@code npm ci} when they are missing.
+     */
+    @Test
+    void kafkajsJsonEventsAllJoin() throws Exception {
+        Path node = Path.of("/usr/bin/node");
+        Assumptions.assumeTrue(Files.isExecutable(node) && Files.isExecutable(Path.of("/usr/bin/npm")),
+                "Node.js and npm are not installed (apt-get install nodejs npm; .ci/run does): skipping the kafkajs"
+                        + " test");
+        jsonEventsAllJoin("kafkajs", (run, events) -> {
+            Path example = run.home().resolve("clients/javascript");
+            if (!Files.isDirectory(example.resolve("node_modules/kafkajs"))) {
+                run(List.of("/usr/bin/npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), example, "");
+            }
+            StringBuilder lines = new StringBuilder();
+            events.forEach(e -> lines.append(e.json().replace("{", "{\"type\":\"" + e.type() + "\",")).append('\n'));
+            String output = run(List.of(node.toString(), "vitrine-events.mjs", "--bootstrap-servers", run.bootstrap(),
+                    "--topic-prefix", run.prefix()), example, lines.toString());
+            long impressions = events.stream().filter(e -> e.type().equals("impression")).count();
+            assertTrue(output.contains("sent " + impressions + " impressions and " + (events.size() - impressions)
+                    + " clicks"), output);
+        });
+    }
+
+    /** One JSON event: {@code json} holds requestId, candidateId and timestamp. */
+    private record JsonEvent(String type, String requestId, String json) {
+    }
+
+    private interface JsonSender {
+        void send(ServiceRun run, List<JsonEvent> events) throws Exception;
+    }
+
+    /**
+     * Decisions over HTTP, their impressions (one with an ISO-8601 time) and a third of them clicked, sent as JSON by
+     * {@code sender} into input topics of 3 and 5 partitions: every impression becomes one reward, every click counts,
+     * and nothing is a dead letter.
+     */
+    private static void jsonEventsAllJoin(String name, JsonSender sender) throws Exception {
+        ServiceRun run = ServiceRun.fresh(name, Map.of(Topic.IMPRESSIONS, 3, Topic.CLICKS, 5));
         try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.attribution-window=2s",
                 "-Dvitrine.learner.idle-close-delay=1s", "-Dvitrine.learner.publish-interval=200ms"));
              ServiceProcess selector = run.selector("selector", List.of())) {
@@ -129,58 +179,59 @@ class ForeignProducerTest {
             selector.awaitReady();
 
             var decisions = new HttpDecisionClient(VitrineHttp.newClient(), new ObjectMapper(), selector.uri());
-            StringBuilder impressions = new StringBuilder();
-            StringBuilder clicks = new StringBuilder();
+            List<JsonEvent> events = new ArrayList<>();
             Set<String> clicked = new HashSet<>();
             for (int i = 0; i < DECISIONS; i++) {
-                String requestId = "kcat-" + i + "-" + System.nanoTime();
+                String requestId = name + "-" + i + "-" + System.nanoTime();
                 DecisionAnswer answer = decisions.decide(new DecisionQuery(requestId, "hero",
                         features(i), List.of(new DecisionQuery.CandidateFeatures("a", features(i + 1)),
                         new DecisionQuery.CandidateFeatures("b", features(i + 2))), 1));
                 String shown = answer.chosen().get(0).candidateId();
                 Instant at = Instant.now();
-                // One with an ISO-8601 time, the others in epoch milliseconds.
                 String time = i == 0 ? "\"" + at + "\"" : Long.toString(at.toEpochMilli());
-                impressions.append(requestId).append("|{\"requestId\":\"").append(requestId)
-                        .append("\",\"candidateId\":\"").append(shown).append("\",\"timestamp\":").append(time)
-                        .append("}\n");
+                events.add(new JsonEvent("impression", requestId, "{\"requestId\":\"" + requestId
+                        + "\",\"candidateId\":\"" + shown + "\",\"timestamp\":" + time + "}"));
                 if (i % 3 == 0) {
-                    clicks.append(requestId).append("|{\"requestId\":\"").append(requestId)
-                            .append("\",\"candidateId\":\"").append(shown).append("\",\"timestamp\":")
-                            .append(at.toEpochMilli() + 300).append("}\n");
+                    events.add(new JsonEvent("click", requestId, "{\"requestId\":\"" + requestId
+                            + "\",\"candidateId\":\"" + shown + "\",\"timestamp\":" + (at.toEpochMilli() + 300)
+                            + "}"));
                     clicked.add(requestId);
                 }
             }
-            kcat(run, Topic.IMPRESSIONS.name(run.prefix()), impressions.toString());
-            kcat(run, Topic.CLICKS.name(run.prefix()), clicks.toString());
+            sender.send(run, events);
 
             List<Reward> rewards = CommittedRecords.values(run.bootstrap(), Topic.REWARDS.name(run.prefix()),
                     AvroSerdes.registryless(Reward.class).deserializer(), DECISIONS, Duration.ofSeconds(90));
             Map<String, Integer> perRequest = new HashMap<>();
-            long clicks1 = 0;
+            long clicks = 0;
             for (Reward reward : rewards) {
                 perRequest.merge(reward.getRequestId(), 1, Integer::sum);
                 if (reward.getKind() == RewardKind.CLICK) {
-                    clicks1++;
+                    clicks++;
                 }
             }
             List<DeadLetter> letters = CommittedRecords.values(run.bootstrap(), Topic.DEAD_LETTERS.name(run.prefix()),
                     AvroSerdes.registryless(DeadLetter.class).deserializer(), 0, Duration.ofSeconds(1));
             assertEquals(DECISIONS, perRequest.size(), perRequest.size() + " of " + DECISIONS + " impressions rewarded");
             assertTrue(perRequest.values().stream().allMatch(n -> n == 1), "none twice: " + perRequest);
-            assertEquals(clicked.size(), clicks1, "every click counted");
+            assertEquals(clicked.size(), clicks, "every click counted");
             assertEquals(List.of(), letters.stream().map(l -> l.getReason() + ": " + l.getDetail()).toList());
         }
     }
 
-    private static void kcat(ServiceRun run, String topic, String lines) throws Exception {
-        Process process = new ProcessBuilder(KCAT.toString(), "-P", "-b", run.bootstrap(), "-t", topic, "-K", "|")
-                .redirectErrorStream(true).start();
-        process.getOutputStream().write(lines.getBytes(StandardCharsets.UTF_8));
+    /** Runs a command with {@code input} on its standard input; its output, after it exited 0 within a minute. */
+    private static String run(List<String> command, Path directory, String input) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
+        Process process = builder.start();
+        process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kcat finished");
-        assertEquals(0, process.exitValue(), output);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), String.join(" ", command) + " finished");
+        assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
+        return output;
     }
 
     /** The learner's count of events of {@code topic} moved through the repartition topic. */
