@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
         description = {"Open-loop load test of POST /v1/decisions against the baseline endpoint (POST /v1/baseline, "
                 + "which does nothing) of the same selector, in the same run: for each, steps of a fixed arrival "
                 + "rate, latency from each request's intended send time, until the target no longer keeps up (an "
-                + "error, answers below 90% of the offered rate, or p99 over 1 s); the highest rate that held the "
+                + "error, answers below 90%% of the offered rate, or p99 over 1 s); the highest rate that held the "
                 + "p99 goal with no errors is then held for --hold.",
                 "Without --selector-url it starts Kafka, the learner and the selector as processes on ports "
                         + "--port-base to --port-base + 3 (build first: ./mvnw -DskipTests install)."})
