@@ -41,9 +41,13 @@ public class DecisionBenchmark {
         /** For propensitiesOnly any candidate will do: the cost does not depend on which one was chosen. */
         final int[] chosen = {3};
 
+        /** The requests' features: standard normal, or uniform in [0, 1) (see {@link Workload}). */
+        @Param({"gaussian", "uniform"})
+        public String features;
+
         @Setup(Level.Trial)
         public void setUp() {
-            workload = new Workload(20261127L);
+            workload = new Workload(20261127L, features.equals("uniform"));
         }
 
         @TearDown(Level.Trial)

@@ -13,6 +13,11 @@ import org.apache.commons.rng.simple.RandomSource;
  * The inputs of one decision as the selector sees them: the default encoder with 8 context and 8 candidate
  * features and d = 32 ({@code DefaultEncoder.random(8, 8, 32, 1)}), K = 20 candidates, and a posterior learnt
  * from a few thousand rewards, so that Lambda is far from the prior's lambda I and the scores disagree.
+ * <p>
+ * The requests' features are standard normal, or uniform in [0, 1) as many real features are (rates, one-hot
+ * fields, normalised values) and as the HTTP load test sends them. With uniform features the 20 embeddings of a
+ * request are linearly dependent (rank 14 to 17: the context is shared and some hidden units are off for every
+ * candidate), which decides how the propensity draws are made (see {@code ScoreFactor}).
  */
 final class Workload {
 
@@ -33,6 +38,11 @@ final class Workload {
     final float[][][] embeddings;
 
     Workload(long seed) {
+        this(seed, false);
+    }
+
+    /** @param uniformFeatures the requests' features uniform in [0, 1) instead of standard normal */
+    Workload(long seed, boolean uniformFeatures) {
         encoder = OnnxEncoder.load(DefaultEncoder.random(CONTEXT_FEATURES, CANDIDATE_FEATURES, DIMENSION, 1).toOnnx());
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         ZigguratSampler.NormalizedGaussian gauss = ZigguratSampler.NormalizedGaussian.of(rng);
@@ -59,12 +69,21 @@ final class Workload {
         candidates = new float[REQUESTS][CANDIDATES][];
         embeddings = new float[REQUESTS][][];
         for (int r = 0; r < REQUESTS; r++) {
-            contexts[r] = gaussianRow(gauss, CONTEXT_FEATURES);
+            contexts[r] = uniformFeatures ? uniformRow(rng, CONTEXT_FEATURES) : gaussianRow(gauss, CONTEXT_FEATURES);
             for (int a = 0; a < CANDIDATES; a++) {
-                candidates[r][a] = gaussianRow(gauss, CANDIDATE_FEATURES);
+                candidates[r][a] = uniformFeatures ? uniformRow(rng, CANDIDATE_FEATURES)
+                        : gaussianRow(gauss, CANDIDATE_FEATURES);
             }
             embeddings[r] = encoder.encode(contexts[r], candidates[r]);
         }
+    }
+
+    private static float[] uniformRow(UniformRandomProvider rng, int n) {
+        float[] row = new float[n];
+        for (int i = 0; i < n; i++) {
+            row[i] = (float) rng.nextDouble();
+        }
+        return row;
     }
 
     private static float[] gaussianRow(ZigguratSampler.NormalizedGaussian gauss, int n) {

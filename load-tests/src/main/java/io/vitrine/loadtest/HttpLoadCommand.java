@@ -8,6 +8,7 @@ import io.vitrine.cli.stack.RepoHome;
 import io.vitrine.cli.stack.StackException;
 import io.vitrine.loadtest.http.DecisionBodies;
 import io.vitrine.loadtest.http.OpenLoopHttp;
+import io.vitrine.loadtest.http.SelectorTimes;
 import io.vitrine.loadtest.http.StepResult;
 import io.vitrine.loadtest.http.Target;
 import io.vitrine.quality.Charts;
@@ -36,8 +37,9 @@ import picocli.CommandLine.Option;
 @Command(name = "http", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Open-loop load test of POST /v1/decisions against the baseline endpoint (POST /v1/baseline, "
                 + "which does nothing) of the same selector, in the same run: for each, steps of a fixed arrival "
-                + "rate, latency from each request's intended send time, the highest rate that holds the p99 goal "
-                + "with no errors, then that rate held for --hold.",
+                + "rate, latency from each request's intended send time, until the target no longer keeps up (an "
+                + "error, answers below 90%% of the offered rate, or p99 over 1 s); the highest rate that held the "
+                + "p99 goal with no errors is then held for --hold.",
                 "Without --selector-url it starts Kafka, the learner and the selector as processes on ports "
                         + "--port-base to --port-base + 3 (build first: ./mvnw -DskipTests install)."})
 final class HttpLoadCommand implements Callable<Integer> {
@@ -91,6 +93,11 @@ final class HttpLoadCommand implements Callable<Integer> {
             description = "A JVM option of the started selector, repeatable (e.g. -XX:StartFlightRecording=filename=s.jfr).")
     List<String> selectorOptions = new ArrayList<>();
 
+    @Option(names = "--selector-jar", paramLabel = "JAR",
+            description = "The selector to start (default: services/selector/target/quarkus-app/quarkus-run.jar), e.g. "
+                    + "an earlier build to compare with.")
+    Optional<Path> selectorJar;
+
     @Option(names = "--home", paramLabel = "DIR", description = "Root of the Vitrine source tree (default: found from here).")
     Optional<Path> home;
 
@@ -129,7 +136,10 @@ final class HttpLoadCommand implements Callable<Integer> {
                 selector = selectorUrl.get();
             } else {
                 Path root = RepoHome.locate(home);
-                stack = LoadStack.start(root, root.resolve("load-tests/target/stack"), portBase, selectorOptions, stdout);
+                stack = LoadStack.start(root, root.resolve("load-tests/target/stack"), portBase,
+                        selectorJar.map(Path::toAbsolutePath)
+                                .orElse(root.resolve("services/selector/target/quarkus-app/quarkus-run.jar")),
+                        selectorOptions, stdout);
                 selector = stack.selector();
             }
             return run(selector, started);
@@ -156,6 +166,7 @@ final class HttpLoadCommand implements Callable<Integer> {
         Map<String, Integer> highest = new LinkedHashMap<>();
         List<StepResult> holds = new ArrayList<>();
         int[] stepNumber = {0};
+        java.net.http.HttpClient metrics = VitrineHttp.newClient();
         try (OpenLoopHttp generator = new OpenLoopHttp(connections, maxInFlight)) {
             for (Target target : targets) {
                 generator.run(target, rates.get(0), warmup, i -> bodies.body(stepNumber[0], i), this::progress);
@@ -165,14 +176,18 @@ final class HttpLoadCommand implements Callable<Integer> {
             List<Target> searching = new ArrayList<>(targets);
             for (int rate : rates) {
                 for (Target target : List.copyOf(searching)) {
+                    SelectorTimes before = SelectorTimes.read(metrics, selector);
                     StepResult result = generator.run(target, rate, step, i -> bodies.body(stepNumber[0], i),
                             this::progress);
+                    SelectorTimes after = SelectorTimes.read(metrics, selector);
+                    result = result.withSelectorTimes(after.meanDecideMicros(before), after.meanLogMillis(before));
                     stepNumber[0]++;
                     steps.add(result);
                     stdout.println(line(result));
                     if (result.holds(p99Goal)) {
                         highest.put(target.name(), rate);
-                    } else {
+                    }
+                    if (!result.keepsUp()) {
                         searching.remove(target);
                     }
                 }
@@ -184,8 +199,11 @@ final class HttpLoadCommand implements Callable<Integer> {
                 for (Target target : targets) {
                     Integer rate = highest.get(target.name());
                     if (rate != null) {
+                        SelectorTimes before = SelectorTimes.read(metrics, selector);
                         StepResult result = generator.run(target, rate, hold, i -> bodies.body(stepNumber[0], i),
                                 this::progress);
+                        SelectorTimes after = SelectorTimes.read(metrics, selector);
+                        result = result.withSelectorTimes(after.meanDecideMicros(before), after.meanLogMillis(before));
                         stepNumber[0]++;
                         holds.add(result);
                         stdout.println("hold " + line(result));
@@ -216,8 +234,10 @@ final class HttpLoadCommand implements Callable<Integer> {
 
     static String line(StepResult r) {
         return String.format(Locale.ROOT, "%-9s offered %,6d/s answered %,8.0f/s  p50 %7.2f  p90 %7.2f  p99 %8.2f"
-                        + "  p99.9 %8.2f  max %8.2f ms  errors %d%s", r.target(), r.offered(), r.answered(), r.p50(),
-                r.p90(), r.p99(), r.p999(), r.max(), r.errorCount(), r.errors().isEmpty() ? "" : " " + r.errors());
+                        + "  p99.9 %8.2f  max %8.2f ms  errors %d%s%s", r.target(), r.offered(), r.answered(), r.p50(),
+                r.p90(), r.p99(), r.p999(), r.max(), r.errorCount(), r.errors().isEmpty() ? "" : " " + r.errors(),
+                Double.isNaN(r.decideMicros()) ? "" : String.format(Locale.ROOT,
+                        "  (selector: decide %.0f us, Kafka ack %.2f ms on average)", r.decideMicros(), r.logMillis()));
     }
 
     private void write(Report report) throws IOException {

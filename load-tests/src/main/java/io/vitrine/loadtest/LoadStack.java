@@ -34,7 +34,8 @@ final class LoadStack implements AutoCloseable {
         this.selector = selector;
     }
 
-    static LoadStack start(Path home, Path work, int base, List<String> selectorProperties, PrintStream out)
+    static LoadStack start(Path home, Path work, int base, Path selectorJar, List<String> selectorProperties,
+                           PrintStream out)
             throws StackException, InterruptedException {
         out.printf("starting kafka, learner and selector (ports %d-%d, logs in %s)%n", base, base + 3,
                 work.resolve("logs"));
@@ -53,8 +54,7 @@ final class LoadStack implements AutoCloseable {
                     "-Dvitrine.topics.prefix=" + TOPIC_PREFIX);
             learner = new ServiceProcess("learner", home.resolve("services/learner/target/quarkus-app/quarkus-run.jar"),
                     work, base + 3, common);
-            selector = new ServiceProcess("selector",
-                    home.resolve("services/selector/target/quarkus-app/quarkus-run.jar"), work, base + 2,
+            selector = new ServiceProcess("selector", selectorJar, work, base + 2,
                     Stream.concat(common.stream(), Stream.concat(Stream.of("-Dvitrine.selector.baseline-endpoint=true"),
                             selectorProperties.stream())).toList());
             learner.launch();

@@ -19,9 +19,9 @@ import java.util.Arrays;
  * </pre>
  * m_a and w_a are computed once per call (K forward substitutions, O(K d^2), see {@link CandidateScores}); each
  * draw then costs one gamma variate, d normals and K d multiply-adds, with no allocation. When K &lt; d the
- * propensity draws use the K x K Cholesky factor C of {@code W W^T} instead ({@link ScoreFactor}):
- * {@code scores = m + sqrt(s2) C u}, u ~ N(0, I_K), which has exactly the distribution of
- * {@code m + sqrt(s2) W eps} for K normals and K (K + 1) / 2 multiply-adds per draw.
+ * propensity draws use a K x r factor C of {@code W W^T} instead, r the rank of W ({@link ScoreFactor}):
+ * {@code scores = m + sqrt(s2) C u}, u ~ N(0, I_r), which has exactly the distribution of
+ * {@code m + sqrt(s2) W eps} for r normals and at most K r multiply-adds per draw.
  * <p>
  * <b>Reproducibility.</b> The generator is {@code RandomSource.XO_RO_SHI_RO_128_PP.create(seed)}. The decision
  * uses its first draw, consuming it like {@link NormalInverseGammaPosterior#sampleBeta} (s2, then eps), so the
@@ -233,9 +233,9 @@ public final class ThompsonSampler {
     /**
      * For each tracked candidate, (in the decision's top k ? 1 : 0) + wins, over 1 + M: the decision's own draw
      * counts, then M further draws of the generator. For a chosen candidate this is (1 + wins) / (1 + M). When
-     * there are fewer candidates than dimensions the draws are made in K dimensions ({@link ScoreFactor}), which
-     * has the same distribution of scores for fewer normals and multiply-adds; otherwise, or when the
-     * embeddings are linearly dependent, in d dimensions like the decision's draw.
+     * there are fewer candidates than dimensions the draws are made in r &lt;= K dimensions, r the rank of the
+     * embeddings ({@link ScoreFactor}), which has the same distribution of scores for fewer normals and
+     * multiply-adds; otherwise in d dimensions like the decision's draw.
      *
      * @param chosen  the decision's top k, best first
      * @param tracked the candidates to estimate, distinct indices
@@ -260,7 +260,7 @@ public final class ThompsonSampler {
         countWins(inTopAt, 0, tracked, wins);
         ScoreFactor factor = K < candidates.d ? ScoreFactor.of(candidates) : null;
         int M = propensitySamples;
-        double[] normals = new double[factor != null ? K : candidates.d];
+        double[] normals = new double[factor != null ? factor.rank() : candidates.d];
         double[] scores = new double[K];
         int[] topIndex = new int[k];
         double[] topScore = new double[k];

@@ -13,7 +13,6 @@ import static io.vitrine.core.policy.ThompsonSamplerTest.randomEmbeddings;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The batched score arithmetic and the K-dimensional propensity draws against plain references. */
@@ -105,7 +104,7 @@ class ThompsonSamplerDrawsTest {
         NormalInverseGammaPosterior p = posteriorFromData(6, 20, 4L);
         float[] same = {0.3f, -1f, 2f, 0.5f, 0f, 1f};
         float[][] z = {same, same.clone(), same.clone()};
-        assertNull(ScoreFactor.of(CandidateScores.of(p, z)), "W W^T has rank 1");
+        assertEquals(1, ScoreFactor.of(CandidateScores.of(p, z)).rank(), "W W^T has rank 1");
         Choice c = new ThompsonSampler(500).choose(p, z, 1, 3L);
         assertEquals(0, c.best());
         assertArrayEquals(new double[]{1}, c.propensities(), 0.0);
@@ -117,15 +116,72 @@ class ThompsonSamplerDrawsTest {
         int d = 12;
         NormalInverseGammaPosterior p = posteriorFromData(d, 50, 8L);
         float[][] z = randomEmbeddings(K, d, 9L);
+        assertFactorGivesGram(p, z, K);
+    }
+
+    @Test
+    void dependentEmbeddingsGetAFactorOfTheirRankWhoseProductIsTheGramMatrix() {
+        // 9 candidates in d = 12 spanning 4 dimensions: 4 random ones, their sums and differences, and a repeat.
+        int d = 12;
+        NormalInverseGammaPosterior p = posteriorFromData(d, 50, 8L);
+        float[][] base = randomEmbeddings(4, d, 10L);
+        float[][] z = new float[9][d];
+        for (int i = 0; i < d; i++) {
+            z[0][i] = base[0][i];
+            z[1][i] = base[1][i];
+            z[2][i] = base[0][i] + base[1][i];
+            z[3][i] = base[2][i];
+            z[4][i] = base[2][i] - 0.5f * base[0][i];
+            z[5][i] = base[3][i];
+            z[6][i] = base[1][i];
+            z[7][i] = base[3][i] + base[1][i];
+            z[8][i] = base[0][i] + base[3][i];
+        }
+        assertFactorGivesGram(p, z, 4);
+    }
+
+    @Test
+    void dependentEmbeddingsDrawnInTheirRankAgreeWithDrawsInDDimensions() {
+        // Top-1 and top-2 propensities of 7 candidates of rank 3 in d = 10, against the d-dimensional reference.
+        int M = 100_000;
+        int d = 10;
+        NormalInverseGammaPosterior p = posteriorFromData(d, 25, 12L);
+        float[][] base = randomEmbeddings(3, d, 14L);
+        float[][] z = new float[7][d];
+        for (int i = 0; i < d; i++) {
+            z[0][i] = base[0][i];
+            z[1][i] = base[1][i];
+            z[2][i] = base[2][i];
+            z[3][i] = 0.5f * (base[0][i] + base[1][i]);
+            z[4][i] = base[0][i] - 0.25f * base[2][i];
+            z[5][i] = 0.7f * base[1][i] + 0.3f * base[2][i];
+            z[6][i] = base[2][i];
+        }
+        assertEquals(3, ScoreFactor.of(CandidateScores.of(p, z)).rank());
+        for (int k = 1; k <= 2; k++) {
+            Choice c = new ThompsonSampler(M).choose(p, z, k, 23L);
+            double[] reference = referencePropensities(p, z, c.chosen(), M, 779L);
+            for (int j = 0; j < k; j++) {
+                double q = reference[j];
+                double se = Math.sqrt(q * (1 - q) / M);
+                assertEquals(q, c.propensities()[j], 5 * Math.sqrt(2) * se + 1e-9, "k = " + k + ", rank " + j);
+            }
+        }
+    }
+
+    /** C C^T equals W W^T, C has the given rank, and identical embeddings get identical rows. */
+    private static void assertFactorGivesGram(NormalInverseGammaPosterior p, float[][] z, int rank) {
+        int K = z.length;
+        int d = p.dimension();
         CandidateScores candidates = CandidateScores.of(p, z);
         ScoreFactor factor = ScoreFactor.of(candidates);
         assertNotNull(factor);
+        assertEquals(rank, factor.rank());
         // Column b of C is C e_b: scores with m = 0, sqrt(s2) = 1 and u = e_b.
-        double[][] C = new double[K][K];
-        double[] u = new double[K];
-        double[] acc = new double[K];
+        double[][] C = new double[K][rank];
+        double[] u = new double[rank];
         double[] column = new double[K];
-        for (int b = 0; b < K; b++) {
+        for (int b = 0; b < rank; b++) {
             u[b] = 1;
             factor.scores(new double[K], 1, u, column);
             u[b] = 0;
@@ -137,6 +193,17 @@ class ThompsonSamplerDrawsTest {
         for (int a = 0; a < K; a++) {
             p.whiten(z[a], w[a]);
         }
+        double[] norm = new double[K];
+        for (int a = 0; a < K; a++) {
+            for (int i = 0; i < d; i++) {
+                norm[a] += w[a][i] * w[a][i];
+            }
+            norm[a] = Math.sqrt(norm[a]);
+        }
+        // Full rank: rounding only. Dependent rows: their part outside the earlier rows' span is dropped when below
+        // RANK_TOLERANCE of their variance, so each row of C may miss up to sqrt(1e-10) = 1e-5 of its norm (here the
+        // float rounding of the combined embeddings, about 1e-8).
+        double relative = rank == K ? 1e-12 : Math.sqrt(ScoreFactor.RANK_TOLERANCE);
         for (int a = 0; a < K; a++) {
             for (int b = 0; b < K; b++) {
                 double gram = 0;
@@ -144,12 +211,15 @@ class ThompsonSamplerDrawsTest {
                 for (int i = 0; i < d; i++) {
                     gram += w[a][i] * w[b][i];
                 }
-                for (int j = 0; j < K; j++) {
+                for (int j = 0; j < rank; j++) {
                     product += C[a][j] * C[b][j];
                 }
-                assertEquals(gram, product, 1e-12 * Math.max(1, Math.abs(gram)), "(" + a + "," + b + ")");
-                if (b > a) {
+                assertEquals(gram, product, relative * Math.max(1, norm[a] * norm[b]), "(" + a + "," + b + ")");
+                if (b > a && b < rank && rank == K) {
                     assertEquals(0, C[a][b], 0.0, "C is lower triangular");
+                }
+                if (java.util.Arrays.equals(z[a], z[b])) {
+                    assertArrayEquals(C[a], C[b], 0.0, "identical candidates " + a + ", " + b);
                 }
             }
         }

@@ -38,7 +38,9 @@ public final class OpenLoopHttp implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpClient client;
+    private final io.vertx.core.Context context;
     private final int maxInFlight;
+    private final java.util.Set<String> reported = ConcurrentHashMap.newKeySet();
 
     /**
      * @param connections HTTP/1.1 keep-alive connections at most; requests beyond them wait in the client's queue,
@@ -51,6 +53,7 @@ public final class OpenLoopHttp implements AutoCloseable {
                 .setInternalBlockingPoolSize(1));
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                 .setConnectTimeout(5_000), new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+        this.context = vertx.getOrCreateContext();
         this.maxInFlight = maxInFlight;
     }
 
@@ -98,11 +101,11 @@ public final class OpenLoopHttp implements AutoCloseable {
             inFlight.incrementAndGet();
             sent++;
             Buffer body = Buffer.buffer(bodies.apply(i));
-            client.request(request)
+            // Everything from the request on runs on the client's event loop: a listener attached from this thread
+            // after the response had already arrived would ask for a body that is gone, and read it as empty.
+            context.runOnContext(onLoop -> client.request(request)
                     .compose(req -> req.send(body))
-                    .compose(resp -> resp.body().map(answer -> resp.statusCode() == 200
-                            && answer.toString().contains(target.expected()) ? null
-                            : "status " + resp.statusCode() + (resp.statusCode() == 200 ? " (unexpected body)" : "")))
+                    .compose(resp -> resp.body().map(answer -> check(target, resp, answer)))
                     .onComplete(outcome -> {
                         long done = System.nanoTime();
                         String error = outcome.succeeded() ? outcome.result() : failure(outcome.cause());
@@ -114,7 +117,7 @@ public final class OpenLoopHttp implements AutoCloseable {
                         }
                         lastAnswer.accumulateAndGet(done, Math::max);
                         inFlight.decrementAndGet();
-                    });
+                    }));
         }
         long deadline = System.nanoTime() + DRAIN.toNanos() + TimeUnit.SECONDS.toNanos(1);
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
@@ -132,7 +135,21 @@ public final class OpenLoopHttp implements AutoCloseable {
                 counted.values().stream().mapToLong(Long::longValue).sum());
         return new StepResult(target.name(), rate, duration.toNanos() / 1e9, sent, okCount, counted, okCount / span,
                 millis(latency, 50), millis(latency, 90), millis(latency, 99), millis(latency, 99.9),
-                okCount == 0 ? Double.NaN : latency.getMaxValue() / 1_000.0);
+                okCount == 0 ? Double.NaN : latency.getMaxValue() / 1_000.0, Double.NaN, Double.NaN);
+    }
+
+    /** Null for a right answer, else the kind of error; the first wrong answer of each kind is printed. */
+    private String check(Target target, io.vertx.core.http.HttpClientResponse response, Buffer answer) {
+        int status = response.statusCode();
+        if (status == 200 && answer.toString().contains(target.expected())) {
+            return null;
+        }
+        String kind = "status " + status + (status == 200 ? " (unexpected body)" : "");
+        if (reported.add(target.name() + kind)) {
+            System.err.println(target.name() + ": first answer with " + kind + ": " + response.headers().entries()
+                    + " " + answer);
+        }
+        return kind;
     }
 
     private static double millis(Histogram latency, double percentile) {
