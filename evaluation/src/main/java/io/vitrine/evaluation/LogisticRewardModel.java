@@ -240,9 +240,10 @@ public final class LogisticRewardModel implements RewardModel {
             for (int t : rounds) {
                 features.fill(t, row);
                 double eta = offset[t] + dot(beta, row);
-                double mu = sigmoid(eta);
+                double e = Math.exp(-Math.abs(eta)); // one exponential for both the probability and the loss
+                double mu = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
                 double v = d.weight[t];
-                objective += v * (Math.max(eta, 0) + Math.log1p(Math.exp(-Math.abs(eta))) - d.reward[t] * eta);
+                objective += v * (Math.max(eta, 0) + Math.log1p(e) - d.reward[t] * eta);
                 double g = v * (mu - d.reward[t]);
                 double h = v * mu * (1 - mu);
                 for (int j = 0; j < p; j++) {

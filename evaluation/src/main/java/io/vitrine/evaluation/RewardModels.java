@@ -15,9 +15,10 @@ import java.util.Locale;
  * <p>
  * The kind ({@link Kind}): by default the logistic model ({@link LogisticRewardModel}) when every reward is in
  * [0, 1], and the ridge model ({@link RidgeRewardModel}) otherwise. The logistic model's penalty is chosen by
- * the same {@value #FOLDS}-fold split: for each pair of penalties of {@link #PENALTIES} the fold models are fitted and scored
- * by their weighted log-loss on the fold they did not see; the penalties of the smallest loss have their fold
- * models as the cross-fitted ones. On a log of more than {@value #MOST_VALIDATION_ROUNDS} rounds the penalty is chosen on an evenly spaced
+ * the same {@value #FOLDS}-fold split: for each of the {@link #PENALTIES} of the actions' intercepts (their
+ * slopes held near the shared ones), then for each of their slopes at the chosen intercepts' penalty, the fold
+ * models are fitted and scored by their weighted log-loss on the fold they did not see; the penalties of the
+ * smallest loss have their fold models as the cross-fitted ones. On a log of more than {@value #MOST_VALIDATION_ROUNDS} rounds the penalty is chosen on an evenly spaced
  * subsample of that many rounds, and the fold models are then fitted on the whole log: a penalty is a prior
  * precision on the coefficients, the same whatever the log's size, and the choice costs a fixed time.
  */
@@ -28,7 +29,7 @@ public final class RewardModels {
     /** The ridge penalty of the command line's default. */
     public static final double DEFAULT_RIDGE = 0.01;
 
-    /** The candidate penalties of each action's own intercept and slopes in the logistic model (every pair). */
+    /** The candidate penalties of each action's own intercept and of its slopes in the logistic model. */
     static final double[] PENALTIES = {0.1, 1, 10, 100, 1000};
 
     /** The logistic model's penalties on a log too small to cross-validate. */
@@ -93,35 +94,28 @@ public final class RewardModels {
                 validation[i] = (int) ((long) i * log.size() / MOST_VALIDATION_ROUNDS);
             }
         }
-        // Every pair of penalties' held-out losses, round by round in the order of the folds. The shared stage does
-        // not depend on them: fitted once per fold.
+        // The shared stage does not depend on the actions' penalties: fitted once per fold.
         LogisticRewardModel.Shared[] shared = new LogisticRewardModel.Shared[FOLDS];
         int[][] heldOut = new int[FOLDS][];
         for (int f = 0; f < FOLDS; f++) {
             shared[f] = LogisticRewardModel.Shared.fit(design, training(validation, f));
             heldOut[f] = heldOut(validation, f);
         }
-        List<LogisticRewardModel.Penalty> penalties = new java.util.ArrayList<>();
+        // Coordinate search: the intercepts' penalty with the slopes held near the shared ones (the largest
+        // penalty), then the slopes' penalty at that: 2 x 5 fits per fold instead of 25.
+        double largest = PENALTIES[PENALTIES.length - 1];
+        List<LogisticRewardModel.Penalty> intercepts = new java.util.ArrayList<>();
         for (double intercept : PENALTIES) {
-            for (double slopes : PENALTIES) {
-                penalties.add(new LogisticRewardModel.Penalty(intercept, slopes));
-            }
+            intercepts.add(new LogisticRewardModel.Penalty(intercept, largest));
         }
-        double[][] losses = new double[penalties.size()][];
-        LogisticRewardModel[][] models = new LogisticRewardModel[penalties.size()][FOLDS];
-        for (int k = 0; k < penalties.size(); k++) {
-            losses[k] = new double[validation.length];
-            int filled = 0;
-            for (int f = 0; f < FOLDS; f++) {
-                models[k][f] = LogisticRewardModel.fit(shared[f], penalties.get(k));
-                double[] fold = models[k][f].logLosses(heldOut[f]);
-                System.arraycopy(fold, 0, losses[k], filled, fold.length);
-                filled += fold.length;
-            }
+        Validated first = validate(shared, heldOut, intercepts);
+        List<LogisticRewardModel.Penalty> slopes = new java.util.ArrayList<>();
+        for (double slope : PENALTIES) {
+            slopes.add(new LogisticRewardModel.Penalty(first.penalty().intercept(), slope));
         }
-        int chosen = bestLoss(losses);
-        LogisticRewardModel.Penalty best = penalties.get(chosen);
-        LogisticRewardModel[] bestFolds = models[chosen];
+        Validated second = validate(shared, heldOut, slopes);
+        LogisticRewardModel.Penalty best = second.penalty();
+        LogisticRewardModel[] bestFolds = second.folds();
         if (validation != all) {
             for (int f = 0; f < FOLDS; f++) {
                 bestFolds[f] = LogisticRewardModel.fit(design, training(all, f), best);
@@ -133,16 +127,26 @@ public final class RewardModels {
                 FOLDS));
     }
 
-    /** The index of the smallest mean held-out loss. */
-    static int bestLoss(double[][] losses) {
-        int best = 0;
-        double[] means = new double[losses.length];
-        for (int k = 0; k < losses.length; k++) {
-            for (double l : losses[k]) {
-                means[k] += l;
+    /** The penalties of the smallest held-out loss among some, with their fold models. */
+    private record Validated(LogisticRewardModel.Penalty penalty, LogisticRewardModel[] folds) {
+    }
+
+    private static Validated validate(LogisticRewardModel.Shared[] shared, int[][] heldOut,
+                                      List<LogisticRewardModel.Penalty> penalties) {
+        Validated best = null;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        for (LogisticRewardModel.Penalty penalty : penalties) {
+            LogisticRewardModel[] folds = new LogisticRewardModel[FOLDS];
+            double loss = 0;
+            for (int f = 0; f < FOLDS; f++) {
+                folds[f] = LogisticRewardModel.fit(shared[f], penalty);
+                for (double l : folds[f].logLosses(heldOut[f])) {
+                    loss += l;
+                }
             }
-            if (means[k] < means[best]) {
-                best = k;
+            if (loss < bestLoss) {
+                bestLoss = loss;
+                best = new Validated(penalty, folds);
             }
         }
         return best;
