@@ -8,7 +8,8 @@ package io.vitrine.evaluation;
  * </pre>
  * Unbiased when the propensities are right (whatever the model), and with less variance than IPS when the
  * model is good. The model is cross-fitted ({@link RewardModels}): each round is predicted by the model fitted
- * without its fold, and its term ({@link ScoredRound#doublyRobust}) is computed once when the round is scored.
+ * without its fold, as the direct method's is, and its term ({@link ScoredRound#doublyRobust}) is computed once
+ * when the round is scored.
  */
 public final class DoublyRobust implements Estimator {
 

@@ -17,9 +17,29 @@ public final class EstimatorOptions {
     @Option(names = "--level", defaultValue = "0.95", description = "Confidence level of the intervals (default: ${DEFAULT-VALUE}).")
     double level;
 
+    @Option(names = "--reward-model", defaultValue = "auto", paramLabel = "auto|logistic|ridge",
+            converter = RewardModelConverter.class,
+            description = "Reward model of the direct method and doubly robust: logistic regression shrunk per "
+                    + "action with its penalty chosen by cross-validation, or ridge regression per action; auto is "
+                    + "logistic when every reward is in [0, 1], ridge otherwise (default: ${DEFAULT-VALUE}).")
+    RewardModels.Kind rewardModel;
+
     @Option(names = "--ridge", defaultValue = "0.01",
-            description = "Ridge penalty of the reward model's slopes (direct method, doubly robust) (default: ${DEFAULT-VALUE}).")
+            description = "Ridge penalty of the ridge reward model's slopes (default: ${DEFAULT-VALUE}).")
     double ridge;
+
+    /** Reads auto, logistic or ridge in any case. */
+    static final class RewardModelConverter implements picocli.CommandLine.ITypeConverter<RewardModels.Kind> {
+        @Override
+        public RewardModels.Kind convert(String value) {
+            try {
+                return RewardModels.Kind.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected auto, logistic or ridge, found '"
+                        + value + "'");
+            }
+        }
+    }
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the bootstrap, of replay's draws and of simulated logs (default: ${DEFAULT-VALUE}).")
     long seed;

@@ -117,6 +117,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The command alone, on the evaluation module's classpath (what {@code ./vitrine evaluate} runs). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EvaluateCommand()).execute(args));
+    }
+
     /** Everything the JSON output holds. */
     public record Output(String file, int rounds, int skipped, List<String> skipReasons,
                          List<Evaluator.PolicyReport> policies, List<Slices.PageReport> page,
@@ -197,8 +202,16 @@ public final class EvaluateCommand implements Callable<Integer> {
             return 1;
         }
         Evaluator evaluator = new Evaluator(Evaluator.standardEstimators(estimation.clip),
-                new Bootstrap(estimation.replicates, estimation.level), estimation.clip, estimation.ridge);
-        RewardModels models = RewardModels.fit(log.rounds(), estimation.ridge);
+                new Bootstrap(estimation.replicates, estimation.level), estimation.clip, estimation.rewardModel,
+                estimation.ridge);
+        RewardModels models;
+        try {
+            models = evaluator.fit(log.rounds());
+        } catch (IllegalArgumentException e) {
+            err.println("evaluate: " + e.getMessage());
+            return 1;
+        }
+        err.printf(Locale.ROOT, "evaluate: reward model: %s (%.1f s)%n", models.description(), seconds(started));
         List<Evaluator.PolicyReport> reports = new ArrayList<>();
         List<ScoredRound[]> scored = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {

@@ -31,17 +31,26 @@ public final class Evaluator {
     private final List<Estimator> estimators;
     private final Bootstrap bootstrap;
     private final double clip;
+    private final RewardModels.Kind rewardModel;
     private final double ridge;
 
     /**
-     * @param clip  the weight clip whose share the diagnostics report (that of the clipped IPS in use)
-     * @param ridge the ridge penalty of the reward models ({@link RewardModels})
+     * @param clip        the weight clip whose share the diagnostics report (that of the clipped IPS in use)
+     * @param rewardModel which reward model the direct method and doubly robust use ({@link RewardModels})
+     * @param ridge       the ridge model's penalty
      */
-    public Evaluator(List<Estimator> estimators, Bootstrap bootstrap, double clip, double ridge) {
+    public Evaluator(List<Estimator> estimators, Bootstrap bootstrap, double clip, RewardModels.Kind rewardModel,
+                     double ridge) {
         this.estimators = List.copyOf(estimators);
         this.bootstrap = bootstrap;
         this.clip = clip;
+        this.rewardModel = rewardModel;
         this.ridge = ridge;
+    }
+
+    /** With the default kind of reward model ({@link RewardModels.Kind#AUTO}). */
+    public Evaluator(List<Estimator> estimators, Bootstrap bootstrap, double clip, double ridge) {
+        this(estimators, bootstrap, clip, RewardModels.Kind.AUTO, ridge);
     }
 
     /** With the reward models' default ridge penalty. */
@@ -60,7 +69,12 @@ public final class Evaluator {
     }
 
     public PolicyReport evaluate(List<LoggedRound> log, TargetPolicy policy, long seed) {
-        return evaluate(policy.name(), score(log, policy, seed, RewardModels.fit(log, ridge)), seed);
+        return evaluate(policy.name(), score(log, policy, seed, fit(log)), seed);
+    }
+
+    /** The reward models of a log under this evaluator's settings, to score every target with. */
+    public RewardModels fit(List<LoggedRound> log) {
+        return RewardModels.fit(log, rewardModel, ridge);
     }
 
     /** The report of a policy whose rounds were already scored (a learning policy can be scored only once). */
@@ -146,14 +160,13 @@ public final class Evaluator {
                     break;
                 }
             }
-            RidgeRewardModel cross = models.crossFitted(t);
+            RewardModel model = models.crossFitted(t);
             double unsupported = 0;
             for (int a = taken.nextClearBit(0); a < target.length; a = taken.nextClearBit(a + 1)) {
                 unsupported += target[a];
             }
             scored[t] = new ScoredRound(round, target[round.action()] / round.propensity(), draw, rng.nextDouble(),
-                    models.full().expected(round, target), cross.expected(round, target),
-                    cross.predict(round, round.action()), unsupported);
+                    model.expected(round, target), model.predict(round, round.action()), unsupported);
             policy.observe(round);
         }
         return scored;

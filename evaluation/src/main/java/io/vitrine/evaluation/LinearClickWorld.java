@@ -11,6 +11,10 @@ import java.util.Random;
  * with unit vectors w_a and offsets drawn once from the world's seed. The click probabilities are linear in x
  * almost everywhere (the clamp bites beyond three standard deviations), so a per-action linear reward model
  * is nearly right, as the direct method assumes; the importance-weighted estimators do not need it.
+ * <p>
+ * A sparse world of click rate {@code rate} scales every probability by rate / base, the clamp included:
+ * {@code p_a(x) = (rate / base) clamp(base + offset_a + slope (w_a . x), 0.02, 0.98)}, so that its clicks are as
+ * rare as on a real page (0.5%) and its actions differ in the same proportions.
  */
 public final class LinearClickWorld {
 
@@ -21,8 +25,18 @@ public final class LinearClickWorld {
     private final int dimension;
     private final double[][] w;
     private final double[] offset;
+    private final double scale;
 
     public LinearClickWorld(int actions, int dimension, long seed) {
+        this(actions, dimension, seed, BASE);
+    }
+
+    /** A world whose mean click probability is about {@code rate} (in (0, base]). */
+    public LinearClickWorld(int actions, int dimension, long seed, double rate) {
+        if (!(rate > 0 && rate <= BASE)) {
+            throw new IllegalArgumentException("rate must be in (0, " + BASE + "], got " + rate);
+        }
+        this.scale = rate / BASE;
         this.actions = actions;
         this.dimension = dimension;
         Random random = new Random(seed);
@@ -45,6 +59,11 @@ public final class LinearClickWorld {
         return actions;
     }
 
+    /** rate / base: how much rarer clicks are than in the base world. */
+    public double scale() {
+        return scale;
+    }
+
     public float[] context(Random random) {
         float[] x = new float[dimension];
         for (int j = 0; j < dimension; j++) {
@@ -61,7 +80,7 @@ public final class LinearClickWorld {
             for (int j = 0; j < dimension; j++) {
                 score += w[a][j] * x[j];
             }
-            p[a] = Math.max(0.02, Math.min(0.98, BASE + offset[a] + SLOPE * score));
+            p[a] = scale * Math.max(0.02, Math.min(0.98, BASE + offset[a] + SLOPE * score));
         }
         return p;
     }

@@ -5,7 +5,8 @@ import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
 import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
- * The reward model of the direct method and of doubly robust: one ridge regression per action on
+ * The reward model for rewards outside [0, 1] (logistic regression needs them in [0, 1], {@link LogisticRewardModel}),
+ * and for any log with {@code --reward-model ridge}: one ridge regression per action on
  * {@code [1, x]}, fitted on the rounds where that action was logged, each weighted by its inverse propensity,
  * <pre>
  *   beta_a = (X_a^T W_a X_a + lambda D)^-1 X_a^T W_a r_a,   r^(x, a) = [1, x] . beta_a,   D = diag(0, 1, ..., 1)
@@ -22,7 +23,7 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
  * would otherwise be predicted near 0 instead of near its mean reward. An action never logged in the sample
  * predicts the sample's mean reward.
  */
-public final class RidgeRewardModel {
+public final class RidgeRewardModel implements RewardModel {
 
     private final double[][] beta;
     private final double fallback;
@@ -88,6 +89,7 @@ public final class RidgeRewardModel {
     }
 
     /** r^(x, a) of one action, without allocating: the evaluator asks this of every round and target. */
+    @Override
     public double predict(LoggedRound round, int action) {
         if (action >= beta.length || beta[action] == null) {
             return fallback;
@@ -99,17 +101,6 @@ public final class RidgeRewardModel {
             value += x[j] * b[j + 1];
         }
         return value;
-    }
-
-    /** sum_a pi(a) r^(x, a): the modelled reward of a policy's probabilities; actions with pi(a) = 0 cost nothing. */
-    public double expected(LoggedRound round, double[] pi) {
-        double sum = 0;
-        for (int a = 0; a < pi.length; a++) {
-            if (pi[a] != 0) {
-                sum += pi[a] * predict(round, a);
-            }
-        }
-        return sum;
     }
 
     private static void features(float[] context, double[] row) {

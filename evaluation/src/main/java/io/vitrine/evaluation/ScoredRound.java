@@ -10,17 +10,17 @@ package io.vitrine.evaluation;
  * @param weight         pi(a_t | x_t) / mu(a_t | x_t), the importance weight of the logged action
  * @param draw           an action drawn from the target with the evaluation's seeded generator
  * @param accept         a uniform number in [0, 1), fixed per round, for the replay's rejection step
- * @param modelled       sum_a pi(a | x_t) r^(x_t, a) under the reward model fitted on the whole log (direct method)
- * @param crossModelled  the same under the model fitted without this round's fold (doubly robust)
- * @param crossPredicted r^(x_t, a_t) of the logged action under that cross-fitted model
+ * @param modelled       sum_a pi(a | x_t) r^(x_t, a) under the reward model fitted without this round's fold
+ *                       ({@link RewardModels}): the direct method's term
+ * @param predicted      r^(x_t, a_t) of the logged action under that model
  * @param unsupported    the target's probability on actions the log never took (no estimator but the model sees
  *                       them)
  */
 public record ScoredRound(LoggedRound round, double weight, int draw, double accept, double modelled,
-                          double crossModelled, double crossPredicted, double unsupported) {
+                          double predicted, double unsupported) {
 
-    /** Doubly robust's term: the cross-fitted model's expectation plus the weighted correction of its error. */
+    /** Doubly robust's term: the model's expectation plus the weighted correction of its error. */
     public double doublyRobust() {
-        return crossModelled + weight * (round.reward() - crossPredicted);
+        return modelled + weight * (round.reward() - predicted);
     }
 }

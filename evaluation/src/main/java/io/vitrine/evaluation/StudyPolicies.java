@@ -15,19 +15,21 @@ final class StudyPolicies {
 
     /**
      * Epsilon-greedy on a noisy copy of the true click model: the best action by the copy gets 1 - epsilon, the
-     * rest share epsilon. The noise makes it a policy one might have trained, not the oracle.
+     * rest share epsilon; with epsilon = 0 a deterministic policy. The noise (scaled with the world's click rate)
+     * makes it a policy one might have trained, not the oracle.
      */
     static TargetPolicy noisyGreedy(LinearClickWorld world, double epsilon, double noise, long seed) {
         Random random = new Random(seed);
         int actions = world.actions();
         double[] bias = new double[actions];
         for (int a = 0; a < actions; a++) {
-            bias[a] = noise * random.nextGaussian();
+            bias[a] = world.scale() * noise * random.nextGaussian();
         }
         return new TargetPolicy() {
             @Override
             public String name() {
-                return "ε-greedy on a noisy model (ε = " + epsilon + ")";
+                return epsilon == 0 ? "greedy on a noisy model (deterministic)"
+                        : "ε-greedy on a noisy model (ε = " + epsilon + ")";
             }
 
             @Override
@@ -47,7 +49,7 @@ final class StudyPolicies {
         };
     }
 
-    /** Softmax of the true click probabilities at temperature tau. */
+    /** Softmax of the true click probabilities at temperature tau (scaled with the world's click rate). */
     static TargetPolicy softmax(LinearClickWorld world, double tau) {
         return new TargetPolicy() {
             @Override
@@ -62,7 +64,7 @@ final class StudyPolicies {
                 double[] pi = new double[p.length];
                 double sum = 0;
                 for (int a = 0; a < p.length; a++) {
-                    pi[a] = Math.exp((p[a] - max) / tau);
+                    pi[a] = Math.exp((p[a] - max) / (tau * world.scale()));
                     sum += pi[a];
                 }
                 for (int a = 0; a < p.length; a++) {

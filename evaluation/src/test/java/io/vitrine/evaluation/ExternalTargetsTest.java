@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Targets given from outside, checked against values computed by hand on a six-round log of three actions with
- * no context (so the reward model is each action's mean reward: 0.5, 0 and 1):
+ * no context, evaluated with the ridge reward model (so the reward model is each action's mean reward: 0.5, 0 and
+ * 1; the default logistic model shrinks them towards each other):
  * <pre>
  *   t  action  reward  propensity  position
  *   0    0       1       0.5          1
@@ -44,7 +45,7 @@ class ExternalTargetsTest {
     private Map<String, Double> estimates(String policy) throws Exception {
         Path json = dir.resolve("out.json");
         EvaluateRun run = EvaluateRun.of(log().toString(), "--policy", policy, "--json", json.toString(),
-                "--replicates", "50");
+                "--replicates", "50", "--reward-model", "ridge");
         assertEquals(0, run.exit(), run.err());
         Map<String, Double> values = new HashMap<>();
         for (JsonNode e : new ObjectMapper().readTree(json.toFile()).get("policies").get(0).get("estimates")) {
