@@ -52,13 +52,8 @@ class ForeignProducerTest {
         Assumptions.assumeTrue(installed, "Debian's python3-confluent-kafka and python3-avro are not installed "
                 + "(apt-get install python3-confluent-kafka python3-avro; .ci/run does): skipping the librdkafka test");
         ServiceRun run = ServiceRun.fresh("foreign", Map.of(Topic.IMPRESSIONS, 3, Topic.CLICKS, 5));
-        try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.attribution-window=2s",
-                "-Dvitrine.learner.idle-close-delay=1s", "-Dvitrine.learner.publish-interval=200ms"));
-             ServiceProcess selector = run.selector("selector", List.of())) {
-            learner.launch();
-            selector.launch();
-            learner.awaitReady();
-            selector.awaitReady();
+        try (ServiceProcess learner = learner(run); ServiceProcess selector = run.selector("selector", List.of())) {
+            start(learner, selector);
 
             var decisions = new HttpDecisionClient(VitrineHttp.newClient(), new ObjectMapper(), selector.uri());
             StringBuilder events = new StringBuilder();
@@ -170,13 +165,8 @@ class ForeignProducerTest {
      */
     private static void jsonEventsAllJoin(String name, JsonSender sender) throws Exception {
         ServiceRun run = ServiceRun.fresh(name, Map.of(Topic.IMPRESSIONS, 3, Topic.CLICKS, 5));
-        try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.attribution-window=2s",
-                "-Dvitrine.learner.idle-close-delay=1s", "-Dvitrine.learner.publish-interval=200ms"));
-             ServiceProcess selector = run.selector("selector", List.of())) {
-            learner.launch();
-            selector.launch();
-            learner.awaitReady();
-            selector.awaitReady();
+        try (ServiceProcess learner = learner(run); ServiceProcess selector = run.selector("selector", List.of())) {
+            start(learner, selector);
 
             var decisions = new HttpDecisionClient(VitrineHttp.newClient(), new ObjectMapper(), selector.uri());
             List<JsonEvent> events = new ArrayList<>();
@@ -217,6 +207,19 @@ class ForeignProducerTest {
             assertEquals(clicked.size(), clicks, "every click counted");
             assertEquals(List.of(), letters.stream().map(l -> l.getReason() + ": " + l.getDetail()).toList());
         }
+    }
+
+    /** A learner with short windows, so that rewards come within seconds of their events. */
+    private static ServiceProcess learner(ServiceRun run) {
+        return run.learner("learner", List.of("-Dvitrine.learner.attribution-window=2s",
+                "-Dvitrine.learner.idle-close-delay=1s", "-Dvitrine.learner.publish-interval=200ms"));
+    }
+
+    private static void start(ServiceProcess learner, ServiceProcess selector) throws Exception {
+        learner.launch();
+        selector.launch();
+        learner.awaitReady();
+        selector.awaitReady();
     }
 
     /** Runs a command with {@code input} on its standard input; its output, after it exited 0 within a minute. */
