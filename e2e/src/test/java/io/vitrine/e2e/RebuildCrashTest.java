@@ -74,8 +74,12 @@ class RebuildCrashTest {
                 "-Dkafka-streams.consumer.max.poll.records=50",
                 "-Dvitrine.learner.publish-interval=200ms");
         try (ServiceProcess learner = run.learner("learner", learnerProps);
+             // The network form: its 81-dimensional z makes each replayed reward dear enough that the replay of
+             // 12,000 rewards lasts long enough to be killed three times (the bilinear form's 18 dimensions replay
+             // them in a few seconds on a quiet machine).
              ServiceProcess trainer = run.trainer("trainer", List.of("-Dvitrine.trainer.enabled=false",
-                     "-Dvitrine.trainer.min-rewards=100", "-Dvitrine.trainer.steps=200"))) {
+                     "-Dvitrine.trainer.min-rewards=100", "-Dvitrine.trainer.steps=200",
+                     "-Dvitrine.trainer.form=mlp"))) {
             learner.launch();
             trainer.launch();
             learner.awaitReady();
