@@ -115,7 +115,7 @@ public final class OfflineWorldRun {
                 } else {
                     // The trainer's network form: the shared recipe with vitrine.trainer.steps (500) per training.
                     TrainingRecipe recipe = TrainingRecipe.defaults().withSchedule(MLP_STEPS,
-                            TrainingRecipe.defaults().batchSize()).withSeed(seedOf(worldSpec) + trainings);
+                            TrainingRecipe.defaults().batchSize()).withSeed(worldSpec.seed() + trainings);
                     Mlp trained = RewardNetworkTraining.train(log, network, recipe).network();
                     network = trained;
                     encoder = rows -> embedAll(rows, trained::embedFloat);
@@ -136,9 +136,9 @@ public final class OfflineWorldRun {
             SufficientStatistics s = statistics.get(visitor.slot());
             NormalInverseGammaPosterior posterior = posteriors.computeIfAbsent(visitor.slot(), key -> s == null
                     ? NormalInverseGammaPosterior.prior(d, PRIOR) : NormalInverseGammaPosterior.fromStatistics(s, PRIOR));
-            int chosen = sampler.chooseIndices(posterior, z, 1, ImageWorld.mix(seedOf(worldSpec), 0xDEC1DEL + t))[0];
+            int chosen = sampler.chooseIndices(posterior, z, 1, ImageWorld.mix(worldSpec.seed(), 0xDEC1DEL + t))[0];
             double[] p = world.clickProbabilities(visitor);
-            double reward = new SplittableRandom(ImageWorld.mix(seedOf(worldSpec), 0xC11CL + t)).nextDouble() < p[chosen]
+            double reward = new SplittableRandom(ImageWorld.mix(worldSpec.seed(), 0xC11CL + t)).nextDouble() < p[chosen]
                     ? 1 : 0;
             Image image = slot.candidates().get(chosen);
             pending.add(new Pending(t, visitor.slot(), visitor.context(), image.features(), reward));
@@ -150,7 +150,7 @@ public final class OfflineWorldRun {
             }
         }
         double gap = oracle - uniform;
-        return new Result(form, seedOf(worldSpec), gap > 0 ? (expected - uniform) / gap : 0, expected / counted,
+        return new Result(form, worldSpec.seed(), gap > 0 ? (expected - uniform) / gap : 0, expected / counted,
                 trainings, dimension);
     }
 
@@ -171,10 +171,6 @@ public final class OfflineWorldRun {
             out[i] = embed.apply(rows[i]);
         }
         return out;
-    }
-
-    private static long seedOf(WorldSpec spec) {
-        return spec.seed();
     }
 
     private static float[] concat(float[] a, float[] b) {
