@@ -137,9 +137,9 @@ final class HttpLoadCommand implements Callable<Integer> {
             } else {
                 Path root = RepoHome.locate(home);
                 stack = LoadStack.start(root, root.resolve("load-tests/target/stack"), portBase,
-                        selectorJar.map(Path::toAbsolutePath)
-                                .orElse(root.resolve("services/selector/target/quarkus-app/quarkus-run.jar")),
-                        selectorOptions, stdout);
+                        Optional.of(selectorJar.map(Path::toAbsolutePath)
+                                .orElse(root.resolve("services/selector/target/quarkus-app/quarkus-run.jar"))),
+                        selectorOptions, List.of(), stdout);
                 selector = stack.selector();
             }
             return run(selector, started);

@@ -21,6 +21,7 @@ public final class LoadTestCli implements Runnable {
     public static int run(String... args) {
         CommandLine line = new CommandLine(new LoadTestCli());
         line.addSubcommand(new HttpLoadCommand(System.out, System.err));
+        line.addSubcommand(new LearnerLoadCommand(System.out, System.err));
         return line.execute(args);
     }
 
