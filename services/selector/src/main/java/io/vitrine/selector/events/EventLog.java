@@ -102,7 +102,7 @@ public final class EventLog implements AutoCloseable {
                     new Impression(event.requestId(), event.candidateId(), event.timestamp()));
         } else {
             topic = clicksTopic;
-            value = clicks.serialize(topic, headers, new Click(event.requestId(), event.candidateId(), event.timestamp()));
+            value = clicks.serialize(topic, headers, new Click(event.requestId(), event.candidateId(), event.timestamp(), null));
         }
         return new ProducerRecord<>(topic, null, event.timestamp().toEpochMilli(), event.requestId(), value, headers);
     }
