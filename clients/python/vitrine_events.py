@@ -4,18 +4,21 @@
 By default each event is Vitrine's Avro record in the single-object encoding the services read without a schema
 registry: the marker C3 01, the CRC-64-AVRO fingerprint of the schema's Parsing Canonical Form (little endian), then
 the binary datum. With --format json each is a JSON object instead, {"requestId", "candidateId", "timestamp"} (epoch
-millis; the learner also reads ISO-8601), which the learner reads from the same topics (schemas/src/main/json/). Events are keyed by request id; any partitioner will do (the learner moves events that are not on
+millis; the learner also reads ISO-8601) and a click's "value", which the learner reads from the same topics (schemas/src/main/json/). Events are keyed by request id; any partitioner will do (the learner moves events that are not on
 their request id's partition), so the producer keeps librdkafka's default.
 
     python3 vitrine_events.py --bootstrap-servers localhost:9092 < events.jsonl
 
 reads one JSON object per line, {"type": "impression" | "click", "requestId": ..., "candidateId": ...,
-"timestamp": epoch millis (optional, now by default)}, and prints how many of each were acknowledged.
+"timestamp": epoch millis (optional, now by default), "value": a number (optional, clicks only: what the click led
+to, such as a booking's amount, which the learner combines with the click by its reward rule)}, and prints how many
+of each were acknowledged.
 Needs Debian's python3-confluent-kafka and python3-avro (or the same packages from PyPI).
 """
 import argparse
 import io
 import json
+import math
 import os
 import sys
 import time
@@ -105,6 +108,18 @@ class SingleObjectWriter:
         return buffer.getvalue()
 
 
+def click_value(event):
+    """The event's optional value as a float, or None; refuses what the learner could not use."""
+    value = event.get("value")
+    if value is None:
+        return None
+    if event["type"] != "click":
+        raise ValueError("only a click carries a value")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"value must be a finite number, got {value!r}")
+    return float(value)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Send impressions and clicks (JSON lines on stdin) to Vitrine.")
     parser.add_argument("--bootstrap-servers", default="localhost:9092")
@@ -119,6 +134,7 @@ def main(argv=None):
     topics = {"impression": args.topic_prefix + "impressions", "click": args.topic_prefix + "clicks"}
     producer = Producer({"bootstrap.servers": args.bootstrap_servers})  # librdkafka's defaults otherwise
     acknowledged = {"impression": 0, "click": 0}
+    values = 0
     failures = []
 
     def delivered(kind):
@@ -136,29 +152,37 @@ def main(argv=None):
             event = json.loads(line)
             kind = event["type"]
             millis = int(event.get("timestamp", time.time() * 1000))
+            value_of_click = click_value(event)
             if args.format == "json":
                 # The event as given, without its type; the learner names a missing or wrong field in a dead letter.
                 record = {k: v for k, v in event.items() if k != "type"}
                 record["timestamp"] = millis
+                if value_of_click is not None:
+                    record["value"] = value_of_click
                 value = json.dumps(record).encode("utf-8")
             else:
                 # The library writes timestamp-millis from a datetime; the broker timestamp stays the event's own.
                 record = {"requestId": event["requestId"], "candidateId": event["candidateId"],
                           "timestamp": datetime.fromtimestamp(millis / 1000, tz=timezone.utc)}
+                if kind == "click":
+                    record["value"] = value_of_click  # Click version 2: null for a plain click
                 value = writers[kind].encode(record)
         except (ValueError, KeyError, TypeError) as e:
             print(f"vitrine_events: line {number}: not an event ({e!r}); expected "
-                  '{"type": "impression"|"click", "requestId": ..., "candidateId": ..., "timestamp": millis}',
+                  '{"type": "impression"|"click", "requestId": ..., "candidateId": ..., "timestamp": millis,'
+                  ' "value": number (clicks only, optional)}',
                   file=sys.stderr)
             return 2
         producer.produce(topics[kind], key=record["requestId"].encode("utf-8"), value=value,
                          timestamp=millis, on_delivery=delivered(kind))
+        values += value_of_click is not None
         producer.poll(0)
     remaining = producer.flush(30)
     if failures or remaining:
         print(f"vitrine_events: {len(failures)} failed, {remaining} unacknowledged: {failures[:3]}", file=sys.stderr)
         return 1
-    print(f"sent {acknowledged['impression']} impressions and {acknowledged['click']} clicks")
+    with_values = f" ({values} with a value)" if values else ""
+    print(f"sent {acknowledged['impression']} impressions and {acknowledged['click']} clicks{with_values}")
     return 0
 
 

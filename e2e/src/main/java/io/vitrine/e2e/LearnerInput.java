@@ -74,14 +74,14 @@ public final class LearnerInput {
             boolean clicked = random.nextDouble() < 0.35;
             if (clicked) {
                 Instant at = shown.plusMillis(400);
-                events.add(new Event(Topic.CLICKS, requestId, new Click(requestId, chosen, at), at));
+                events.add(new Event(Topic.CLICKS, requestId, new Click(requestId, chosen, at, null), at));
                 if (random.nextDouble() < 0.1) { // a double click: counts once
                     Instant again = at.plusMillis(150);
-                    events.add(new Event(Topic.CLICKS, requestId, new Click(requestId, chosen, again), again));
+                    events.add(new Event(Topic.CLICKS, requestId, new Click(requestId, chosen, again, null), again));
                 }
             } else if (random.nextDouble() < 0.05) { // a click after the window: late, no reward
                 Instant late = shown.plus(window).plusMillis(500);
-                events.add(new Event(Topic.CLICKS, requestId, new Click(requestId, chosen, late), late));
+                events.add(new Event(Topic.CLICKS, requestId, new Click(requestId, chosen, late, null), late));
             }
             clickedByWindow.put(requestId + "/" + chosen, clicked);
             rewardsByScope.merge(scope, 1, Integer::sum);

@@ -152,7 +152,7 @@ class FuzzTest {
                 String id = "fuzz-k-" + i;
                 events.add(i % 2 == 0
                         ? new LearnerInput.Event(Topic.IMPRESSIONS, null, new Impression(id, "a", now), now)
-                        : new LearnerInput.Event(Topic.CLICKS, null, new Click(id, "a", now), now));
+                        : new LearnerInput.Event(Topic.CLICKS, null, new Click(id, "a", now, null), now));
             }
             for (int i = 0; i < INVALID_DECISIONS; i++) {
                 String id = "fuzz-d-" + i;
@@ -301,7 +301,7 @@ class FuzzTest {
             Instant at = Instant.now();
             LearnerInput.send(producer, prefix, List.of(
                     new LearnerInput.Event(Topic.IMPRESSIONS, id, new Impression(id, "a", at), at),
-                    new LearnerInput.Event(Topic.CLICKS, id, new Click(id, "a", at.plusMillis(100)),
+                    new LearnerInput.Event(Topic.CLICKS, id, new Click(id, "a", at.plusMillis(100), null),
                             at.plusMillis(100))));
         }
         // Read until this click's reward (it comes when its attribution window ends): the storm's valid

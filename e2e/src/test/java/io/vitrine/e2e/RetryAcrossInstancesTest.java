@@ -87,7 +87,7 @@ class RetryAcrossInstancesTest {
                 LearnerInput.send(producer, run.prefix(), List.of(
                         new LearnerInput.Event(Topic.IMPRESSIONS, requestId, new Impression(requestId, shown, at), at),
                         new LearnerInput.Event(Topic.CLICKS, requestId, new Click(requestId, shown,
-                                at.plusMillis(100)), at.plusMillis(100))));
+                                at.plusMillis(100), null), at.plusMillis(100))));
                 LearnerInput.sendEndOfInput(producer, run.prefix(), at.plusSeconds(60));
             }
             List<Reward> rewards = CommittedRecords.read(run.bootstrap(), Topic.REWARDS.name(run.prefix()),

@@ -10,6 +10,7 @@ import io.vitrine.avro.Candidate;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Click;
 import io.vitrine.avro.Decision;
+import io.vitrine.avro.Reward;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +19,9 @@ import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
@@ -85,6 +88,64 @@ class AvroSerdesTest {
         Click click = AvroSerdes.registryless(Click.class).deserializer().deserialize("t", out.toByteArray());
         assertEquals("r-9", click.getRequestId());
         assertEquals(Instant.ofEpochMilli(1_700_000_000_000L), click.getTimestamp());
+    }
+
+    @Test
+    void clickOfTheFirstVersionIsReadByTheCurrentReaderAsAPlainClick() throws Exception {
+        Schema v1 = SchemaHistory.versions("Click").get(0);
+        GenericRecord record = new GenericData.Record(v1);
+        record.put("requestId", "r-1");
+        record.put("candidateId", "c-1");
+        record.put("timestamp", 1_700_000_000_000L);
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(record).array();
+        Click click = AvroSerdes.registryless(Click.class).deserializer().deserialize("t", bytes);
+        assertEquals(new Click("r-1", "c-1", Instant.ofEpochMilli(1_700_000_000_000L), null), click);
+    }
+
+    @Test
+    void clickWithAValueIsReadByAFirstVersionReaderThatKnowsTheWriterSchemaAsAPlainClick() throws Exception {
+        Schema v1 = SchemaHistory.versions("Click").get(0);
+        Schema v2 = SchemaHistory.versions("Click").get(1);
+        byte[] bytes = AvroSerdes.registryless(Click.class).serializer().serialize("t",
+                new Click("r-2", "c-2", Instant.ofEpochMilli(1_700_000_000_500L), 120.0));
+        // A reader generated from v1 that finds the writer's schema (as a registry serves it) resolves by name.
+        SchemaStore.Cache store = new SchemaStore.Cache();
+        store.addSchema(v2);
+        GenericRecord old = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, store).decode(bytes);
+        assertEquals("r-2", old.get("requestId").toString());
+        assertEquals("c-2", old.get("candidateId").toString());
+        assertEquals(1_700_000_000_500L, old.get("timestamp"));
+        assertEquals(v1.getFields().size(), old.getSchema().getFields().size(), "read as v1: the value is skipped");
+        // One that knows only v1, as a registry-less reader of the first release: refused by fingerprint, not
+        // misread. Readers are upgraded before writers (docs/architecture.md).
+        BinaryMessageDecoder<GenericRecord> firstRelease = new BinaryMessageDecoder<>(GenericData.get(), v1);
+        var error = assertThrows(org.apache.avro.message.MissingSchemaException.class,
+                () -> firstRelease.decode(bytes));
+        assertTrue(error.getMessage().contains("Cannot resolve schema for fingerprint"), error.getMessage());
+    }
+
+    @Test
+    void rewardOfTheSecondVersionIsReadWithoutAValue() throws Exception {
+        Schema v2 = SchemaHistory.versions("Reward").get(1);
+        GenericRecord reward = new GenericData.Record(v2);
+        for (String text : List.of("requestId", "candidateId", "slot", "scope", "encoderVersion")) {
+            reward.put(text, "x");
+        }
+        reward.put("reward", 1.0);
+        reward.put("kind", new GenericData.EnumSymbol(v2.getField("kind").schema(), "CLICK"));
+        reward.put("decisionTimestamp", 1L);
+        reward.put("impressionTimestamp", 2L);
+        reward.put("clickTimestamp", 3L);
+        reward.put("propensity", 0.5);
+        reward.put("embedding", List.of(1f));
+        reward.put("context", List.of());
+        reward.put("candidateFeatures", List.of());
+        reward.put("k", 1);
+        reward.put("candidates", List.of());
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(reward).array();
+        Reward read = AvroSerdes.registryless(Reward.class).deserializer().deserialize("t", bytes);
+        assertEquals(1.0, read.getReward());
+        assertNull(read.getValue());
     }
 
     @Test

@@ -74,7 +74,7 @@ public final class KafkaEventSink implements EventSink {
 
     @Override
     public void click(String requestId, String candidateId, Instant timestamp) {
-        byte[] value = clicks.serialize(clicksTopic, new Click(requestId, candidateId, timestamp));
+        byte[] value = clicks.serialize(clicksTopic, new Click(requestId, candidateId, timestamp, null));
         send(clicksTopic, requestId, value, timestamp);
     }
 

@@ -173,7 +173,7 @@ class TrainEncoderCommandTest {
         Instant now = Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i);
         return new Reward("r-" + i, "c-" + (i % 10), slot, slot, "default-v1", (double) click,
                 click == 1 ? RewardKind.CLICK : RewardKind.NO_CLICK, now, now, click == 1 ? now : null, 0.1,
-                List.of(), floats(context), floats(candidate), 1, List.of());
+                List.of(), floats(context), floats(candidate), 1, List.of(), null);
     }
 
     private static List<Float> floats(float[] x) {

@@ -57,7 +57,7 @@ class ContractTest {
                 now.plusMillis(5));
         LearnerServiceTest.send(Topic.IMPRESSIONS, requestId, new Impression(requestId, "a", now.plusMillis(10)),
                 now.plusMillis(10));
-        LearnerServiceTest.send(Topic.CLICKS, requestId, new Click(requestId, "a", now.plusMillis(500)),
+        LearnerServiceTest.send(Topic.CLICKS, requestId, new Click(requestId, "a", now.plusMillis(500), null),
                 now.plusMillis(500));
 
         Reward reward = LearnerServiceTest.readFirst(Topic.REWARDS, Reward.class,

@@ -49,7 +49,7 @@ class LearnerServiceTest {
                 .setK(1).setChosen(List.of(new ChosenCandidate("a", 0, 0.1, 0.1, 1.0, List.of(1f, 0.5f), null)))
                 .setSeed(3L).setEncoderVersion("enc").setPosteriorVersion(0L).setPropensitySamples(1).build(), now);
         send(Topic.IMPRESSIONS, requestId, new Impression(requestId, "a", now.plusMillis(10)), now.plusMillis(10));
-        send(Topic.CLICKS, requestId, new Click(requestId, "a", now.plusMillis(500)), now.plusMillis(500));
+        send(Topic.CLICKS, requestId, new Click(requestId, "a", now.plusMillis(500), null), now.plusMillis(500));
 
         Reward reward = readFirst(Topic.REWARDS, Reward.class, r -> r.getRequestId().equals(requestId));
         assertEquals(RewardKind.CLICK, reward.getKind());

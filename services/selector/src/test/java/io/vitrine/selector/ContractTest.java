@@ -99,6 +99,17 @@ class ContractTest {
         request.get("properties").fieldNames().forEachRemaining(name -> required.put(name, false));
         request.get("required").forEach(name -> required.put(name.asText(), true));
         assertEquals(required, fieldTable(decisions), "the page's request table: fields and whether required");
+        String events = section(page, "### `POST /v1/events`");
+        TreeMap<String, Boolean> eventFields = new TreeMap<>();
+        for (String schema : new String[] {"EventBatch", "Event"}) {
+            JsonNode object = document.at("/components/schemas/" + schema);
+            object.get("properties").fieldNames().forEachRemaining(name -> eventFields.put(name, false));
+            object.get("required").forEach(name -> eventFields.put(name.asText(), true));
+        }
+        assertEquals(eventFields, fieldTable(events), "the events table: fields and whether required");
+        assertTrue(events.contains("\"value\": " + document.at("/paths/~1v1~1events/post/requestBody/content/"
+                + "application~1json/examples/clicked-then-booked/value/events/0/value").asText()),
+                "the page shows the document's booking example");
         for (String schema : new String[] {"DecisionResponse", "ChosenCandidate", "ExplainedCandidate",
             "Problem", "FieldError"}) {
             document.at("/components/schemas/" + schema + "/properties").fieldNames().forEachRemaining(name ->

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.TestResourceScope;
@@ -146,6 +147,58 @@ class EventResourceTest {
         // The same batch without its bad events is accepted.
         post(batch(event("impression", good, "img-1", null))).statusCode(202).body("accepted", is(1));
         assertEquals(1, raw(Topic.IMPRESSIONS, List.of(good)).size());
+    }
+
+    @Test
+    void aClickCarriesItsValueIntoTheClickRecordAndAPlainClickHasNone() throws Exception {
+        String booked = "ev-booked-" + System.nanoTime();
+        String plain = "ev-plain-" + System.nanoTime();
+        post(batch(
+                "{\"type\": \"click\", \"requestId\": \"" + booked + "\", \"candidateId\": \"img-1\", \"value\": 240.5}",
+                "{\"type\": \"click\", \"requestId\": \"" + booked + "\", \"candidateId\": \"img-1\", \"value\": 0}",
+                event("click", plain, "img-1", null)))
+                .statusCode(202).body("clicks", is(3));
+        List<Double> values = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : raw(Topic.CLICKS, List.of(booked))) {
+            values.add((Double) decode("Click", record.value()).get("value"));
+        }
+        assertEquals(List.of(240.5, 0.0), values, "in the order sent (one key, one partition)");
+        List<ConsumerRecord<String, byte[]>> plainClicks = raw(Topic.CLICKS, List.of(plain));
+        assertEquals(1, plainClicks.size());
+        assertNull(decode("Click", plainClicks.get(0).value()).get("value"));
+        // A reader of Click version 1, resolving the writer's schema, reads the same record as a plain click.
+        Schema v1 = new Schema.Parser().parse(ContractTest.REPO.resolve("schemas/versions/Click/v1.avsc").toFile());
+        Schema v2 = new Schema.Parser().parse(ContractTest.REPO.resolve("schemas/versions/Click/v2.avsc").toFile());
+        org.apache.avro.message.SchemaStore.Cache writers = new org.apache.avro.message.SchemaStore.Cache();
+        writers.addSchema(v2);
+        GenericRecord old = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, writers)
+                .decode(raw(Topic.CLICKS, List.of(booked)).get(0).value());
+        assertEquals(booked, old.get("requestId").toString());
+    }
+
+    @Test
+    void aValueMustBeAFiniteNumberOnAClick() {
+        String id = "ev-bad-value-" + System.nanoTime();
+        String head = "{\"requestId\": \"" + id + "\", \"candidateId\": \"img-1\", ";
+        ValidatableResponse answer = post(batch(
+                head + "\"type\": \"impression\", \"value\": 3}",
+                head + "\"type\": \"click\", \"value\": \"240\"}",
+                head + "\"type\": \"click\", \"value\": 1e400}",
+                head + "\"type\": \"click\", \"value\": null}",
+                head + "\"type\": \"click\", \"value\": 12.5}"))
+                .statusCode(400).contentType("application/problem+json");
+        answer.body("errors.size()", is(4));
+        answer.body("errors.find { it.pointer == '/events/0/value' }.detail",
+                equalTo("only a click carries a value (what the click led to), not an impression"));
+        answer.body("errors.find { it.pointer == '/events/1/value' }.detail",
+                equalTo("must be a number, got the string \"240\""));
+        answer.body("errors.find { it.pointer == '/events/2/value' }.detail",
+                org.hamcrest.Matchers.containsString("outside the range of a 64-bit double"));
+        answer.body("errors.find { it.pointer == '/events/3/value' }.detail",
+                equalTo("must be left out rather than null"));
+        assertTrue(raw(Topic.CLICKS, List.of(id)).isEmpty(), "nothing of a refused batch is written");
+        post("{\"events\": [" + head + "\"type\": \"click\", \"value\": NaN}]}").statusCode(400)
+                .body("errors[0].detail", org.hamcrest.Matchers.containsString("JSON has no NaN or Infinity"));
     }
 
     @Test

@@ -69,6 +69,9 @@ public interface LearnerConfig {
         @WithDefault("0")
         double defaultReward();
 
+        /** How a click and the value it reported (a booking, revenue, dwell time) make a reward. */
+        RewardRuleConfig rewardRule();
+
         /** How long a decision waits for its impressions before it is forgotten. */
         @WithDefault("1h")
         Duration decisionRetention();
@@ -105,6 +108,28 @@ public interface LearnerConfig {
         String advertisedHost();
 
         Versions versions();
+    }
+
+    /**
+     * A clicked window's reward: {@code combine} of {@code click-weight} and {@code value-weight} times the largest
+     * value its clicks reported; values outside [{@code min-value}, {@code max-value}] become dead letters.
+     */
+    interface RewardRuleConfig {
+        /** {@code max} (the larger term) or {@code weighted-sum} (both terms added). */
+        @WithDefault("max")
+        io.vitrine.learner.streams.RewardRule.Combine combine();
+
+        @WithDefault("1")
+        double clickWeight();
+
+        @WithDefault("1")
+        double valueWeight();
+
+        @WithDefault("0")
+        double minValue();
+
+        @WithDefault("1")
+        double maxValue();
     }
 
     /** The encoder versions the learner keeps learning besides the serving one. */

@@ -39,6 +39,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * window already closed by a click counts once (duplicate); a click after its window's end is late.
  * A window that ends without a click emits the configured default reward (0 by default).
  *
+ * <p>A click may report a value (a booking, revenue, dwell time: {@code Click.value}); a clicked window's reward is
+ * then its click and the largest value its clicks reported, combined by the {@link RewardRule}. Each later click of
+ * the window with a larger value raises it (so repeats, in any order, give the same reward); one with no value or a
+ * smaller one is a duplicate. A value that is not finite or outside the rule's bounds makes the click a dead letter
+ * ({@code invalid-value}) before it touches any window. With {@link ClickRewardTiming#CLICK} the reward leaves at
+ * the first click, so a value reported by a later click is counted ({@code click-value-after-reward}), not learned.
+ *
  * <p>An impression that cannot be attributed, because its decision never arrived within the grace or
  * because it shows a candidate the decision did not choose, goes to the dead-letter topic with the
  * reason and the topic, partition and offset it was read from. Held impressions are kept as the dead
@@ -68,6 +75,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private final Duration idleCloseDelay;
     private final Duration holdGrace;
     private final double defaultReward;
+    private final RewardRule rewardRule;
     private final LearnerMetrics metrics;
 
     private ProcessorContext<String, Outcome<Reward>> context;
@@ -81,8 +89,8 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private long wallClockAtLastEvent = -1;
 
     AttributionProcessor(Duration window, Duration allowedLateness, Duration decisionRetention, Duration idleCloseDelay,
-                         Duration holdGrace, double defaultReward, ClickRewardTiming clickRewardAt,
-                         LearnerMetrics metrics) {
+                         Duration holdGrace, double defaultReward, RewardRule rewardRule,
+                         ClickRewardTiming clickRewardAt, LearnerMetrics metrics) {
         this.clickRewardAt = clickRewardAt;
         this.window = window;
         this.allowedLateness = allowedLateness;
@@ -90,6 +98,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         this.idleCloseDelay = idleCloseDelay;
         this.holdGrace = holdGrace;
         this.defaultReward = defaultReward;
+        this.rewardRule = rewardRule;
         this.metrics = metrics;
     }
 
@@ -140,7 +149,16 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         } else if (event instanceof AttributionEvent.Shown shown) {
             onImpression(shown.impression(), null);
         } else if (event instanceof AttributionEvent.Clicked clicked) {
-            onClick(clicked.click());
+            Click click = clicked.click();
+            String invalid = click.getValue() == null ? null : rewardRule.problem(click.getValue());
+            if (invalid != null) {
+                metrics.invalidValue();
+                reject(DeadLetters.of(context.recordMetadata(), record.key(), click, "invalid-value", invalid
+                        + " in the click of candidate '" + click.getCandidateId() + "' for request '"
+                        + click.getRequestId() + "'", click.getTimestamp()));
+            } else {
+                onClick(click);
+            }
         }
     }
 
@@ -219,17 +237,26 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
             String closedAs = closedWindows.get(windowKey);
             if (closedAs != null) {
                 // The window is over: a second click on a clicked window counts once; any other is late.
-                if (RewardKind.CLICK.name().equals(closedAs)) {
+                if (RewardKind.CLICK.name().equals(closedAs) && click.getValue() != null
+                        && clickRewardAt == ClickRewardTiming.CLICK) {
+                    metrics.valueAfterReward();
+                } else if (RewardKind.CLICK.name().equals(closedAs)) {
                     metrics.duplicateClick();
                 } else {
                     metrics.lateClick();
                 }
-            } else if (heldClicks.get(windowKey) == null) {
-                // Its impression may still be on its way: hold the click for the grace period.
-                heldClicks.put(windowKey, click);
-                schedule(click.getTimestamp().plus(holdGrace), HELD_CLICK, windowKey);
             } else {
-                metrics.duplicateClick();
+                Click held = heldClicks.get(windowKey);
+                if (held == null) {
+                    // Its impression may still be on its way: hold the click for the grace period.
+                    heldClicks.put(windowKey, click);
+                    schedule(click.getTimestamp().plus(holdGrace), HELD_CLICK, windowKey);
+                } else if (larger(click.getValue(), held.getValue())) {
+                    held.setValue(click.getValue()); // the first click's time stands, with the largest value
+                    heldClicks.put(windowKey, held);
+                } else {
+                    metrics.duplicateClick();
+                }
             }
             return;
         }
@@ -239,10 +266,18 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
             return;
         }
         if (pending.getKind() == RewardKind.CLICK) {
-            metrics.duplicateClick(); // a second click on a window that waits for its end to emit the first
+            // A second click on a window that waits for its end to emit the first: only a larger value changes it.
+            if (larger(click.getValue(), pending.getValue())) {
+                pending.setValue(click.getValue());
+                pending.setReward(rewardRule.reward(click.getValue()));
+                windows.put(windowKey, pending);
+            } else {
+                metrics.duplicateClick();
+            }
             return;
         }
-        pending.setReward(1.0);
+        pending.setReward(rewardRule.reward(click.getValue()));
+        pending.setValue(click.getValue());
         pending.setKind(RewardKind.CLICK);
         pending.setClickTimestamp(click.getTimestamp());
         if (clickRewardAt == ClickRewardTiming.WINDOW_END) {
@@ -292,6 +327,11 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                 default -> decisions.delete(key);
             }
         }
+    }
+
+    /** True when {@code value} is a value and {@code than} is none or smaller. */
+    private static boolean larger(Double value, Double than) {
+        return value != null && (than == null || value > than);
     }
 
     private void emit(Reward reward, long timestamp) {

@@ -22,7 +22,8 @@ import java.util.function.Function;
  * starts with {@code &#123;} (after optional white space), and with the service's wire format otherwise
  * (single-object Avro, or Avro through the registry), so that both kinds of producer can share a topic with no
  * setting. JSON events carry the Avro record's fields by name: {@code requestId} and {@code candidateId} (strings)
- * and {@code timestamp}, epoch milliseconds or an ISO-8601 date-time with an offset; other fields are ignored (a
+ * and {@code timestamp}, epoch milliseconds or an ISO-8601 date-time with an offset, and a click's optional
+ * {@code value} (a number, or null); other fields are ignored (a
  * site's events may carry more). Their JSON Schemas are {@code schemas/src/main/json/}. A record that is neither
  * fails with a message naming the field and what was found, and becomes a dead letter ({@code undecodable}).
  * Writing (the repartition topics) uses the wire format.
@@ -42,7 +43,7 @@ final class JsonOrAvro {
 
     static Serde<Click> clicks(Serde<Click> wire) {
         return of(wire, node -> Click.newBuilder().setRequestId(text(node, "requestId"))
-                .setCandidateId(text(node, "candidateId")).setTimestamp(time(node)).build());
+                .setCandidateId(text(node, "candidateId")).setTimestamp(time(node)).setValue(value(node)).build());
     }
 
     private static <T> Serde<T> of(Serde<T> wire, Function<JsonNode, T> fromJson) {
@@ -87,6 +88,18 @@ final class JsonOrAvro {
                     + value);
         }
         return value.asText();
+    }
+
+    /** A click's optional value; its bounds are the reward rule's to check (AttributionProcessor). */
+    private static Double value(JsonNode node) {
+        JsonNode value = node.get("value");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            throw new SerializationException("JSON event: field 'value' must be a number or null, found " + value);
+        }
+        return value.doubleValue();
     }
 
     private static Instant time(JsonNode node) {

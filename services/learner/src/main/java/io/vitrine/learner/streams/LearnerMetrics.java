@@ -19,6 +19,8 @@ public final class LearnerMetrics {
     private final Counter orphanClick;
     private final Counter duplicateClick;
     private final Counter lateClick;
+    private final Counter invalidValue;
+    private final Counter valueAfterReward;
     private final Counter dimensionMismatch;
     private final Counter invalidReward;
     private final MeterRegistry registry;
@@ -34,6 +36,8 @@ public final class LearnerMetrics {
         orphanClick = dropped(registry, "click-orphan");
         duplicateClick = dropped(registry, "click-duplicate");
         lateClick = dropped(registry, "click-late");
+        invalidValue = dropped(registry, "click-invalid-value");
+        valueAfterReward = dropped(registry, "click-value-after-reward");
         dimensionMismatch = dropped(registry, "reward-dimension-mismatch");
         invalidReward = dropped(registry, "reward-invalid");
         for (String topic : new String[] {"decisions", "impressions", "clicks"}) {
@@ -79,6 +83,16 @@ public final class LearnerMetrics {
 
     void lateClick() {
         lateClick.increment();
+    }
+
+    /** A click whose value is not finite or outside the reward rule's bounds (a dead letter). */
+    void invalidValue() {
+        invalidValue.increment();
+    }
+
+    /** A click with a value for a window whose reward already left at its first click. */
+    void valueAfterReward() {
+        valueAfterReward.increment();
     }
 
     /** An event of {@code topic} (decisions, impressions or clicks) sent through its repartition topic. */

@@ -55,7 +55,16 @@ public final class LearnerTopology {
                            Duration decisionRetention,
                            Duration idleCloseDelay, Duration holdGrace, double defaultReward,
                            ClickRewardTiming clickRewardAt, Duration publishInterval, NigPrior prior,
-                           Forgetting forgetting) {
+                           Forgetting forgetting, RewardRule rewardRule) {
+
+        /** Clicks and values combined by {@link RewardRule#DEFAULT}. */
+        public Settings(String topicPrefix, Duration attributionWindow, Duration allowedLateness,
+                        Duration decisionRetention, Duration idleCloseDelay, Duration holdGrace, double defaultReward,
+                        ClickRewardTiming clickRewardAt, Duration publishInterval, NigPrior prior,
+                        Forgetting forgetting) {
+            this(topicPrefix, attributionWindow, allowedLateness, decisionRetention, idleCloseDelay, holdGrace,
+                    defaultReward, clickRewardAt, publishInterval, prior, forgetting, RewardRule.DEFAULT);
+        }
     }
 
     /**
@@ -104,7 +113,8 @@ public final class LearnerTopology {
         route(decisions.merge(impressions).merge(clicks)
                         .process(() -> new AttributionProcessor(settings.attributionWindow(), settings.allowedLateness(),
                                         settings.decisionRetention(), settings.idleCloseDelay(), settings.holdGrace(),
-                                        settings.defaultReward(), settings.clickRewardAt(), metrics),
+                                        settings.defaultReward(), settings.rewardRule(), settings.clickRewardAt(),
+                                        metrics),
                                 AttributionProcessor.DECISIONS_STORE, AttributionProcessor.WINDOWS_STORE,
                                 AttributionProcessor.DEADLINES_STORE, AttributionProcessor.HELD_IMPRESSIONS_STORE,
                                 AttributionProcessor.HELD_CLICKS_STORE, AttributionProcessor.CLOSED_STORE),

@@ -47,7 +47,10 @@ public class TopologyProducer {
                 learner.allowedLateness(), learner.decisionRetention(), learner.idleCloseDelay(), learner.holdGrace(),
                 learner.defaultReward(), learner.clickRewardAt(), learner.publishInterval(),
                 prior, learner.halfLifeEvents().isPresent()
-                        ? Forgetting.halfLife(learner.halfLifeEvents().getAsDouble()) : Forgetting.NONE);
+                        ? Forgetting.halfLife(learner.halfLifeEvents().getAsDouble()) : Forgetting.NONE,
+                new RewardRule(learner.rewardRule().combine(), learner.rewardRule().clickWeight(),
+                        learner.rewardRule().valueWeight(), learner.rewardRule().minValue(),
+                        learner.rewardRule().maxValue()));
     }
 
     @Produces

@@ -18,6 +18,8 @@ class JsonOrAvroTest {
     private final WireFormat wire = new WireFormat.SingleObject();
     private final org.apache.kafka.common.serialization.Deserializer<Impression> impressions =
             JsonOrAvro.impressions(wire.serde(Impression.class)).deserializer();
+    private final org.apache.kafka.common.serialization.Deserializer<Click> clicks =
+            JsonOrAvro.clicks(wire.serde(Click.class)).deserializer();
 
     @Test
     void readsAvroAndJsonAlike() {
@@ -29,9 +31,32 @@ class JsonOrAvroTest {
         assertEquals(Instant.parse("2023-11-14T22:13:20.123Z"), impressions.deserialize("t", json(
                 "{\"timestamp\":\"2023-11-14T23:13:20.123+01:00\",\"candidateId\":\"a\",\"requestId\":\"r1\"}"))
                 .getTimestamp());
-        Click click = JsonOrAvro.clicks(wire.serde(Click.class)).deserializer().deserialize("t", json(
-                "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":5,\"value\":{\"nested\":true}}"));
-        assertEquals(new Click("r1", "a", Instant.ofEpochMilli(5)), click);
+        Click click = clicks.deserialize("t", json(
+                "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":5,\"device\":{\"nested\":true}}"));
+        assertEquals(new Click("r1", "a", Instant.ofEpochMilli(5), null), click);
+    }
+
+    @Test
+    void aJsonClickMayCarryAValueOrNot() {
+        assertEquals(new Click("r1", "a", Instant.ofEpochMilli(5), 120.5), clicks.deserialize("t", json(
+                "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":5,\"value\":120.5}")));
+        assertEquals(new Click("r1", "a", Instant.ofEpochMilli(5), 3.0), clicks.deserialize("t", json(
+                "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":5,\"value\":3}")));
+        assertEquals(new Click("r1", "a", Instant.ofEpochMilli(5), null), clicks.deserialize("t", json(
+                "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":5,\"value\":null}")));
+        SerializationException text = assertThrows(SerializationException.class, () -> clicks.deserialize("t", json(
+                "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":5,\"value\":\"12\"}")));
+        assertTrue(text.getMessage().contains("field 'value' must be a number or null, found \"12\""),
+                text.getMessage());
+        // JSON has no NaN: a value too large for a double is read as infinite, which the reward rule refuses.
+        assertEquals(Double.POSITIVE_INFINITY, clicks.deserialize("t", json(
+                "{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":5,\"value\":1e999}")).getValue());
+    }
+
+    @Test
+    void anAvroClickOfEitherVersionIsRead() {
+        Click withValue = new Click("r1", "a", Instant.ofEpochMilli(5), 80.0);
+        assertEquals(withValue, clicks.deserialize("t", wire.serde(Click.class).serializer().serialize("t", withValue)));
     }
 
     @Test

@@ -35,6 +35,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The attribution join and the posterior update, driven record by record without a broker. */
 class LearnerTopologyTest {
@@ -66,13 +68,14 @@ class LearnerTopologyTest {
     private ClickRewardTiming clickRewardAt = ClickRewardTiming.WINDOW_END;
     private int joinTasks = 1;
     private Duration lateness = Duration.ZERO;
+    private RewardRule rewardRule = RewardRule.DEFAULT;
 
     private void start(double defaultReward) throws Exception {
         if (driver != null) {
             driver.close();
         }
         var settings = new LearnerTopology.Settings(PREFIX, WINDOW, lateness, Duration.ofHours(1), IDLE_CLOSE, HOLD,
-                defaultReward, clickRewardAt, PUBLISH, NigPrior.DEFAULT, FORGETTING);
+                defaultReward, clickRewardAt, PUBLISH, NigPrior.DEFAULT, FORGETTING, rewardRule);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -473,6 +476,161 @@ class LearnerTopologyTest {
         assertTrue(deadLetters.isEmpty());
     }
 
+    @ParameterizedTest
+    @EnumSource(RewardRule.Combine.class)
+    void bookingValuesAfterClicksMakeTheRuleRewardsAndThePosteriorTheirBatchFit(RewardRule.Combine combine)
+            throws Exception {
+        rewardRule = new RewardRule(combine, 1, 0.01, 0, 1000);
+        start(0.0);
+        boolean sum = combine == RewardRule.Combine.WEIGHTED_SUM;
+        List<List<Float>> zs = List.of(List.of(1f, 0f), List.of(0f, 1f), List.of(1f, 1f), List.of(0.5f, -1f),
+                List.of(-1f, 0.25f), List.of(2f, 0.5f));
+        for (int i = 0; i < zs.size(); i++) {
+            Instant t = T0.plusMillis(i);
+            decide("r" + i, t, "a", zs.get(i));
+            show("r" + i, "a", t);
+        }
+        click("r0", "a", T0.plusSeconds(1));
+        book("r0", "a", T0.plusSeconds(4), 250);           // a booking after the click
+        click("r1", "a", T0.plusSeconds(1));               // a click, no booking
+        // r2: shown, neither clicked nor booked
+        click("r3", "a", T0.plusSeconds(1));
+        book("r3", "a", T0.plusSeconds(2), 40);
+        book("r3", "a", T0.plusSeconds(3), 40);            // the same booking sent again
+        book("r3", "a", T0.plusSeconds(3), 20);            // a smaller value does not lower it
+        book("r4", "a", T0.plusSeconds(2), 500);           // a booking reported without a click of its own
+        click("r5", "a", T0.plusSeconds(1));
+        book("r5", "a", T0.plusSeconds(2), 1200);          // out of bounds: a dead letter, the click stands
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1));
+
+        double[] expected = sum
+                ? new double[] {1 + 2.5, 1, 0, 1 + 0.4, 1 + 5, 1}
+                : new double[] {2.5, 1, 0, 1, 5, 1};
+        Double[] values = {250.0, null, null, 40.0, 500.0, null};
+        List<Reward> emitted = rewards.readValuesToList();
+        assertEquals(zs.size(), emitted.size(), "one reward per impression");
+        for (int i = 0; i < zs.size(); i++) {
+            Reward reward = emitted.get(i);
+            assertEquals("r" + i, reward.getRequestId(), "rewards leave in the order their windows end");
+            assertEquals(expected[i], reward.getReward(), 1e-12, reward.getRequestId());
+            assertEquals(values[i], reward.getValue(), reward.getRequestId());
+            assertEquals(i == 2 ? RewardKind.NO_CLICK : RewardKind.CLICK, reward.getKind(), reward.getRequestId());
+        }
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("invalid-value", letter.getReason());
+        assertEquals(Topic.CLICKS.name(PREFIX), letter.getSourceTopic());
+        assertTrue(letter.getDetail().contains("value 1200.0 is outside [0.0, 1000.0]"), letter.getDetail());
+        assertTrue(letter.getDetail().contains("'r5'"), letter.getDetail());
+        assertTrue(deadLetters.isEmpty());
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-invalid-value"));
+        assertEquals(2.0, counter("vitrine.events.dropped", "reason", "click-duplicate"), "r3's repeat and smaller");
+
+        driver.advanceWallClockTime(PUBLISH);
+        PosteriorSnapshot snapshot = posteriors.readKeyValuesToMap().get(SCOPE);
+        assertEquals(zs.size(), snapshot.getVersion());
+        // The batch fit of those rewards: every sum at once, each reward weighted by the forgetting factor to the
+        // power of the rewards after it.
+        int d = 2;
+        double gamma = FORGETTING.factor();
+        double n = 0;
+        double yy = 0;
+        double[] A = new double[d * d];
+        double[] b = new double[d];
+        for (int i = 0; i < zs.size(); i++) {
+            double w = Math.pow(gamma, zs.size() - 1 - i);
+            n += w;
+            yy += w * expected[i] * expected[i];
+            for (int j = 0; j < d; j++) {
+                b[j] += w * expected[i] * zs.get(i).get(j);
+                for (int k = 0; k < d; k++) {
+                    A[j * d + k] += w * zs.get(i).get(j) * zs.get(i).get(k);
+                }
+            }
+        }
+        NormalInverseGammaPosterior fit = NormalInverseGammaPosterior.fromStatistics(
+                SufficientStatistics.of(n, A, b, yy, zs.size()), NigPrior.DEFAULT);
+        for (int j = 0; j < d; j++) {
+            assertEquals(fit.mu()[j], snapshot.getMu().get(j), 1e-9 * Math.max(1, Math.abs(fit.mu()[j])));
+        }
+        assertEquals(fit.a(), snapshot.getA(), 1e-9 * fit.a());
+        assertEquals(fit.bn(), snapshot.getBn(), 1e-9 * fit.bn());
+    }
+
+    @Test
+    void aNonFiniteValueIsADeadLetterAndLosesNothingAlreadyAccepted() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        book("r1", "a", T0.plusSeconds(1), 0.5);
+        book("r1", "a", T0.plusSeconds(2), Double.NaN);
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1));
+        Reward reward = rewards.readValue();
+        assertEquals(1.0, reward.getReward(), "max(1, 0.5) under the default rule");
+        assertEquals(0.5, reward.getValue());
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("invalid-value", letter.getReason());
+        assertTrue(letter.getDetail().contains("value NaN is not a finite number"), letter.getDetail());
+        assertEquals(1L, letter.getOffset(), "the second booking's place on the clicks topic");
+        byte[] raw = new byte[letter.getValue().remaining()];
+        letter.getValue().get(raw);
+        assertTrue(Double.isNaN(wire.serde(Click.class).deserializer().deserialize("t", raw).getValue()),
+                "the dead letter carries the click itself");
+    }
+
+    @Test
+    void aValueThatArrivesBeforeItsImpressionIsHeldWithTheLargestValue() throws Exception {
+        rewardRule = new RewardRule(RewardRule.Combine.WEIGHTED_SUM, 1, 1, 0, 10);
+        start(0.0);
+        decide("r1", T0, "a", List.of(1f, 0f));
+        book("r1", "a", T0.plusSeconds(1), 2);
+        book("r1", "a", T0.plusSeconds(2), 3);
+        show("r1", "a", T0.plusMillis(500));
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1));
+        Reward reward = rewards.readValue();
+        assertEquals(4.0, reward.getReward());
+        assertEquals(T0.plusSeconds(1), reward.getClickTimestamp(), "the first click's time");
+    }
+
+    @Test
+    void withClickTimingAValueAfterTheRewardLeftIsCountedNotLearned() throws Exception {
+        clickRewardAt = ClickRewardTiming.CLICK;
+        rewardRule = new RewardRule(RewardRule.Combine.WEIGHTED_SUM, 1, 1, 0, 10);
+        start(0.0);
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        book("r1", "a", T0.plusSeconds(1), 2);
+        assertEquals(3.0, rewards.readValue().getReward(), "a value on the first click is combined");
+        book("r1", "a", T0.plusSeconds(2), 5);
+        assertTrue(rewards.isEmpty());
+        assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-value-after-reward"));
+    }
+
+    @Test
+    void jsonClicksWithAndWithoutAValueJoinOnTheSameTopic() throws Exception {
+        rewardRule = new RewardRule(RewardRule.Combine.WEIGHTED_SUM, 1, 0.5, 0, 10);
+        start(0.0);
+        var rawClicks = driver.createInputTopic(Topic.CLICKS.name(PREFIX), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        for (String id : List.of("r1", "r2")) {
+            decide(id, T0, "a", List.of(1f, 0f));
+            show(id, "a", T0);
+        }
+        rawClicks.pipeInput("r1", json("{\"requestId\":\"r1\",\"candidateId\":\"a\",\"timestamp\":"
+                + T0.plusSeconds(1).toEpochMilli() + "}"), T0.plusSeconds(1));
+        rawClicks.pipeInput("r2", json("{\"requestId\":\"r2\",\"candidateId\":\"a\",\"timestamp\":"
+                + T0.plusSeconds(1).toEpochMilli() + ",\"value\":4}"), T0.plusSeconds(1));
+        passStreamTime(T0.plus(WINDOW).plusSeconds(1));
+        Map<String, Reward> byRequest = new java.util.HashMap<>();
+        rewards.readValuesToList().forEach(r -> byRequest.put(r.getRequestId(), r));
+        assertEquals(1.0, byRequest.get("r1").getReward());
+        assertEquals(3.0, byRequest.get("r2").getReward());
+        assertEquals(4.0, byRequest.get("r2").getValue());
+        assertTrue(deadLetters.isEmpty());
+    }
+
+    private static byte[] json(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The only reward on the topic is r1's click at {@code clickedAt}, with its scope and embedding. */
     private void assertTheOneClickReward(Instant clickedAt) {
         Reward reward = rewards.readValue();
@@ -510,6 +668,11 @@ class LearnerTopologyTest {
     }
 
     private void click(String requestId, String candidateId, Instant at) {
-        clicks.pipeInput(requestId, new Click(requestId, candidateId, at), at);
+        clicks.pipeInput(requestId, new Click(requestId, candidateId, at, null), at);
+    }
+
+    /** A click that reports what it led to (a booking of {@code value}). */
+    private void book(String requestId, String candidateId, Instant at, double value) {
+        clicks.pipeInput(requestId, new Click(requestId, candidateId, at, value), at);
     }
 }

@@ -32,8 +32,12 @@ public final class EventLog implements AutoCloseable {
     /** What to write: an impression or a click of a chosen candidate. */
     public enum Type { IMPRESSION, CLICK }
 
-    /** One event as read from a request. */
-    public record Event(Type type, String requestId, String candidateId, Instant timestamp) {
+    /**
+     * One event as read from a request.
+     *
+     * @param value what a click led to (a booking, revenue, dwell time), or null; always null for an impression
+     */
+    public record Event(Type type, String requestId, String candidateId, Instant timestamp, Double value) {
     }
 
     private final KafkaProducer<String, byte[]> producer;
@@ -102,7 +106,8 @@ public final class EventLog implements AutoCloseable {
                     new Impression(event.requestId(), event.candidateId(), event.timestamp()));
         } else {
             topic = clicksTopic;
-            value = clicks.serialize(topic, headers, new Click(event.requestId(), event.candidateId(), event.timestamp()));
+            value = clicks.serialize(topic, headers, new Click(event.requestId(), event.candidateId(), event.timestamp(),
+                    event.value()));
         }
         return new ProducerRecord<>(topic, null, event.timestamp().toEpochMilli(), event.requestId(), value, headers);
     }

@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
- * {@code POST /v1/events}: impressions and clicks from front ends that have no Kafka producer, in batches. A batch
+ * {@code POST /v1/events}: impressions and clicks from front ends that have no Kafka producer, in batches; a click
+ * may carry a value (a booking, revenue, dwell time), a finite number whose bounds the learner's reward rule checks. A batch
  * is all or nothing as far as its input goes: one bad event refuses the whole batch (400, each problem named) and
  * nothing of it is written. A valid batch is answered 202 once Kafka acknowledged every event. The contract is
  * META-INF/openapi.yaml.
@@ -38,7 +39,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 public class EventResource {
 
     static final Set<String> BATCH_FIELDS = Set.of("events");
-    static final Set<String> EVENT_FIELDS = Set.of("type", "requestId", "candidateId", "timestamp");
+    static final Set<String> EVENT_FIELDS = Set.of("type", "requestId", "candidateId", "timestamp", "value");
     static final int MAX_ID_LENGTH = 256;
     private static final String TOO_MANY_EVENTS = "too-many-events";
     private static final String NOT_LOGGED = "not-logged";
@@ -124,8 +125,14 @@ public class EventResource {
             String candidateId = id(in, in.text(item, field, "candidateId", true), field + ".candidateId");
             String timestamp = in.text(item, field, "timestamp", false);
             Instant at = timestamp == null ? received : timestamp(in, timestamp, field + ".timestamp", latest);
+            Double value = in.number(item, field, "value", false);
+            if (value != null && type == EventLog.Type.IMPRESSION) {
+                in.add(new Violation(field + ".value", "only a click carries a value (what the click led to), not an"
+                        + " impression"));
+                continue;
+            }
             if (type != null && requestId != null && candidateId != null && at != null) {
-                batch.add(new Event(type, requestId, candidateId, at));
+                batch.add(new Event(type, requestId, candidateId, at, value));
             }
         }
         in.throwIfInvalid();

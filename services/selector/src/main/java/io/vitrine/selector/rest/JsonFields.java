@@ -134,6 +134,28 @@ public final class JsonFields {
         return node.intValue();
     }
 
+    /**
+     * A number member as a finite 64-bit double, or null when absent or invalid. A number beyond the double range is
+     * refused, not turned into an infinity.
+     */
+    public Double number(ObjectNode object, String field, String name, boolean required) {
+        JsonNode node = member(object, field, name, required);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isNumber()) {
+            violations.add(new Violation(join(field, name), "must be a number, got " + describe(node)));
+            return null;
+        }
+        double value = node.isBigDecimal() ? node.decimalValue().doubleValue() : node.doubleValue();
+        if (!Double.isFinite(value)) {
+            violations.add(new Violation(join(field, name), "is outside the range of a 64-bit double (magnitude at "
+                    + "most " + Double.MAX_VALUE + "), got " + shorten(node.asText())));
+            return null;
+        }
+        return value;
+    }
+
     /** A boolean member, or null when absent or invalid. */
     public Boolean bool(ObjectNode object, String field, String name, boolean required) {
         JsonNode node = member(object, field, name, required);
