@@ -102,7 +102,7 @@ final class EventGenerator implements AutoCloseable {
                 long clickAt = due + CLICK_AFTER_MILLIS;
                 clicks.add(new PendingClick(clickAt, Topic.CLICKS.name(prefix),
                         placement.partition(key, Topic.CLICKS.partitions()), key,
-                        new Click(key, candidate, Instant.ofEpochMilli(clickAt))));
+                        new Click(key, candidate, Instant.ofEpochMilli(clickAt), null)));
                 clicked++;
             }
             check();
