@@ -1,0 +1,44 @@
+package io.vitrine.learner.admin;
+
+import io.smallrye.common.annotation.Identifier;
+import io.vitrine.avro.AdminAudit;
+import io.vitrine.avro.SlotControl;
+import io.vitrine.learner.config.LearnerConfig;
+import io.vitrine.schemas.Topic;
+import io.vitrine.schemas.WireFormat;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The admin log, and what the admin API answers when Kafka did not take an action. */
+@ApplicationScoped
+public class AdminBeans {
+
+    @Produces
+    @Singleton
+    AdminLog adminLog(LearnerConfig config, WireFormat wire,
+                      @Identifier("default-kafka-broker") Map<String, Object> kafka,
+                      @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId) {
+        String prefix = config.topics().prefix();
+        return new AdminLog(kafka, applicationId, Topic.SLOT_CONTROL.name(prefix), Topic.ADMIN_AUDIT.name(prefix),
+                wire.<SlotControl>serde(SlotControl.class).serializer(),
+                wire.<AdminAudit>serde(AdminAudit.class).serializer(), config.admin().timeout());
+    }
+
+    void closeAdminLog(@Disposes AdminLog log) {
+        log.close();
+    }
+
+    @ServerExceptionMapper
+    public Response notWritten(AdminLog.AdminLogException e) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type("application/problem+json")
+                .entity(Map.of("type", "about:blank", "title", "Action not recorded", "status", 503,
+                        "detail", "Nothing changed: " + e.getMessage()))
+                .build();
+    }
+}
