@@ -87,7 +87,13 @@ class AdminApiTest {
             call(action, r -> r.auth().oauth2(otherIssuer)).then().statusCode(401);
             call(action, r -> r.auth().oauth2(viewer)).then().log().ifValidationFails().statusCode(403);
         }
-        given().get("/v1/admin/slots/" + slot).then().statusCode(401);
+        given().get("/v1/admin/slots/" + slot).then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer");
+        // The other endpoints ignore a stray Authorization header.
+        given().header("Authorization", "Bearer not-a-token").get("/v1/posteriors/" + slot + "@enc").then()
+                .statusCode(org.hamcrest.Matchers.oneOf(404, 503));
+        given().auth().oauth2(viewer).post("/v1/admin/slots/" + slot + "/reset").then().statusCode(403)
+                .contentType("application/problem+json").body("title", equalTo("Forbidden"));
         given().auth().oauth2(viewer).get("/v1/admin/slots/" + slot).then().log().ifValidationFails()
                 .statusCode(200)
                 .body("learning", equalTo(true)).body("exploration", nullValue()).body("mode", equalTo("ONLINE"))

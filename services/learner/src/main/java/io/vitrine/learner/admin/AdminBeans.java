@@ -1,5 +1,8 @@
 package io.vitrine.learner.admin;
 
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import io.smallrye.common.annotation.Identifier;
 import io.vitrine.avro.AdminAudit;
 import io.vitrine.avro.SlotControl;
@@ -36,9 +39,27 @@ public class AdminBeans {
 
     @ServerExceptionMapper
     public Response notWritten(AdminLog.AdminLogException e) {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type("application/problem+json")
-                .entity(Map.of("type", "about:blank", "title", "Action not recorded", "status", 503,
-                        "detail", "Nothing changed: " + e.getMessage()))
+        return problem(Response.Status.SERVICE_UNAVAILABLE, "Action not recorded", "Nothing changed: " + e.getMessage())
                 .build();
+    }
+
+    /** No token, or one that does not verify (signature, issuer, expiry): a problem document, like every error. */
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+    public Response unauthenticated() {
+        return problem(Response.Status.UNAUTHORIZED, "Unauthorized",
+                "The admin API needs a valid bearer token (Authorization: Bearer <JWT>); nothing changed.")
+                .header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return problem(Response.Status.FORBIDDEN, "Forbidden",
+                "The token's groups lack the role this call needs; nothing changed.").build();
+    }
+
+    private static Response.ResponseBuilder problem(Response.Status status, String title, String detail) {
+        return Response.status(status).type("application/problem+json")
+                .entity(Map.of("type", "about:blank", "title", title, "status", status.getStatusCode(),
+                        "detail", detail));
     }
 }
