@@ -1,5 +1,6 @@
 package io.vitrine.schemas;
 
+import io.vitrine.avro.AdminAudit;
 import io.vitrine.avro.Click;
 import io.vitrine.avro.DeadLetter;
 import io.vitrine.avro.Decision;
@@ -10,6 +11,7 @@ import io.vitrine.avro.Impression;
 import io.vitrine.avro.Candidate;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.avro.Reward;
+import io.vitrine.avro.SlotControl;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -35,6 +37,8 @@ public enum Topic {
     CANDIDATES("candidates", 2, true, Candidate.class, "catalog"),
     ENCODERS("encoders", 1, true, EncoderVersion.class, "trainer"),
     ENCODER_SERVING("encoder-serving", 1, true, EncoderServing.class, "trainer"),
+    SLOT_CONTROL("slot-control", 1, true, SlotControl.class, "learner"),
+    ADMIN_AUDIT("admin-audit", 1, false, AdminAudit.class, "learner"),
     DEAD_LETTERS("dead-letters", 1, false, DeadLetter.class, "every service");
 
     /** Default prefix of every topic name. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.vitrine.avro.AdminAudit;
 import io.vitrine.avro.Candidate;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Click;
@@ -17,6 +18,7 @@ import io.vitrine.avro.Impression;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.avro.PosteriorStatistics;
 import io.vitrine.avro.Reward;
+import io.vitrine.avro.SlotControl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,7 @@ class SchemaHistoryTest {
     static Stream<Schema> currentSchemas() {
         return Stream.of(Candidate.SCHEMA$, ChosenCandidate.SCHEMA$, Click.SCHEMA$, DeadLetter.SCHEMA$,
                 Decision.SCHEMA$, DecisionRequest.SCHEMA$, EncoderServing.SCHEMA$, EncoderVersion.SCHEMA$, Impression.SCHEMA$, PosteriorSnapshot.SCHEMA$,
-                PosteriorStatistics.SCHEMA$, Reward.SCHEMA$);
+                PosteriorStatistics.SCHEMA$, Reward.SCHEMA$, SlotControl.SCHEMA$, AdminAudit.SCHEMA$);
     }
 
     @ParameterizedTest

@@ -7,6 +7,7 @@ import io.vitrine.avro.Impression;
 import io.vitrine.selector.events.EventLog;
 import io.vitrine.selector.kafka.LogProducerSettings;
 import io.vitrine.selector.decision.ServingEncoders;
+import io.vitrine.service.control.SlotControls;
 import io.vitrine.service.encoders.EncoderCatalog;
 import io.vitrine.service.encoders.ServingFollower;
 import io.vitrine.avro.PosteriorSnapshot;
@@ -111,6 +112,21 @@ public class SelectorBeans {
         view.close();
     }
 
+    /** Each slot's exploration share, mode and last reset, as operators set them through the learner's admin API. */
+    @Produces
+    @Singleton
+    @Startup
+    SlotControls slotControls(SelectorConfig config, WireFormat wire,
+                              @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        SlotControls controls = SlotControls.of(kafka, config.topics().prefix(), wire, "slot-control");
+        controls.start();
+        return controls;
+    }
+
+    void closeSlotControls(@Disposes SlotControls controls) throws InterruptedException {
+        controls.close();
+    }
+
     @Produces
     @Singleton
     DecisionLog decisionLog(SelectorConfig config, WireFormat wire,
@@ -156,12 +172,13 @@ public class SelectorBeans {
 
     @Produces
     @Singleton
-    DecisionEngine decisionEngine(SelectorConfig config, ServingEncoders encoders, PosteriorView posteriors) {
+    DecisionEngine decisionEngine(SelectorConfig config, ServingEncoders encoders, PosteriorView posteriors,
+                                  SlotControls controls) {
         SelectorConfig.Prior prior = config.prior();
         SelectorConfig.Selector selector = config.selector();
         return new DecisionEngine(encoders, posteriors, new NigPrior(prior.lambda(), prior.a0(), prior.b0()),
                 selector.propensitySamples(), new UniformExploration(selector.exploration()),
                 selector.maxCandidates(), selector.maxK(),
-                selector.perCandidateSlots().orElse(Set.of()), selector.knownSlots());
+                selector.perCandidateSlots().orElse(Set.of()), selector.knownSlots(), controls);
     }
 }

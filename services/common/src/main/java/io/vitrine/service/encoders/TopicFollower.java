@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads a small compacted topic from its beginning and follows it on a thread of its own, without a consumer group
  * (every instance reads every record), committed records only; says when it has read what the topic held at start.
- * Waits for the topic while it does not exist. The encoder catalog and the serving follower are built on it.
+ * Waits for the topic while it does not exist. The encoder catalog, the serving follower and the slot controls are
+ * built on it.
  */
-final class TopicFollower<V> implements AutoCloseable {
+public final class TopicFollower<V> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
 
@@ -37,7 +38,7 @@ final class TopicFollower<V> implements AutoCloseable {
      * @param whileMissing what the service does while the topic does not exist, for the log
      * @param onRecord     called on the follower's thread for each record, in offset order
      */
-    TopicFollower(Map<String, Object> kafka, Map<String, Object> extra, String topic, Deserializer<V> values,
+    public TopicFollower(Map<String, Object> kafka, Map<String, Object> extra, String topic, Deserializer<V> values,
                   String threadName, String whileMissing, Consumer<ConsumerRecord<String, V>> onRecord) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -52,11 +53,11 @@ final class TopicFollower<V> implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
-    boolean caughtUp() {
+    public boolean caughtUp() {
         return caughtUp;
     }
 

@@ -19,6 +19,15 @@ public interface LearnerConfig {
 
     Learner learner();
 
+    Admin admin();
+
+    /** The admin API ({@code /v1/admin}); its tokens are configured under {@code mp.jwt.verify.*}. */
+    interface Admin {
+        /** The longest an admin action waits for Kafka to take its state and audit event; then a 503. */
+        @WithDefault("10s")
+        java.time.Duration timeout();
+    }
+
     interface Topics {
         /** Prefix of every topic name. */
         @WithDefault("vitrine.")

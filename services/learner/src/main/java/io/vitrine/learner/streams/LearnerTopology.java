@@ -10,6 +10,7 @@ import io.vitrine.avro.Reward;
 import io.vitrine.core.encoder.OnnxEncoder;
 import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
+import io.vitrine.learner.control.LearningGate;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -75,6 +77,13 @@ public final class LearnerTopology {
      */
     public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics, IntSupplier joinTasks,
                                  java.util.function.Predicate<String> managedVersion) {
+        return build(settings, wire, metrics, joinTasks, managedVersion, LearningGate.open());
+    }
+
+    /** @param gate what operators set on each slot, applied before the posterior update ({@link LearningGate}) */
+    public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics, IntSupplier joinTasks,
+                                 java.util.function.Predicate<String> managedVersion,
+                                 ProcessorSupplier<String, Reward, String, Reward> gate) {
         String prefix = settings.topicPrefix();
         Serde<String> keys = Serdes.String();
         Serde<Decision> decisionSerde = wire.serde(Decision.class);
@@ -124,6 +133,7 @@ public final class LearnerTopology {
         route(builder.stream(Topic.REWARDS.name(prefix), Consumed.with(keys, rewardSerde))
                         .filterNot((key, reward) -> reward != null && managedVersion.test(reward.getEncoderVersion()),
                                 Named.as("rewards-of-unmanaged-versions"))
+                        .process(gate, Named.as("learning-gate"), PosteriorUpdater.STATISTICS_STORE)
                         .process(() -> new PosteriorUpdater(settings.prior(), settings.forgetting(),
                                 settings.publishInterval(), metrics), PosteriorUpdater.STATISTICS_STORE),
                 Produced.with(keys, wire.serde(PosteriorSnapshot.class)), Topic.POSTERIORS.name(prefix),
@@ -140,6 +150,12 @@ public final class LearnerTopology {
      * version made its decision, so that a version stays ready to serve (or to be rolled back to).
      */
     public static Topology buildVersion(Settings settings, WireFormat wire, LearnerMetrics metrics, OnnxEncoder encoder) {
+        return buildVersion(settings, wire, metrics, encoder, LearningGate.open());
+    }
+
+    /** @param gate what operators set on each slot, applied before the posterior update ({@link LearningGate}) */
+    public static Topology buildVersion(Settings settings, WireFormat wire, LearnerMetrics metrics, OnnxEncoder encoder,
+                                        ProcessorSupplier<String, Reward, String, Reward> gate) {
         String prefix = settings.topicPrefix();
         Serde<String> keys = Serdes.String();
         Serde<DeadLetter> deadLetterSerde = wire.serde(DeadLetter.class);
@@ -161,6 +177,7 @@ public final class LearnerTopology {
                 .to(Topic.DEAD_LETTERS.name(prefix), Produced.with(keys, deadLetterSerde));
         route(reencoded.get("reencoded-ok")
                         .mapValues(outcome -> ((Outcome.Emit<Reward>) outcome).value())
+                        .process(gate, Named.as("learning-gate"), PosteriorUpdater.STATISTICS_STORE)
                         .process(() -> new PosteriorUpdater(settings.prior(), settings.forgetting(),
                                 settings.publishInterval(), metrics), PosteriorUpdater.STATISTICS_STORE),
                 Produced.with(keys, wire.serde(PosteriorSnapshot.class)), Topic.POSTERIORS.name(prefix),

@@ -9,6 +9,7 @@ import java.util.Map;
 import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.learner.config.LearnerConfig;
+import io.vitrine.learner.control.LearningControl;
 import io.vitrine.service.encoders.EncoderCatalog;
 import io.vitrine.schemas.WireFormat;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -66,10 +67,11 @@ public class TopologyProducer {
 
     @Produces
     Topology topology(LearnerConfig config, WireFormat wire, LearnerTopology.Settings settings, LearnerMetrics metrics,
-                      EncoderCatalog catalog, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+                      EncoderCatalog catalog, LearningControl control,
+                      @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         String prefix = config.topics().prefix();
         JoinTasks joinTasks = new JoinTasks(kafka, List.of(Topic.DECISIONS.name(prefix),
                 Topic.IMPRESSIONS.name(prefix), Topic.CLICKS.name(prefix)), Duration.ofSeconds(30));
-        return LearnerTopology.build(settings, wire, metrics, joinTasks, catalog::knows);
+        return LearnerTopology.build(settings, wire, metrics, joinTasks, catalog::knows, control.gate());
     }
 }

@@ -1,5 +1,7 @@
 package io.vitrine.learner.versions;
 
+import io.vitrine.avro.Reward;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import io.vitrine.avro.EncoderServing;
 import io.vitrine.avro.EncoderVersion;
 import io.vitrine.core.encoder.OnnxEncoder;
@@ -64,6 +66,7 @@ public final class VersionLearners implements AutoCloseable {
     private final List<EncoderVersion> known = new ArrayList<>();
     private final Map<String, EncoderVersion> retired = new ConcurrentHashMap<>();
     private final int rollbackDepth;
+    private final ProcessorSupplier<String, Reward, String, Reward> gate;
     private EncoderServing serving;
 
     private record Running(EncoderVersion version, KafkaStreams streams, OnnxEncoder encoder, String applicationId,
@@ -78,9 +81,12 @@ public final class VersionLearners implements AutoCloseable {
 
     /**
      * @param rollbackDepth how many versions served before the serving one keep learning ({@link KeptVersions})
+     * @param gate          what operators set on each slot, applied before each version's posterior update
      */
     public VersionLearners(Map<String, Object> streamsConfig, LearnerTopology.Settings settings, WireFormat wire,
-                           LearnerMetrics metrics, String rewardsTopic, int rollbackDepth) {
+                           LearnerMetrics metrics, String rewardsTopic, int rollbackDepth,
+                           ProcessorSupplier<String, Reward, String, Reward> gate) {
+        this.gate = gate;
         this.rollbackDepth = rollbackDepth;
         this.streamsConfig = Map.copyOf(streamsConfig);
         this.applicationId = (String) streamsConfig.get(StreamsConfig.APPLICATION_ID_CONFIG);
@@ -154,7 +160,7 @@ public final class VersionLearners implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        KafkaStreams streams = new KafkaStreams(LearnerTopology.buildVersion(settings, wire, metrics, encoder), props);
+        KafkaStreams streams = new KafkaStreams(LearnerTopology.buildVersion(settings, wire, metrics, encoder, gate), props);
         Map<TopicPartition, Long> target = progress.targetOffsets(version.getCreatedAt());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.errorf(e, "learning encoder version %s failed", version.getVersion());

@@ -3,6 +3,7 @@ package io.vitrine.learner.versions;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import io.vitrine.learner.config.LearnerConfig;
+import io.vitrine.learner.control.LearningControl;
 import io.vitrine.learner.streams.LearnerMetrics;
 import io.vitrine.learner.streams.LearnerTopology;
 import io.vitrine.schemas.Topic;
@@ -39,9 +40,10 @@ public class VersionsBeans {
     @Startup
     VersionLearners versionLearners(LearnerConfig config, StreamsConfig streamsConfig, LearnerTopology.Settings settings,
                                     WireFormat wire, LearnerMetrics metrics, EncoderCatalog catalog,
-                                    ServingFollower serving) {
+                                    ServingFollower serving, LearningControl control) {
         VersionLearners learners = new VersionLearners(streamsConfig.originals(), settings, wire, metrics,
-                Topic.REWARDS.name(config.topics().prefix()), config.learner().versions().rollbackDepth());
+                Topic.REWARDS.name(config.topics().prefix()), config.learner().versions().rollbackDepth(),
+                control.gate());
         catalog.onNewVersion(learners::offer);
         serving.onChange(learners::servingChanged);
         catalog.start();

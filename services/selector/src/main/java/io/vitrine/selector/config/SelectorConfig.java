@@ -95,6 +95,13 @@ public interface SelectorConfig {
          */
         Optional<Set<String>> knownSlots();
 
+        /**
+         * When set, the decision API ({@code /v1/decisions}, {@code /v1/events}) requires one of these keys in the
+         * {@code X-Api-Key} header (401 otherwise). Unset: open. Give them through the environment
+         * ({@code VITRINE_SELECTOR_API_KEYS=key1,key2}), not a file in the image.
+         */
+        Optional<Set<String>> apiKeys();
+
         /** Largest k a request may ask for. */
         @WithDefault("50")
         int maxK();

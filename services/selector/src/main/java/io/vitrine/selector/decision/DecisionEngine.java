@@ -12,6 +12,7 @@ import io.vitrine.core.policy.PerCandidateThompsonSampler;
 import io.vitrine.core.policy.ThompsonSampler;
 import io.vitrine.core.policy.UniformExploration;
 import io.vitrine.schemas.AvroArrays;
+import io.vitrine.service.control.SlotControls;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,14 +39,24 @@ public final class DecisionEngine {
     private final ThompsonSampler sampler;
     private final PerCandidateThompsonSampler perCandidateSampler;
     private final Set<String> perCandidateSlots;
+    private final SlotControls controls;
+    private final int propensitySamples;
+    /** Samplers of the exploration shares operators set on slots, made once per share. */
+    private final java.util.Map<Double, ThompsonSampler> samplers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Double, PerCandidateThompsonSampler> perCandidateSamplers =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param perCandidateSlots slots whose candidates each have their own posterior over z (the paper's form);
      *                          every other slot shares one posterior over z(context, candidate)
+     * @param controls          what operators set on each slot: its exploration share (else {@code exploration}'s)
+     *                          and its last reset (posteriors updated before it are not used)
      */
     public DecisionEngine(ServingEncoders encoders, PosteriorView posteriors, NigPrior prior, int propensitySamples,
                           UniformExploration exploration, int maxCandidates, int maxK, Set<String> perCandidateSlots,
-                          java.util.Optional<Set<String>> knownSlots) {
+                          java.util.Optional<Set<String>> knownSlots, SlotControls controls) {
+        this.controls = controls;
+        this.propensitySamples = propensitySamples;
         this.encoders = encoders;
         this.posteriors = posteriors;
         this.prior = prior;
@@ -55,6 +66,17 @@ public final class DecisionEngine {
         this.sampler = new ThompsonSampler(propensitySamples, exploration);
         this.perCandidateSampler = new PerCandidateThompsonSampler(propensitySamples, exploration);
         this.perCandidateSlots = Set.copyOf(perCandidateSlots);
+    }
+
+    /** The sampler of a slot's exploration share; the configured one when operators set none. */
+    private ThompsonSampler sampler(java.util.Optional<Double> share) {
+        return share.isEmpty() ? sampler : samplers.computeIfAbsent(share.get(),
+                s -> new ThompsonSampler(propensitySamples, new UniformExploration(s)));
+    }
+
+    private PerCandidateThompsonSampler perCandidateSampler(java.util.Optional<Double> share) {
+        return share.isEmpty() ? perCandidateSampler : perCandidateSamplers.computeIfAbsent(share.get(),
+                s -> new PerCandidateThompsonSampler(propensitySamples, new UniformExploration(s)));
     }
 
     /** What depends on the encoder's layout, made once per version. */
@@ -150,6 +172,8 @@ public final class DecisionEngine {
                 ? UUID.randomUUID().toString() : input.requestId();
         long seed = seedOf(requestId);
         boolean perCandidate = perCandidateSlots.contains(input.slot());
+        java.util.Optional<Double> share = controls.exploration(input.slot());
+        java.util.Optional<Instant> resetAt = controls.resetAt(input.slot());
         String[] candidateScopes = null;
         Explanation explanation = null;
         Choice choice;
@@ -164,15 +188,16 @@ public final class DecisionEngine {
             posteriorVersion = 0;
             for (int a = 0; a < candidateCount; a++) {
                 candidateScopes[a] = input.slot() + "#" + input.candidates().get(a).id() + "@" + info.version();
-                perCandidatePosteriors[a] = posteriors.get(candidateScopes[a]).orElse(priorPosterior);
+                perCandidatePosteriors[a] = posteriors.get(candidateScopes[a], resetAt).orElse(priorPosterior);
                 posteriorVersion += perCandidatePosteriors[a].version();
             }
-            choice = perCandidateSampler.choose(perCandidatePosteriors, z, k, seed);
+            choice = perCandidateSampler(share).choose(perCandidatePosteriors, z, k, seed);
         } else {
-            NormalInverseGammaPosterior posterior = posteriors.get(scope).orElse(priorPosterior);
+            NormalInverseGammaPosterior posterior = posteriors.get(scope, resetAt).orElse(priorPosterior);
+            ThompsonSampler slotSampler = sampler(share);
             posteriorVersion = posterior.version();
-            explanation = explain ? sampler.explain(posterior, z, k, seed) : null;
-            choice = explain ? explanation.choice() : sampler.choose(posterior, z, k, seed);
+            explanation = explain ? slotSampler.explain(posterior, z, k, seed) : null;
+            choice = explain ? explanation.choice() : slotSampler.choose(posterior, z, k, seed);
         }
 
         List<ChosenCandidate> chosen = new ArrayList<>(k);

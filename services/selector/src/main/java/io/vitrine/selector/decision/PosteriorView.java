@@ -33,7 +33,11 @@ public final class PosteriorView implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PosteriorView.class);
 
-    private final Map<String, NormalInverseGammaPosterior> byScope = new ConcurrentHashMap<>();
+    /** A scope's posterior and when the learner last updated it (epoch millis; MIN_VALUE when not said). */
+    private record Held(NormalInverseGammaPosterior posterior, long updatedAt) {
+    }
+
+    private final Map<String, Held> byScope = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<PosteriorSnapshot> deserializer;
     private final String topic;
@@ -67,7 +71,19 @@ public final class PosteriorView implements AutoCloseable {
     }
 
     public Optional<NormalInverseGammaPosterior> get(String scope) {
-        return Optional.ofNullable(byScope.get(scope));
+        return Optional.ofNullable(byScope.get(scope)).map(Held::posterior);
+    }
+
+    /**
+     * The scope's posterior unless it was last updated at or before its slot's reset: such a posterior holds rewards
+     * the reset forgot, and the prior stands for it until the learner publishes the scope again.
+     */
+    public Optional<NormalInverseGammaPosterior> get(String scope, Optional<java.time.Instant> resetAt) {
+        Held held = byScope.get(scope);
+        if (held == null || resetAt.isPresent() && held.updatedAt() <= resetAt.get().toEpochMilli()) {
+            return Optional.empty();
+        }
+        return Optional.of(held.posterior());
     }
 
     /** True once every snapshot published before start-up has been read. */
@@ -142,7 +158,9 @@ public final class PosteriorView implements AutoCloseable {
             NormalInverseGammaPosterior posterior = NormalInverseGammaPosterior.of(snapshot.getDimension(),
                     AvroArrays.doubles(snapshot.getMu()), AvroArrays.doubles(snapshot.getCholeskyLower()),
                     snapshot.getA(), snapshot.getBn(), snapshot.getVersion());
-            byScope.merge(record.key(), posterior, (held, next) -> next.version() > held.version() ? next : held);
+            long updatedAt = snapshot.getUpdatedAt() == null ? Long.MIN_VALUE : snapshot.getUpdatedAt().toEpochMilli();
+            byScope.merge(record.key(), new Held(posterior, updatedAt),
+                    (held, next) -> next.posterior().version() > held.posterior().version() ? next : held);
             if (snapshot.getUpdatedAt() != null) {
                 newestUpdate.accumulateAndGet(snapshot.getUpdatedAt().toEpochMilli(), Math::max);
             }
