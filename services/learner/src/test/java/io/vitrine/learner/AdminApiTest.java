@@ -185,7 +185,7 @@ class AdminApiTest {
                 .setSeed(3L).setEncoderVersion("enc").setPosteriorVersion(0L).setPropensitySamples(1).build(), now);
         LearnerServiceTest.send(Topic.IMPRESSIONS, requestId, new Impression(requestId, "a", now.plusMillis(10)),
                 now.plusMillis(10));
-        LearnerServiceTest.send(Topic.CLICKS, requestId, new Click(requestId, "a", now.plusMillis(50)),
+        LearnerServiceTest.send(Topic.CLICKS, requestId, new Click(requestId, "a", now.plusMillis(50), null),
                 now.plusMillis(50));
         LearnerServiceTest.readFirst(Topic.REWARDS, Reward.class, r -> r.getRequestId().equals(requestId));
     }
