@@ -8,8 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -32,6 +34,7 @@ final class Chaos {
     private final Random random;
     private final long startNanos;
     private final List<Kill> done = new CopyOnWriteArrayList<>();
+    private final Set<String> down = ConcurrentHashMap.newKeySet();
 
     Chaos(List<ServiceProcess> victims, List<String> names, int kills, Duration plannedTraffic, long seed,
           long startNanos) {
@@ -68,6 +71,7 @@ final class Chaos {
             }
             ServiceProcess process = victims.get(victim);
             long at = System.nanoTime();
+            down.add(names.get(victim));
             process.kill();
             process.launch();
             restarting.put(victim, CompletableFuture.runAsync(() -> {
@@ -78,6 +82,7 @@ final class Chaos {
                 }
                 done.add(new Kill((at - startNanos) / 1_000_000, names.get(victim),
                         (System.nanoTime() - at) / 1_000_000));
+                down.remove(names.get(victim));
             }));
         }
         for (CompletableFuture<Void> back : restarting.values()) {
@@ -94,6 +99,14 @@ final class Chaos {
         } catch (CompletionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e; // the restart's failure, with its log's end
         }
+    }
+
+    /**
+     * Whether the instance is up and ready: false from its kill until it is ready again, as a load balancer's
+     * readiness probe would tell.
+     */
+    boolean serving(String name) {
+        return !down.contains(name);
     }
 
     /** The kills whose instance is ready again, in the order they were dealt. */

@@ -101,10 +101,10 @@ public final class Soak {
             }
 
             long start = System.nanoTime();
-            Traffic traffic = new Traffic(settings, List.of(selectorA.uri(), selectorB.uri()), producer, prefix,
-                    layout, start);
             Chaos chaos = new Chaos(all, List.of("learner", "selector-1", "selector-2", "trainer"), settings.kills(),
                     settings.plannedDuration(), settings.seed(), start);
+            Traffic traffic = new Traffic(settings, List.of(selectorA.uri(), selectorB.uri()),
+                    selector -> chaos.serving("selector-" + (selector + 1)), producer, prefix, layout, start);
             traffic.start();
             CompletableFuture<Void> killing = CompletableFuture.runAsync(() -> {
                 try {

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntPredicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,9 +36,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * The soak's audience, open loop at a fixed rate: decision requests over HTTP, spread over two selectors, and for
  * every decision answered 200 an impression of the chosen candidate and, a third of the time, a click inside the
  * attribution window, written to Kafka as a site's tracking would, each at the time it happens. Some clicks come
- * twice and some after the window: they must change nothing. A request the selector could not answer (it was
- * killed, or did not log in time) is sent once more to the other selector under a new request id, as a load
- * balancer would; an unanswered request gets no events.
+ * twice and some after the window: they must change nothing. Requests go only to selectors that are serving (not
+ * killed and not yet ready again), as a load balancer with readiness probes would send them; a request the selector
+ * could not answer (it was killed while answering, or did not log in time) is sent once more to the other selector
+ * under a new request id. An unanswered request gets no events.
  *
  * <p>It records what the checks need: every request id answered 200 with its chosen candidate, every impression
  * with the reward it must give, and when each decision was answered, how long it took and when each event was
@@ -57,6 +59,7 @@ final class Traffic {
 
     private final SoakSettings settings;
     private final List<URI> selectors;
+    private final IntPredicate serving;
     private final KafkaProducer<String, SpecificRecord> producer;
     private final String prefix;
     private final EncoderInfo layout;
@@ -83,10 +86,12 @@ final class Traffic {
     private volatile boolean stopped;
     private ScheduledFuture<?> ticking;
 
-    Traffic(SoakSettings settings, List<URI> selectors, KafkaProducer<String, SpecificRecord> producer, String prefix,
-            EncoderInfo layout, long startNanos) {
+    /** @param serving whether the selector of that index is up and ready */
+    Traffic(SoakSettings settings, List<URI> selectors, IntPredicate serving,
+            KafkaProducer<String, SpecificRecord> producer, String prefix, EncoderInfo layout, long startNanos) {
         this.settings = settings;
         this.selectors = List.copyOf(selectors);
+        this.serving = serving;
         this.producer = producer;
         this.prefix = prefix;
         this.layout = layout;
@@ -118,7 +123,7 @@ final class Traffic {
             return;
         }
         long n = sequence.getAndIncrement();
-        decide(n, "soak-" + settings.seed() + "-" + n, (int) (n % selectors.size()), true);
+        decide(n, "soak-" + settings.seed() + "-" + n, choose((int) (n % selectors.size())), true);
     }
 
     private void decide(long n, String requestId, int selector, boolean firstAttempt) {
@@ -146,7 +151,7 @@ final class Traffic {
                     failed.incrementAndGet();
                     if (firstAttempt && !stopped) {
                         resent.incrementAndGet();
-                        decide(n, requestId + "-again", (selector + 1) % selectors.size(), false);
+                        decide(n, requestId + "-again", choose((selector + 1) % selectors.size()), false);
                     }
                 }
             } catch (Exception e) {
@@ -155,6 +160,17 @@ final class Traffic {
                 inFlight.decrementAndGet();
             }
         });
+    }
+
+    /** The preferred selector if it is serving, else the next one that is (or the preferred one if none is). */
+    private int choose(int preferred) {
+        for (int i = 0; i < selectors.size(); i++) {
+            int candidate = (preferred + i) % selectors.size();
+            if (serving.test(candidate)) {
+                return candidate;
+            }
+        }
+        return preferred;
     }
 
     private ObjectNode request(String requestId, String slot, Random random) {
