@@ -1,6 +1,9 @@
 package io.vitrine.e2e.soak;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vitrine.avro.Candidate;
+import io.vitrine.avro.ChosenCandidate;
+import io.vitrine.avro.Decision;
 import io.vitrine.avro.Reward;
 import io.vitrine.cli.http.EncoderInfo;
 import io.vitrine.cli.http.VitrineHttp;
@@ -8,11 +11,13 @@ import io.vitrine.cli.stack.RepoHome;
 import io.vitrine.cli.stack.StackException;
 import io.vitrine.e2e.LearnerInput;
 import io.vitrine.e2e.ServiceProcess;
+import io.vitrine.schemas.Topic;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +31,8 @@ import java.util.concurrent.CompletionException;
 import java.util.function.IntSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * A soak with chaos: the packaged learner, two selectors and the trainer as processes on one broker, under steady
@@ -122,9 +129,7 @@ public final class Soak {
             }
             traffic.stop();
             Duration ran = Duration.ofNanos(System.nanoTime() - start);
-            // Past every window's end on every partition: the last windows close by event time.
-            LearnerInput.sendEndOfInput(producer, prefix,
-                    Instant.now().plus(settings.window()).plus(settings.lateness()).plusSeconds(3));
+            endOfTraffic(producer, prefix, Instant.now().plus(settings.window()).plus(settings.lateness()).plusSeconds(3));
             if (killing.isCompletedExceptionally()) {
                 killing.join(); // throws the restart's failure, with the end of the service's log
             }
@@ -174,6 +179,35 @@ public final class Soak {
                 rewards.size(), perImpression[0], perImpression[1], perImpression[2],
                 (int) rewards.stream().map(Reward::getScope).distinct().count(), difference, deadLetters,
                 trainerRewards, chaos.done(), ran, checks.failures());
+    }
+
+    /**
+     * A decision without impression dated past every window's end on each of the learner's join tasks, so that the
+     * last windows close by event time. Each is keyed so that murmur2 places it on its task, as the learner places
+     * events (an explicitly chosen partition would be moved to another task when the key hashes elsewhere, and a task
+     * might get none).
+     */
+    private static void endOfTraffic(KafkaProducer<String, SpecificRecord> producer, String prefix, Instant at)
+            throws Exception {
+        int tasks = Topic.DECISIONS.partitions();
+        java.util.Set<Integer> placed = new java.util.HashSet<>();
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        for (int i = 0; placed.size() < tasks; i++) {
+            String requestId = "end-of-traffic-" + i;
+            int task = Utils.toPositive(Utils.murmur2(requestId.getBytes(StandardCharsets.UTF_8))) % tasks;
+            if (placed.add(task)) {
+                Decision tick = Decision.newBuilder()
+                        .setRequestId(requestId).setSlot("end").setScope("end@enc").setTimestamp(at)
+                        .setContext(List.of(0.5f)).setCandidates(List.of(new Candidate("c0", List.of(0f))))
+                        .setK(1).setChosen(List.of(new ChosenCandidate("c0", 0, 0.1, 0.2, 1.0, List.of(1f, 1f), null)))
+                        .setSeed(0L).setEncoderVersion("enc").setPosteriorVersion(0L).setPropensitySamples(16).build();
+                sent.add(producer.send(new ProducerRecord<>(Topic.DECISIONS.name(prefix), task, at.toEpochMilli(),
+                        requestId, tick)));
+            }
+        }
+        for (var future : sent) {
+            future.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     /**
