@@ -216,7 +216,7 @@ final class Traffic {
 
     /** Writes the click when its time has come, stamped with that time, as a front end would. */
     private void clickAt(String requestId, String candidateId, Instant at) {
-        clock.schedule(() -> write(Topic.CLICKS, requestId, new Click(requestId, candidateId, at), at),
+        clock.schedule(() -> write(Topic.CLICKS, requestId, new Click(requestId, candidateId, at, null), at),
                 Math.max(0, Duration.between(Instant.now(), at).toMillis()), TimeUnit.MILLISECONDS);
     }
 
