@@ -106,6 +106,10 @@ class ConsoleBrowserTest {
                 Double.parseDouble(field(candidateA, "score")), 5e-4, "the score shown is the console's answer");
         assertEquals(slot.getDouble("candidates.find { it.id == 'a' }.uncertainty"),
                 Double.parseDouble(field(candidateA, "uncertainty").replace("± ", "")), 5e-4);
+        // Candidate a was learned with the embedding (1, 1): its posterior-mean score is the REST answer's mu summed.
+        List<Float> mu = posterior.getList("mu", Float.class);
+        assertEquals(mu.get(0) + mu.get(1), Double.parseDouble(field(candidateA, "score")), 5e-4,
+                "the score shown is mu . z of GET /v1/posteriors");
         assertTrue(slot.getDouble("candidates.find { it.id == 'a' }.score")
                 > slot.getDouble("candidates.find { it.id == 'b' }.score"), "the clicked candidate scores higher");
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
