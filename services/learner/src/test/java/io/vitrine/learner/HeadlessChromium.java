@@ -46,7 +46,16 @@ final class HeadlessChromium implements AutoCloseable {
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                 "--window-size=" + width + "," + height, "--user-data-dir=" + profile.toAbsolutePath(), url)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        int port = debuggingPort();
+        try {
+            socket = connect(debuggingPort());
+        } catch (Exception | AssertionError e) {
+            process.destroyForcibly(); // no browser left behind by a failed start
+            throw e;
+        }
+    }
+
+    /** The WebSocket of the page Chromium opened. */
+    private WebSocket connect(int port) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String pageSocket = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -64,7 +73,7 @@ final class HeadlessChromium implements AutoCloseable {
         if (pageSocket == null) {
             throw new AssertionError("chromium opened no page");
         }
-        socket = http.newWebSocketBuilder().buildAsync(URI.create(pageSocket), new Listener())
+        return http.newWebSocketBuilder().buildAsync(URI.create(pageSocket), new Listener())
                 .get(30, TimeUnit.SECONDS);
     }
 
