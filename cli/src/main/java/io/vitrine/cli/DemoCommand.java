@@ -94,6 +94,7 @@ final class DemoCommand implements Callable<Integer> {
         err.println("starting Kafka, the learner, the selector" + (retrain ? " and the trainer" : "") + " (logs in "
                 + settings.logDir() + ")");
         try (LocalStack stack = LocalStack.start(settings, err)) {
+            err.println("console: " + stack.learnerUri().resolve("console/") + " (live while the demo runs)");
             SimulationRun.Target target = new SimulationRun.Target(stack.selectorUri(),
                     Optional.of(stack.learnerUri()), stack.bootstrapServers(), topicPrefix, attributionWindow,
                     publishInterval, stack.trainerUri());

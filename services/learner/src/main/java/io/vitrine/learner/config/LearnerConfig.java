@@ -21,6 +21,23 @@ public interface LearnerConfig {
 
     Admin admin();
 
+    Console console();
+
+    /** The live console ({@code /console/}, {@code /v1/console}). */
+    interface Console {
+        /** How often the console's server-sent events carry a new snapshot. */
+        @WithDefault("1s")
+        Duration interval();
+
+        /** How far back (impression time, per slot) the console's charts reach. */
+        @WithDefault("5m")
+        Duration window();
+
+        /** How many rewards per partition of the rewards topic the console reads back at start. */
+        @WithDefault("10000")
+        long history();
+    }
+
     /** The admin API ({@code /v1/admin}); its tokens are configured under {@code mp.jwt.verify.*}. */
     interface Admin {
         /** The longest an admin action waits for Kafka to take its state and audit event; then a 503. */

@@ -1,0 +1,118 @@
+package io.vitrine.learner.console;
+
+import io.vitrine.avro.Reward;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Follows the {@code rewards} topic for the console, committed records only, without a consumer group (every
+ * instance sees every slot), starting at most {@code history} records before each partition's end: the console
+ * needs the last minutes, not the whole log. A record that does not decode is skipped (the topology's dead-letter
+ * handler already reports it).
+ */
+final class RewardFeed implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RewardFeed.class);
+
+    private final KafkaConsumer<String, Reward> consumer;
+    private final String topic;
+    private final long history;
+    private final Consumer<Reward> onReward;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    RewardFeed(Map<String, Object> kafka, String topic, Deserializer<Reward> values, long history,
+               Consumer<Reward> onReward) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new Lenient(values));
+        this.topic = topic;
+        this.history = history;
+        this.onReward = onReward;
+        this.thread = new Thread(this::run, "console-rewards");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = partitions();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            consumer.endOffsets(partitions).forEach((p, end) -> consumer.seek(p, Math.max(begin.get(p), end - history)));
+            while (running) {
+                for (ConsumerRecord<String, Reward> record : consumer.poll(Duration.ofMillis(250))) {
+                    if (record.value() != null) {
+                        onReward.accept(record.value());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "reading %s for the console failed; the console's charts stop until a restart", topic);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private List<TopicPartition> partitions() throws WakeupException {
+        while (running) {
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos != null && !infos.isEmpty()) {
+                return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            }
+            try {
+                Thread.sleep(2_000); // partitionsFor answers at once for a missing topic
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new WakeupException();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        thread.join(10_000);
+    }
+
+    /** Null for a record that does not decode, so that one bad record does not stop the console. */
+    private record Lenient(Deserializer<Reward> inner) implements Deserializer<Reward> {
+        @Override
+        public Reward deserialize(String topic, byte[] data) {
+            try {
+                return inner.deserialize(topic, data);
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public Reward deserialize(String topic, org.apache.kafka.common.header.Headers headers, byte[] data) {
+            try {
+                return inner.deserialize(topic, headers, data);
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+    }
+}
