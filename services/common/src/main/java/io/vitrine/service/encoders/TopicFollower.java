@@ -86,12 +86,23 @@ public final class TopicFollower<V> implements AutoCloseable {
     }
 
     private List<TopicPartition> waitForPartitions() {
-        while (running) {
+        return awaitPartitions(consumer, topic, () -> running,
+                () -> LOG.warn("topic {} does not exist yet: {}", topic, whileMissing));
+    }
+
+    /**
+     * The partitions of {@code topic}, once it exists: asked every 2 s meanwhile ({@code whileMissing} each time), as
+     * long as {@code running} holds; a {@link WakeupException} when it stops holding first.
+     */
+    public static List<TopicPartition> awaitPartitions(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                                                       String topic, java.util.function.BooleanSupplier running,
+                                                       Runnable whileMissing) {
+        while (running.getAsBoolean()) {
             var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
             if (infos != null && !infos.isEmpty()) {
                 return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             }
-            LOG.warn("topic {} does not exist yet: {}", topic, whileMissing);
+            whileMissing.run();
             try {
                 Thread.sleep(2_000); // partitionsFor answers at once for a missing topic
             } catch (InterruptedException e) {

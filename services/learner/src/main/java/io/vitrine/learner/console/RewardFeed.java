@@ -1,6 +1,7 @@
 package io.vitrine.learner.console;
 
 import io.vitrine.avro.Reward;
+import io.vitrine.service.encoders.TopicFollower;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -73,19 +74,7 @@ final class RewardFeed implements AutoCloseable {
     }
 
     private List<TopicPartition> partitions() throws WakeupException {
-        while (running) {
-            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            }
-            try {
-                Thread.sleep(2_000); // partitionsFor answers at once for a missing topic
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new WakeupException();
+        return TopicFollower.awaitPartitions(consumer, topic, () -> running, () -> { });
     }
 
     @Override
