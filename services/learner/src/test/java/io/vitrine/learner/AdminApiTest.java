@@ -102,8 +102,10 @@ class AdminApiTest {
         String marker = "refused/marker-" + System.nanoTime();
         given().auth().oauth2(token("alice", AdminResourceRoles.ADMIN)).post("/v1/admin/slots/" + marker + "/pause")
                 .then().statusCode(200);
+        // The action answers once its transaction is committed; the commit markers reach the topic's partitions a
+        // moment later, and a read-committed reader sees the records only then: read again until the marker shows.
+        assertEquals(1, auditsOf(marker, 1).size(), "the marker's audit event is read");
         List<AdminAudit> audits = LearnerServiceTest.readAll(Topic.ADMIN_AUDIT, AdminAudit.class);
-        assertTrue(audits.stream().anyMatch(a -> a.getSlot().equals(marker)), "the marker's audit event is read");
         assertTrue(audits.stream().noneMatch(a -> a.getSlot().equals(slot)), "no audit event of a refused action");
         assertTrue(LearnerServiceTest.readAll(Topic.SLOT_CONTROL, SlotControl.class).stream()
                 .noneMatch(c -> c.getSlot().equals(slot)), "no state of a refused action");
@@ -153,8 +155,7 @@ class AdminApiTest {
                 .statusCode(200).body("learning", equalTo(true)).body("exploration", equalTo(0.3f))
                 .body("mode", equalTo("APPRENTICE")).body("changedBy", equalTo("alice"));
 
-        List<AdminAudit> audits = LearnerServiceTest.readAll(Topic.ADMIN_AUDIT, AdminAudit.class).stream()
-                .filter(a -> a.getSlot().equals(slot)).toList();
+        List<AdminAudit> audits = auditsOf(slot, 5);
         assertEquals(List.of(AdminAction.PAUSE_LEARNING, AdminAction.RESUME_LEARNING, AdminAction.SET_EXPLORATION,
                 AdminAction.SET_MODE, AdminAction.RESET), audits.stream().map(AdminAudit::getAction).toList(),
                 "one audit event per action that took effect, in order; none for the refused bodies");
@@ -172,6 +173,22 @@ class AdminApiTest {
         SlotControl last = LearnerServiceTest.readAll(Topic.SLOT_CONTROL, SlotControl.class).stream()
                 .filter(c -> c.getSlot().equals(slot)).reduce((a, b) -> b).orElseThrow();
         assertEquals(audits.get(4).getAfter(), last, "the slot's state on slot-control is the last action's");
+    }
+
+    /**
+     * The slot's audit events once at least {@code expected} are readable (commit markers reach the partitions a
+     * moment after the action's answer), or as many as there are after 30 s.
+     */
+    private static List<AdminAudit> auditsOf(String slot, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            List<AdminAudit> audits = LearnerServiceTest.readAll(Topic.ADMIN_AUDIT, AdminAudit.class).stream()
+                    .filter(a -> a.getSlot().equals(slot)).toList();
+            if (audits.size() >= expected || System.nanoTime() > deadline) {
+                return audits;
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** A decision of the slot, shown and clicked: one reward, once the attribution window closed. */
