@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -140,6 +141,29 @@ final class ServingController implements AutoCloseable {
 
     /** The newest ready version newer than everything served so far that passed its gate and was not refused. */
     private EncoderVersion newestPromotable(EncoderServing state) {
+        for (EncoderVersion v : candidates(state)) {
+            if (isReady(v)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The next version to serve while the learner still rebuilds it: the newest version newer than everything served
+     * so far that passed its gate, was not refused, and is not ready yet (the one the learner keeps learning as the
+     * next to be promoted). The trainer waits for it before it publishes another, which would supersede it.
+     */
+    Optional<EncoderVersion> candidateRebuilding() {
+        if (!follower.caughtUp() || !catalog.caughtUp()) {
+            return Optional.empty();
+        }
+        List<EncoderVersion> candidates = candidates(follower.current().orElse(null));
+        return candidates.isEmpty() || isReady(candidates.get(0)) ? Optional.empty() : Optional.of(candidates.get(0));
+    }
+
+    /** Versions newer than everything served so far that passed their gate and were not refused, newest first. */
+    private List<EncoderVersion> candidates(EncoderServing state) {
         List<String> refused = state == null ? List.of() : state.getRefused();
         List<String> served = new ArrayList<>();
         if (state != null) {
@@ -151,18 +175,19 @@ final class ServingController implements AutoCloseable {
             Instant at = catalog.get(version).map(EncoderVersion::getCreatedAt).orElse(Instant.EPOCH);
             newestServed = at.isAfter(newestServed) ? at : newestServed;
         }
+        List<EncoderVersion> candidates = new ArrayList<>();
         List<EncoderVersion> all = catalog.all();
         for (int i = all.size() - 1; i >= 0; i--) {
             EncoderVersion v = all.get(i);
             if (!v.getCreatedAt().isAfter(newestServed)) {
-                return null;
+                break;
             }
             boolean passed = !gateEnabled || v.getGate() != null && v.getGate().getPromote();
-            if (passed && !refused.contains(v.getVersion()) && isReady(v)) {
-                return v;
+            if (passed && !refused.contains(v.getVersion())) {
+                candidates.add(v);
             }
         }
-        return null;
+        return candidates;
     }
 
     private boolean isReady(EncoderVersion version) {

@@ -34,6 +34,7 @@ import java.util.function.Function;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -75,17 +76,21 @@ final class Trainer implements AutoCloseable {
     private final ServingFollower serving;
     private final EncoderCatalog catalog;
     private final BuiltInEncoder builtIn;
+    private final Supplier<Optional<EncoderVersion>> candidateRebuilding;
     /** The networks this trainer made, by version: a new training starts from the serving one's. */
     private final Map<String, Mlp> networks = new ConcurrentHashMap<>();
     private final Counter promoteVerdicts;
     private final Counter refuseVerdicts;
     private Instant lastTraining;
     private String lastError;
+    /** The candidate a due training last waited for, so that the wait is logged once. */
+    private String waitedFor;
 
     Trainer(TrainerConfig.Trainer settings, RewardBuffer buffer, EncoderPublisher publisher, Gate gate,
-            ServingFollower serving, EncoderCatalog catalog, BuiltInEncoder builtIn, Clock clock,
-            MeterRegistry registry) {
+            ServingFollower serving, EncoderCatalog catalog, BuiltInEncoder builtIn,
+            Supplier<Optional<EncoderVersion>> candidateRebuilding, Clock clock, MeterRegistry registry) {
         this.settings = settings;
+        this.candidateRebuilding = candidateRebuilding;
         this.gate = gate;
         this.serving = serving;
         this.catalog = catalog;
@@ -122,7 +127,7 @@ final class Trainer implements AutoCloseable {
         boolean enough = fresh >= settings.everyRewards();
         boolean periodic = fresh >= settings.minRewards()
                 && Duration.between(lastTraining, clock.instant()).compareTo(settings.every()) >= 0;
-        if (enough || periodic) {
+        if ((enough || periodic) && !waitingForRebuild()) {
             try {
                 train();
             } catch (FencedWriter.FencedException e) {
@@ -131,6 +136,29 @@ final class Trainer implements AutoCloseable {
                 LOG.errorf(e, "training failed");
             }
         }
+    }
+
+    /**
+     * Whether a due training waits: while the learner rebuilds the next version to serve, a newer version would
+     * supersede it (the learner keeps one candidate) and throw its replay away; published faster than the learner
+     * rebuilds, no version would ever take over. So the next training waits until the candidate is ready (it then
+     * trains on every reward that came meanwhile), for at most {@code rebuild-wait} after the candidate's publication.
+     */
+    private boolean waitingForRebuild() {
+        if (settings.rebuildWait().isZero()) {
+            return false;
+        }
+        Optional<EncoderVersion> candidate = candidateRebuilding.get();
+        if (candidate.isEmpty()
+                || Duration.between(candidate.get().getCreatedAt(), clock.instant()).compareTo(settings.rebuildWait()) >= 0) {
+            return false;
+        }
+        if (!candidate.get().getVersion().equals(waitedFor)) {
+            waitedFor = candidate.get().getVersion();
+            LOG.infof("next training waits for the rebuild of %s (at most %s after its publication)", waitedFor,
+                    settings.rebuildWait());
+        }
+        return true;
     }
 
     /**

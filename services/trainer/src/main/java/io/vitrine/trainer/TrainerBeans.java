@@ -134,11 +134,12 @@ public class TrainerBeans {
     @Singleton
     @Startup
     Trainer trainer(TrainerConfig config, RewardBuffer buffer, EncoderPublisher publisher, ServingFollower follower,
-                    EncoderCatalog catalog, BuiltInEncoder builtIn, MeterRegistry registry) {
+                    EncoderCatalog catalog, BuiltInEncoder builtIn, ServingController controller,
+                    MeterRegistry registry) {
         TrainerConfig.Prior prior = config.prior();
         Trainer trainer = new Trainer(config.trainer(), buffer, publisher,
                 new Gate(config.trainer().gate(), new NigPrior(prior.lambda(), prior.a0(), prior.b0())), follower,
-                catalog, builtIn, Clock.systemUTC(), registry);
+                catalog, builtIn, controller::candidateRebuilding, Clock.systemUTC(), registry);
         trainer.start();
         return trainer;
     }

@@ -83,6 +83,14 @@ public interface TrainerConfig {
         @WithDefault("1h")
         Duration every();
 
+        /**
+         * A training due by count or period waits while the newest version that passed its gate is still being
+         * rebuilt by the learner (a newer one would supersede it and throw its replay away), for at most this long
+         * after that version's publication; 0 never waits. A training on request never waits.
+         */
+        @WithDefault("5m")
+        Duration rebuildWait();
+
         /** Fewer new rewards than this never start a training by themselves. */
         @WithDefault("500")
         int minRewards();

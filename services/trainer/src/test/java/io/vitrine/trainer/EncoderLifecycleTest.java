@@ -98,7 +98,20 @@ class EncoderLifecycleTest {
         assertTrue(good.getGate().getDifference().getDoublyRobustLow() > 0,
                 "a network that learned the interaction beats a linear model: " + good.getGate().getReason());
 
+        // While the learner rebuilds it, enough new rewards do not publish a newer version, which would supersede it
+        // and throw its replay away: the due training waits for the rebuild, then trains on everything that came.
+        int published = given().get("/v1/trainer").then().extract().path("versions.size()");
+        Instant beforeMore = Instant.now();
+        send(world(2000, random, false));
+        awaitBuffered(beforeMore, 2000);
+        Thread.sleep(2_500); // the trainer looks once a second
+        assertEquals(published, (int) given().get("/v1/trainer").then().extract().path("versions.size()"),
+                "no version while the candidate " + good.getVersion() + " is rebuilt");
+
         markRebuilt(good);
+        EncoderVersion next = awaitVersion(good.getCreatedAt(), null);
+        assertTrue(next.getTrainedOn().getToTimestamp().isAfter(good.getTrainedOn().getToTimestamp()),
+                "trained, once the rebuild was done, on the rewards that came meanwhile");
         Thread.sleep(2_000);
         assertEquals(builtIn, currentServing().getVersion(), "pinned: the ready, passing version waits");
         given().delete("/v1/encoders/pin").then().statusCode(200);
