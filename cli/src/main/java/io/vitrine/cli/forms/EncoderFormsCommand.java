@@ -22,7 +22,9 @@ import java.util.concurrent.Callable;
                     + " learner's exact posterior, rewards reaching it --delay decisions late) with the built-in"
                     + " encoder, and with each trained form retrained every --retrain-every rewards and swapped in at"
                     + " once with its posteriors rebuilt from every reward (the gate, the rebuild's time and the"
-                    + " promotion are left out). Prints the last-half gap closed of each form on each seed.",
+                    + " promotion are left out). ORACLE is the ceiling: the world's own prediction of the click from"
+                    + " what the encoder sees, as a perfect encoder would compute it. Prints the last-half gap closed"
+                    + " of each form on each seed.",
             "Exit code 0 when every run finished; 1 on bad options."})
 public final class EncoderFormsCommand implements Callable<Integer> {
 
@@ -46,7 +48,7 @@ public final class EncoderFormsCommand implements Callable<Integer> {
             description = "The selectors' uniform exploration share (default: ${DEFAULT-VALUE}).")
     double exploration;
 
-    @Option(names = "--forms", split = ",", defaultValue = "BUILT_IN,BILINEAR,MLP", paramLabel = "FORM,...",
+    @Option(names = "--forms", split = ",", defaultValue = "BUILT_IN,BILINEAR,MLP,ORACLE", paramLabel = "FORM,...",
             description = "Forms to play: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     List<EncoderForm> forms;
 

@@ -20,6 +20,7 @@ import io.vitrine.core.train.TrainingRecipe;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,8 @@ public final class OfflineWorldRun {
     private static final int MLP_STEPS = 500;
     /** Draws behind each propensity: the decision alone matters here, so a few. */
     private static final int PROPENSITY_DRAWS = 8;
+    /** Draws of the visitor's hidden vector behind each of the oracle's predictions. */
+    private static final int ORACLE_DRAWS = 200;
 
     private OfflineWorldRun() {
     }
@@ -80,7 +83,7 @@ public final class OfflineWorldRun {
         int fc = worldSpec.contextFeatures();
         int fa = worldSpec.candidateFeatures();
         DefaultEncoder builtIn = DefaultEncoder.random(fc, fa, 32, 1);
-        UnaryOperator<float[][]> encoder = builtIn::forward;
+        UnaryOperator<float[][]> encoder = form == EncoderForm.ORACLE ? oracle(world, fc) : builtIn::forward;
         ThompsonSampler sampler = new ThompsonSampler(PROPENSITY_DRAWS, new UniformExploration(settings.exploration()));
         RewardRows log = new RewardRows(fc, fa);
         List<Integer> slots = new ArrayList<>();
@@ -89,7 +92,8 @@ public final class OfflineWorldRun {
         ArrayDeque<Pending> pending = new ArrayDeque<>();
         Mlp network = null;
         int trainings = 0;
-        int dimension = builtIn.info().dimension();
+        int dimension = encoder.apply(new float[][]{concat(world.visitor(0).context(),
+                world.slot(0).candidates().get(0).features())})[0].length;
         long sinceTraining = 0;
         double expected = 0;
         double uniform = 0;
@@ -105,7 +109,7 @@ public final class OfflineWorldRun {
                 posteriors.remove(p.slot());
                 sinceTraining++;
             }
-            if (form != EncoderForm.BUILT_IN && sinceTraining >= settings.retrainEvery()) {
+            if (form.trained() && sinceTraining >= settings.retrainEvery()) {
                 sinceTraining = 0;
                 trainings++;
                 if (form == EncoderForm.BILINEAR) {
@@ -152,6 +156,26 @@ public final class OfflineWorldRun {
         double gap = oracle - uniform;
         return new Result(form, worldSpec.seed(), gap > 0 ? (expected - uniform) / gap : 0, expected / counted,
                 trainings, dimension);
+    }
+
+    /** z = [1, p], p the world's own prediction for the row's image given the row's context ({@link EncoderForm#ORACLE}). */
+    private static UnaryOperator<float[][]> oracle(ImageWorld world, int contextFeatures) {
+        Map<String, int[]> images = new HashMap<>();
+        for (int s = 0; s < world.slots().size(); s++) {
+            for (int a = 0; a < world.slot(s).candidates().size(); a++) {
+                images.put(Arrays.toString(world.slot(s).candidates().get(a).features()), new int[]{s, a});
+            }
+        }
+        return rows -> {
+            float[][] out = new float[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                int[] image = images.get(Arrays.toString(Arrays.copyOfRange(rows[i], contextFeatures, rows[i].length)));
+                double p = world.expectedClickProbability(Arrays.copyOf(rows[i], contextFeatures), image[0], image[1],
+                        ORACLE_DRAWS);
+                out[i] = new float[]{1, (float) p};
+            }
+            return out;
+        };
     }
 
     /** The learner's rebuild: every reward so far re-encoded into fresh statistics per slot. */

@@ -1,6 +1,7 @@
 package io.vitrine.cli.world;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -156,6 +157,42 @@ public final class ImageWorld {
     /** Hidden click probability of one candidate. */
     public double clickProbability(Visitor visitor, int candidate) {
         return clickProbabilities(visitor)[candidate];
+    }
+
+    /**
+     * The best prediction anything that sees only the context features can make: the click probability of a
+     * candidate averaged over the visitor's hidden vector given its noisy context (each observed latent dimension's
+     * Gaussian posterior, the unobserved one at its prior), by a fixed set of {@code draws} normal draws, so the same
+     * arguments give the same answer. What a perfect encoder would compute: {@code encoder-forms}' ceiling.
+     */
+    public double expectedClickProbability(float[] context, int slot, int candidate, int draws) {
+        double[] mean = new double[LATENT];
+        double[] sd = new double[LATENT];
+        Arrays.fill(sd, 1);
+        double noisePrecision = 1 / (CONTEXT_NOISE * CONTEXT_NOISE);
+        for (int k = 0; k < LATENT - 1; k++) {
+            double sum = 0;
+            int seen = 0;
+            for (int j = k; j < context.length; j += LATENT - 1) {
+                sum += context[j];
+                seen++;
+            }
+            double precision = 1 + seen * noisePrecision;
+            mean[k] = sum * noisePrecision / precision;
+            sd[k] = Math.sqrt(1 / precision);
+        }
+        Slot s = slots.get(slot);
+        Image image = s.candidates().get(candidate);
+        SplittableRandom random = new SplittableRandom(mix(seed, 0xE9C7L));
+        double sum = 0;
+        for (int d = 0; d < draws; d++) {
+            double dot = 0;
+            for (int j = 0; j < LATENT; j++) {
+                dot += Math.tanh(1.5 * (mean[j] + sd[j] * random.nextGaussian())) * image.hidden()[j];
+            }
+            sum += sigmoid(image.base() + s.contextWeight() * dot);
+        }
+        return sum / draws;
     }
 
     /** What an all-knowing policy gets: the largest click probability. */

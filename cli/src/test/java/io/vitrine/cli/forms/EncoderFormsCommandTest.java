@@ -30,6 +30,16 @@ class EncoderFormsCommandTest {
     }
 
     @Test
+    void theCeilingIsNeverRetrainedAndBeatsTheTrainedForm() {
+        WorldSpec world = new WorldSpec(4, 6, 8, 8, 1);
+        OfflineWorldRun.Result oracle = OfflineWorldRun.play(EncoderForm.ORACLE, world, SHORT);
+        OfflineWorldRun.Result bilinear = OfflineWorldRun.play(EncoderForm.BILINEAR, world, SHORT);
+        assertEquals(0, oracle.trainings());
+        assertEquals(2, oracle.dimension());
+        assertTrue(oracle.lastHalfGapClosed() > bilinear.lastHalfGapClosed(), oracle + " against " + bilinear);
+    }
+
+    @Test
     void aRunIsAFunctionOfItsSeed() {
         WorldSpec world = new WorldSpec(4, 6, 8, 8, 2);
         OfflineWorldRun.Settings settings = new OfflineWorldRun.Settings(3_000, 200, 1_000, 0.05);

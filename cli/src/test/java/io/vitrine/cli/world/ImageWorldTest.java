@@ -40,6 +40,36 @@ class ImageWorldTest {
     }
 
     @Test
+    void theExpectedClickProbabilityGivenTheContextIsCalibrated() {
+        // E[p | context] must average to the hidden p within every band of its own predictions: a wrong posterior of
+        // the hidden vector (its shrinkage, which feature sees which dimension) would over- or under-predict at the
+        // extremes.
+        ImageWorld world = ImageWorld.generate(SPEC);
+        int bands = 4;
+        double[] predicted = new double[bands];
+        double[] hidden = new double[bands];
+        int[] count = new int[bands];
+        for (long i = 0; i < 20_000; i++) {
+            Visitor visitor = world.visitor(i);
+            double[] p = world.clickProbabilities(visitor);
+            for (int a = 0; a < p.length; a++) {
+                double e = world.expectedClickProbability(visitor.context(), visitor.slot(), a, 64);
+                assertTrue(e > 0 && e < 1);
+                int band = e < 0.06 ? 0 : e < 0.1 ? 1 : e < 0.16 ? 2 : 3;
+                predicted[band] += e;
+                hidden[band] += p[a];
+                count[band]++;
+            }
+        }
+        for (int b = 0; b < bands; b++) {
+            assertTrue(count[b] > 1_000, "band " + b + " holds " + count[b]);
+            assertEquals(hidden[b] / count[b], predicted[b] / count[b], 0.006, "band " + b);
+        }
+        assertEquals(world.expectedClickProbability(world.visitor(7).context(), 1, 2, 64),
+                world.expectedClickProbability(world.visitor(7).context(), 1, 2, 64), "a function of its arguments");
+    }
+
+    @Test
     void oracleBoundsEveryProbabilityAndUniformIsTheMean() {
         ImageWorld world = ImageWorld.generate(SPEC);
         for (long i = 0; i < 2_000; i++) {
