@@ -108,6 +108,30 @@ class ContractTest {
         assertTrue(!document.toString().contains("X-Vitrine-Forwarded"), "the internal header is not in the contract");
     }
 
+    @Test
+    void theConsoleSnapshotHasTheDocumentsFields() throws Exception {
+        JsonNode document = new ObjectMapper().readTree(given().get("/q/openapi?format=json").then().statusCode(200)
+                .extract().asString());
+        assertTrue(document.at("/paths/~1v1~1console~1events/get/responses/200/content").has("text/event-stream"));
+        JsonNode snapshot = new ObjectMapper().readTree(given().get("/v1/console/snapshot").then().statusCode(200)
+                .extract().asString());
+        assertEquals(fields(document.at("/components/schemas/ConsoleSnapshot/properties")), fields(snapshot));
+        assertEquals(fields(document.at("/components/schemas/ConsoleCounters/properties")),
+                fields(snapshot.get("counters")));
+        for (JsonNode slot : snapshot.get("slots")) {
+            assertEquals(fields(document.at("/components/schemas/ConsoleSlot/properties")), fields(slot));
+            for (JsonNode candidate : slot.get("candidates")) {
+                assertEquals(fields(document.at("/components/schemas/ConsoleCandidate/properties")), fields(candidate));
+            }
+        }
+    }
+
+    private static Set<String> fields(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
     private static Decision decision(String requestId, String scope, String chosen, double propensity, Instant at) {
         return Decision.newBuilder()
                 .setRequestId(requestId).setSlot("contract/hero").setScope(scope).setTimestamp(at)
