@@ -96,6 +96,11 @@ final class RegistryApiStub implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** The ids (content ids) of the versions registered under {@code subject}, oldest first. */
+    synchronized List<Integer> ids(String subject) {
+        return subjects.getOrDefault(subject, List.of()).stream().map(Version::contentId).toList();
+    }
+
     /** The versions registered under {@code subject}, oldest first, as their schemas' texts. */
     synchronized List<String> schemas(String subject) {
         return subjects.getOrDefault(subject, List.of()).stream().map(v -> contents.get(v.contentId() - 1)).toList();

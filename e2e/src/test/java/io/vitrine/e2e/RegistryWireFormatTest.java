@@ -16,6 +16,7 @@ import io.vitrine.cli.sim.DecisionAnswer;
 import io.vitrine.cli.sim.DecisionQuery;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -128,6 +130,14 @@ class RegistryWireFormatTest {
                     + count(thirds.get(1), "click") + " clicks"), output);
             sendWithJava(run, wire, thirds.get(2));
 
+            // On the wire: the byte 0, then the id the registry gave the writer's schema under <topic>-value.
+            String impressions = Topic.IMPRESSIONS.name(run.prefix());
+            List<Integer> impressionIds = registry.ids(impressions + "-value");
+            List<String> headers = CommittedRecords.values(run.bootstrap(), impressions, new ByteArrayDeserializer(),
+                    DECISIONS, Duration.ofSeconds(30)).stream().map(RegistryWireFormatTest::header).distinct().toList();
+            assertEquals(impressionIds.stream().map(id -> "0 " + id).sorted().toList(), headers.stream().sorted().toList(),
+                    "Confluent wire-format headers of the impressions");
+
             String clicks = Topic.CLICKS.name(run.prefix()) + "-value";
             List<String> clickVersions = registry.schemas(clicks);
             assertTrue(clickVersions.size() >= 2, "v1 then v2 registered under " + clicks + ": " + clickVersions);
@@ -183,6 +193,11 @@ class RegistryWireFormatTest {
         org.apache.kafka.common.serialization.Deserializer<DeadLetter> deadLetters() {
             return wire.serde(DeadLetter.class).deserializer();
         }
+    }
+
+    /** The magic byte and the 4-byte big-endian schema id that start a Confluent wire-format value. */
+    private static String header(byte[] value) {
+        return value[0] + " " + ByteBuffer.wrap(value, 1, 4).getInt();
     }
 
     private static long count(List<Event> events, String type) {
