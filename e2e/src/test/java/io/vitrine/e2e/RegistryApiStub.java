@@ -44,6 +44,10 @@ final class RegistryApiStub implements AutoCloseable {
     static final String CONFLUENT_PATH = "/apis/ccompat/v7";
     static final String APICURIO_PATH = "/apis/registry/v3";
     private static final String DEFAULT_GROUP = "default";
+    /** Starts the request log's entry of a call this stub does not know. */
+    static final String UNKNOWN = "unknown endpoint: ";
+    /** Starts the request log's entry of a call this stub failed on. */
+    static final String FAILED = "failed: ";
 
     private static final Pattern SUBJECT_VERSIONS = Pattern.compile(CONFLUENT_PATH + "/subjects/([^/]+)/versions");
     private static final Pattern SUBJECT = Pattern.compile(CONFLUENT_PATH + "/subjects/([^/]+)");
@@ -91,7 +95,7 @@ final class RegistryApiStub implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + APICURIO_PATH);
     }
 
-    /** Method and path of every request so far, in order. */
+    /** Method and path of every request so far, in order, each followed by a note if it was unknown or failed. */
     synchronized List<String> requests() {
         return List.copyOf(requests);
     }
@@ -115,10 +119,10 @@ final class RegistryApiStub implements AutoCloseable {
             synchronized (this) {
                 requests.add(method + " " + path);
                 try {
-                    answer = answer(method, path, exchange.getRequestURI().getQuery(), body);
+                    answer = answer(method, path, body);
                 } catch (IOException | RuntimeException e) {
                     answer = Answer.error(500, 500, "this registry stub failed on " + method + " " + path + ": " + e);
-                    requests.add(answer.body());
+                    requests.add(FAILED + answer.body());
                 }
             }
             byte[] out = answer.body().getBytes(StandardCharsets.UTF_8);
@@ -144,7 +148,7 @@ final class RegistryApiStub implements AutoCloseable {
         }
     }
 
-    private Answer answer(String method, String path, String query, byte[] body) throws IOException {
+    private Answer answer(String method, String path, byte[] body) throws IOException {
         Matcher m;
         if (method.equals("POST") && (m = SUBJECT_VERSIONS.matcher(path)).matches()) {
             return register(m.group(1), JSON.readTree(body).path("schema").asText(), List.of());
@@ -177,8 +181,9 @@ final class RegistryApiStub implements AutoCloseable {
                     : new Answer(200, "application/json", contents.get(id - 1));
         }
         if (method.equals("POST") && (m = CREATE_ARTIFACT.matcher(path)).matches()) {
-            return createArtifact(m.group(1), query, JSON.readTree(body));
+            return createArtifact(m.group(1), JSON.readTree(body));
         }
+        requests.add(UNKNOWN + method + " " + path);
         return Answer.error(404, 404, "this registry stub has no endpoint " + method + " " + path);
     }
 
@@ -255,7 +260,7 @@ final class RegistryApiStub implements AutoCloseable {
     }
 
     /** Apicurio's create-artifact call with {@code ifExists=FIND_OR_CREATE_VERSION}, as its serializer makes it. */
-    private Answer createArtifact(String group, String query, JsonNode request) {
+    private Answer createArtifact(String group, JsonNode request) {
         String artifactId = request.path("artifactId").asText();
         String content = request.path("firstVersion").path("content").path("content").asText();
         if (!DEFAULT_GROUP.equals(group)) {
