@@ -23,6 +23,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
+import requests
 from confluent_kafka import Producer
 from confluent_kafka.avro import CachedSchemaRegistryClient, ClientError, loads
 from confluent_kafka.avro.serializer import SerializerError
@@ -81,7 +82,7 @@ def main(argv=None):
             return 2
         try:
             value = serializer.encode_record_with_schema(topics[kind], schema, record)
-        except (ClientError, SerializerError) as e:
+        except (ClientError, SerializerError, requests.RequestException) as e:
             # The registry refused the schema (an incompatible change) or could not be reached.
             print(f"vitrine_registry_events: line {number}: {e}", file=sys.stderr)
             return 1
