@@ -226,7 +226,9 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         decisions.put(requestId, decision);
         schedule(decision.getTimestamp().plus(decisionRetention), DECISION, requestId);
         for (DeadLetter held : release(heldImpressions, requestId + "/")) {
-            onImpression(impressionOf(held), held);
+            Impression impression = impressionOf(held);
+            heldSince.remove(HELD_IMPRESSION + ":" + windowKey(requestId, impression.getCandidateId()));
+            onImpression(impression, held);
         }
     }
 
@@ -276,6 +278,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         schedule(impression.getTimestamp().plus(window).plus(allowedLateness), WINDOW, windowKey);
         Click heldClick = heldClicks.delete(windowKey);
         if (heldClick != null) {
+            heldSince.remove(HELD_CLICK + ":" + windowKey);
             onClick(heldClick);
         }
     }
