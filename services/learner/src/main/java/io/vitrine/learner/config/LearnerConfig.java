@@ -116,8 +116,7 @@ public interface LearnerConfig {
 
         /**
          * An impression that arrives before its decision, or a click before its impression, waits
-         * this long (event time) for it, and at least a few seconds of the task running, before it is dropped and
-         * counted.
+         * this long for it, in event time and as long in running time, before it is dropped and counted.
          */
         @WithDefault("30s")
         Duration holdGrace();

@@ -137,12 +137,6 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     static final Duration QUIET_TICK = Duration.ofSeconds(1);
 
     /**
-     * How long a held event waits, at least, in running time: several commit intervals (500 ms) and polls, so that an
-     * event moved through a repartition topic before it has reached the join.
-     */
-    static final Duration HELD_AT_LEAST = Duration.ofSeconds(3);
-
-    /**
      * Wall-clock fallback, for a topic that has gone quiet. Only once the task has been quiet for
      * {@code idleCloseDelay} does event time get extrapolated, by the quiet time; while events flow, even events
      * older than stream time (a batch sent late, a replay), windows close by event time alone.
@@ -390,12 +384,14 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     }
 
     /**
-     * True for a held event whose grace has passed in event time but which the task has not yet held for
-     * {@link #HELD_AT_LEAST} of running time. Its predecessor may have come off its request's partition and be on its
-     * way through a repartition topic: written there when the task that read it commits, read here at a later poll.
-     * Stream time can meanwhile run far ahead (a backlog is read in seconds; a thread that stalled reads everything
-     * that came in the meantime at once), so the grace in event time alone gave up on decisions that were a commit
-     * away. Running time is the punctuations' paced time, which a stalled thread does not advance.
+     * True for a held event whose grace has passed in event time but which the task has not yet held for the grace in
+     * running time as well. Its predecessor may have come off its request's partition and be on its way through a
+     * repartition topic: written there when the task that read it commits, read here at a later poll. Stream time can
+     * meanwhile run far ahead (a backlog is read in seconds; a thread that stalled reads everything that came in the
+     * meantime at once), so the grace in event time alone gave up on decisions that were a commit away. Running time
+     * is the punctuations' paced time, which a stalled thread does not advance; live, it passes as event time does,
+     * so the grace is what it was. (A few seconds of running time were not enough: a thread catching up a backlog on
+     * a loaded machine processes its buffers for longer than that before it polls again.)
      */
     private boolean stillHeldToRun(String kind, String key) {
         if (!HELD_IMPRESSION.equals(kind) && !HELD_CLICK.equals(kind)) {
@@ -403,7 +399,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         }
         boolean held = HELD_IMPRESSION.equals(kind) ? heldImpressions.get(key) != null : heldClicks.get(key) != null;
         // Held before this processor started (restored from the changelog): its running time counts from the start.
-        return held && pacedClockMs - heldSince.getOrDefault(kind + ":" + key, 0L) < HELD_AT_LEAST.toMillis();
+        return held && pacedClockMs - heldSince.getOrDefault(kind + ":" + key, 0L) < holdGrace.toMillis();
     }
 
     /** True when {@code value} is a value and {@code than} is none or smaller. */

@@ -265,8 +265,8 @@ class LearnerTopologyTest {
         assertEquals(0.0, counter("vitrine.events.dropped", "reason", "click-orphan"), "held for the grace");
         decide("later", T0.plus(HOLD).plusSeconds(2), "a", List.of(1f, 0f));
         assertEquals(0.0, counter("vitrine.events.dropped", "reason", "click-orphan"),
-                "past the grace in event time, but the task has not yet run for long enough");
-        passWallClock(Duration.ofSeconds(4));
+                "past the grace in event time, but the task has not yet run for as long");
+        passWallClock(HOLD.plusSeconds(1));
         assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-orphan"));
         assertTrue(rewards.isEmpty());
     }
@@ -301,8 +301,8 @@ class LearnerTopologyTest {
         assertEquals(0.0, counter("vitrine.events.dropped", "reason", "impression-unknown-decision"), "still held");
         assertTrue(deadLetters.isEmpty(), "still held");
         decide("r3", T0.plus(HOLD).plusSeconds(1), "a", List.of(1f, 0f));
-        assertTrue(deadLetters.isEmpty(), "past the grace in event time, but not yet held for a few seconds of running");
-        passWallClock(Duration.ofSeconds(4));
+        assertTrue(deadLetters.isEmpty(), "past the grace in event time, but not yet held as long in running time");
+        passWallClock(HOLD.plusSeconds(1));
         assertTrue(rewards.isEmpty());
         assertEquals(2.0, counter("vitrine.events.dropped", "reason", "impression-unknown-decision"));
 
@@ -365,7 +365,7 @@ class LearnerTopologyTest {
         assertTrue(letter.getDetail().contains("non-finite"), letter.getDetail());
         show("r1", "a", T0);
         decide("later", T0.plus(HOLD).plus(WINDOW), "a", List.of(1f, 0f));
-        passWallClock(Duration.ofSeconds(4)); // held for a few seconds of running as well
+        passWallClock(HOLD.plusSeconds(1)); // held for the grace in running time as well
         assertTrue(rewards.isEmpty());
         assertEquals("unknown-decision", deadLetters.readValue().getReason());
     }
