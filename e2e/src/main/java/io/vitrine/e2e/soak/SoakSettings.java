@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param decisionsPerSecond  the steady rate of decision requests (each answered decision is shown, about a third
  *                            clicked: some 2.4 events per decision)
  * @param slots               slots the decisions spread over (one posterior each)
- * @param window              the learner's attribution window (its other margins are its defaults)
+ * @param window              the learner's attribution window (its other margins are its defaults, but for its
+ *                            allowed lateness: see Soak)
  * @param seed                seed of the traffic and of the kill schedule
  * @param out                 where the services' state and logs, the timeline and the plot go
  */
