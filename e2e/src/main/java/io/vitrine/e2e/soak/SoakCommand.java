@@ -47,11 +47,6 @@ public final class SoakCommand implements Callable<Integer> {
             description = "the learner's attribution window (default: ${DEFAULT-VALUE})")
     Duration window;
 
-    @Option(names = "--lateness", defaultValue = "90s", converter = DurationConverter.class,
-            description = "the learner's allowed lateness and hold grace: at least its longest outage"
-                    + " (default: ${DEFAULT-VALUE}; the learner's own defaults are 1s and 30s)")
-    Duration lateness;
-
     @Option(names = "--seed", defaultValue = "17", description = "seed of the traffic and the kills (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -66,7 +61,7 @@ public final class SoakCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path directory = out != null ? out : RepoHome.locate(Optional.empty()).resolve("e2e/target/soak");
         Files.createDirectories(directory);
-        SoakSettings settings = new SoakSettings(events, kills, rate, slots, window, lateness, seed, directory);
+        SoakSettings settings = new SoakSettings(events, kills, rate, slots, window, seed, directory);
         // The broker runs in this JVM and logs through slf4j-simple: to a file, so that the progress stays readable.
         System.setProperty("org.slf4j.simpleLogger.logFile", directory.resolve("broker.log").toString());
         Path data = Files.createTempDirectory("vitrine-soak-kafka-");

@@ -11,15 +11,12 @@ import java.time.Duration;
  * @param decisionsPerSecond  the steady rate of decision requests (each answered decision is shown, about a third
  *                            clicked: some 2.4 events per decision)
  * @param slots               slots the decisions spread over (one posterior each)
- * @param window              the learner's attribution window
- * @param lateness            the learner's allowed lateness of a window and hold grace of an early event: at least
- *                            the longest outage of the learner, whose backlog it reads with its input topics out of
- *                            step by up to that much (docs/reliability.md, Soak)
+ * @param window              the learner's attribution window (its other margins are its defaults, but for its
+ *                            allowed lateness: see Soak)
  * @param seed                seed of the traffic and of the kill schedule
  * @param out                 where the services' state and logs, the timeline and the plot go
  */
-public record SoakSettings(int events, int kills, int decisionsPerSecond, int slots, Duration window, Duration lateness,
-                           long seed,
+public record SoakSettings(int events, int kills, int decisionsPerSecond, int slots, Duration window, long seed,
                            Path out) {
 
     public SoakSettings {

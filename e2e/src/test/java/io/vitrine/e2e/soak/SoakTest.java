@@ -26,8 +26,7 @@ class SoakTest {
     @Test
     void tenThousandEventsThroughFiveKillsLoseNothingAndCountNothingTwice() throws Exception {
         Path out = RepoHome.locate(Optional.empty()).resolve("e2e/target/soak-test");
-        SoakSettings settings = new SoakSettings(10_000, 5, 50, 4, Duration.ofSeconds(3), Duration.ofSeconds(90), 17,
-                out);
+        SoakSettings settings = new SoakSettings(10_000, 5, 50, 4, Duration.ofSeconds(3), 17, out);
         SoakResult result = new Soak(settings, SharedLocalKafka.bootstrapServers(), Ports::anyFree, System.err).run();
 
         assertTrue(result.killCount() >= 5, result.summary());

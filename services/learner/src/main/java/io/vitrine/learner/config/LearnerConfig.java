@@ -107,15 +107,16 @@ public interface LearnerConfig {
         Duration publishInterval();
 
         /**
-         * A task that has read no event for this long closes its due windows by wall clock (its stream time
-         * extrapolated by the quiet time), so that no-click rewards are not held back indefinitely.
+         * A task that has been quiet for this long closes its due windows by wall clock (its stream time
+         * extrapolated by the quiet time), so that no-click rewards are not held back indefinitely. Quiet: no event,
+         * while its stream thread ran and none of its input partitions had records waiting on the broker.
          */
         @WithDefault("5s")
         Duration idleCloseDelay();
 
         /**
          * An impression that arrives before its decision, or a click before its impression, waits
-         * this long (event time) for it before it is dropped and counted.
+         * this long for it, in event time and as long in running time, before it is dropped and counted.
          */
         @WithDefault("30s")
         Duration holdGrace();

@@ -11,7 +11,9 @@ import io.vitrine.schemas.Scopes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -30,8 +32,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * reach the posterior ahead of non-clicks), or the click's at once ({@link ClickRewardTiming#CLICK}).
  * Windows close by event time (stream time) {@code allowedLateness} after their end, so that a click
  * inside the window that reaches the join a little after events with later timestamps (fetched from another
- * partition, or moved through a repartition topic) still counts; or by wall clock when no event has reached
- * the task for {@code idleCloseDelay}.
+ * partition, or moved through a repartition topic) still counts; or by wall clock when the task has been quiet for
+ * {@code idleCloseDelay}: no event reached it while its wall-clock punctuations kept their pace and none of its input
+ * partitions had records waiting on the broker (see {@link #closeDueWhenQuiet}).
  *
  * <p>The three topics are fetched separately, so an impression may be processed before its decision,
  * or a click before its impression. Such an event is held for {@code holdGrace} and applied when
@@ -86,12 +89,25 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private KeyValueStore<String, Click> heldClicks;
     private KeyValueStore<String, String> closedWindows;
     private final ClickRewardTiming clickRewardAt;
+    private final InputLag inputLag;
+    /** Wall clock of the last event, or -1 before the first one: until then there is no stream time to extrapolate. */
     private long wallClockAtLastEvent = -1;
+    /** Wall clock of the previous wall-clock punctuation. */
+    private long wallClockAtLastTick;
+    /** Quiet time counted since the last event: only gaps between punctuations that came at their pace. */
+    private long quietMs;
+    /** Running time of this processor: the sum of the gaps between punctuations that came at their pace. */
+    private long pacedClockMs;
+    /** When (running time) each event still held was held, by deadline value; restored ones are missing. */
+    private final Map<String, Long> heldSince = new HashMap<>();
+    /** True when the last closing left a held event past its grace, waiting for running time. */
+    private boolean heldPastGrace;
 
     AttributionProcessor(Duration window, Duration allowedLateness, Duration decisionRetention, Duration idleCloseDelay,
                          Duration holdGrace, double defaultReward, RewardRule rewardRule,
-                         ClickRewardTiming clickRewardAt, LearnerMetrics metrics) {
+                         ClickRewardTiming clickRewardAt, LearnerMetrics metrics, InputLag inputLag) {
         this.clickRewardAt = clickRewardAt;
+        this.inputLag = inputLag;
         this.window = window;
         this.allowedLateness = allowedLateness;
         this.decisionRetention = decisionRetention;
@@ -113,28 +129,56 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         this.closedWindows = context.getStateStore(CLOSED_STORE);
         Duration tick = window.compareTo(Duration.ofSeconds(1)) < 0 ? window.dividedBy(4) : Duration.ofMillis(250);
         context.schedule(tick, PunctuationType.STREAM_TIME, this::closeDue);
-        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::closeDueWhenQuiet);
+        wallClockAtLastTick = context.currentSystemTimeMs();
+        context.schedule(QUIET_TICK, PunctuationType.WALL_CLOCK_TIME, this::closeDueWhenQuiet);
     }
 
+    /** The pace of the wall-clock punctuation that counts quiet time. */
+    static final Duration QUIET_TICK = Duration.ofSeconds(1);
+
     /**
-     * Wall-clock fallback. Only while the task is quiet (no event for {@code idleCloseDelay}) does event time get
-     * extrapolated by the wall time elapsed since the last event; while events flow, even events older than
-     * stream time (a batch sent late, a replay), windows close by event time alone.
+     * Wall-clock fallback, for a topic that has gone quiet. Only once the task has been quiet for
+     * {@code idleCloseDelay} does event time get extrapolated, by the quiet time; while events flow, even events
+     * older than stream time (a batch sent late, a replay), windows close by event time alone.
+     *
+     * <p>Quiet is what the punctuations see at their pace: a gap of more than two ticks between two of them means the
+     * stream thread was busy with other tasks, starved of CPU, paused or restoring, and a task that was not run is
+     * not quiet (counting that gap closed windows whose clicks and decisions were on the broker, read a moment
+     * later). Nor is a task whose consumer knows of records on the broker for it (a backlog being caught up).
+     * Either starts the count again.
      */
     private void closeDueWhenQuiet(long wallClock) {
+        long sinceTick = wallClock - wallClockAtLastTick;
+        long quietFrom = Math.max(wallClockAtLastTick, wallClockAtLastEvent);
+        wallClockAtLastTick = wallClock;
         if (wallClockAtLastEvent < 0) {
             return;
         }
-        long streamTime = context.currentStreamTimeMs();
-        long quietFor = wallClock - wallClockAtLastEvent;
-        if (streamTime >= 0 && quietFor >= idleCloseDelay.toMillis()) {
-            closeDue(streamTime + quietFor);
+        if (sinceTick > 2 * QUIET_TICK.toMillis()) {
+            quietMs = 0;
+            return;
         }
+        pacedClockMs += sinceTick;
+        if (heldPastGrace && context.currentStreamTimeMs() >= 0) {
+            closeDue(context.currentStreamTimeMs());
+        }
+        quietMs += Math.max(0, wallClock - quietFrom);
+        long streamTime = context.currentStreamTimeMs();
+        if (streamTime < 0 || quietMs < idleCloseDelay.toMillis()) {
+            return;
+        }
+        // Asked only now, when windows would close: the lag comes from the consumer's metrics, not free to read.
+        if (inputLag.behind(context.taskId().partition())) {
+            quietMs = 0;
+            return;
+        }
+        closeDue(streamTime + quietMs);
     }
 
     @Override
     public void process(Record<String, AttributionEvent> record) {
         wallClockAtLastEvent = context.currentSystemTimeMs();
+        quietMs = 0;
         AttributionEvent event = record.value();
         if (event.value() == null) {
             reject(DeadLetters.of(context.recordMetadata(), record.key(), null, "empty-value",
@@ -176,7 +220,9 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         decisions.put(requestId, decision);
         schedule(decision.getTimestamp().plus(decisionRetention), DECISION, requestId);
         for (DeadLetter held : release(heldImpressions, requestId + "/")) {
-            onImpression(impressionOf(held), held);
+            Impression impression = impressionOf(held);
+            heldSince.remove(HELD_IMPRESSION + ":" + windowKey(requestId, impression.getCandidateId()));
+            onImpression(impression, held);
         }
     }
 
@@ -226,6 +272,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         schedule(impression.getTimestamp().plus(window).plus(allowedLateness), WINDOW, windowKey);
         Click heldClick = heldClicks.delete(windowKey);
         if (heldClick != null) {
+            heldSince.remove(HELD_CLICK + ":" + windowKey);
             onClick(heldClick);
         }
     }
@@ -299,10 +346,15 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                 due.add(it.next());
             }
         }
+        heldPastGrace = false;
         for (KeyValue<String, String> entry : due) {
-            deadlines.delete(entry.key);
             String kind = entry.value.substring(0, 1);
             String key = entry.value.substring(2);
+            if (stillHeldToRun(kind, key)) {
+                heldPastGrace = true;
+                continue; // its deadline entry stays: looked at again at the next punctuation
+            }
+            deadlines.delete(entry.key);
             switch (kind) {
                 case WINDOW -> {
                     Reward pending = windows.delete(key);
@@ -311,6 +363,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                     }
                 }
                 case HELD_IMPRESSION -> {
+                    heldSince.remove(entry.value);
                     DeadLetter held = heldImpressions.delete(key);
                     if (held != null) {
                         metrics.unknownDecision();
@@ -319,6 +372,7 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                     }
                 }
                 case HELD_CLICK -> {
+                    heldSince.remove(entry.value);
                     if (heldClicks.delete(key) != null) {
                         metrics.orphanClick();
                     }
@@ -327,6 +381,25 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
                 default -> decisions.delete(key);
             }
         }
+    }
+
+    /**
+     * True for a held event whose grace has passed in event time but which the task has not yet held for the grace in
+     * running time as well. Its predecessor may have come off its request's partition and be on its way through a
+     * repartition topic: written there when the task that read it commits, read here at a later poll. Stream time can
+     * meanwhile run far ahead (a backlog is read in seconds; a thread that stalled reads everything that came in the
+     * meantime at once), so the grace in event time alone gave up on decisions that were a commit away. Running time
+     * is the punctuations' paced time, which a stalled thread does not advance; live, it passes as event time does,
+     * so the grace is what it was. (A few seconds of running time were not enough: a thread catching up a backlog on
+     * a loaded machine processes its buffers for longer than that before it polls again.)
+     */
+    private boolean stillHeldToRun(String kind, String key) {
+        if (!HELD_IMPRESSION.equals(kind) && !HELD_CLICK.equals(kind)) {
+            return false;
+        }
+        boolean held = HELD_IMPRESSION.equals(kind) ? heldImpressions.get(key) != null : heldClicks.get(key) != null;
+        // Held before this processor started (restored from the changelog): its running time counts from the start.
+        return held && pacedClockMs - heldSince.getOrDefault(kind + ":" + key, 0L) < holdGrace.toMillis();
     }
 
     /** True when {@code value} is a value and {@code than} is none or smaller. */
@@ -376,6 +449,9 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
 
     private void schedule(Instant deadline, String kind, String key) {
         deadlines.put(deadlineKey(deadline.toEpochMilli(), kind, key), kind + ":" + key);
+        if (HELD_IMPRESSION.equals(kind) || HELD_CLICK.equals(kind)) {
+            heldSince.put(kind + ":" + key, pacedClockMs);
+        }
     }
 
     /** Zero-padded so that the byte order of keys is the time order. */

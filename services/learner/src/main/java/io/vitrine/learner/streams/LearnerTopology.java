@@ -84,6 +84,16 @@ public final class LearnerTopology {
     public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics, IntSupplier joinTasks,
                                  java.util.function.Predicate<String> managedVersion,
                                  ProcessorSupplier<String, Reward, String, Reward> gate) {
+        return build(settings, wire, metrics, joinTasks, managedVersion, gate, InputLag.UNKNOWN);
+    }
+
+    /**
+     * @param inputLag whether a join task's input has records waiting on the broker: such a task is behind, not quiet,
+     *                 and closes no window by wall clock
+     */
+    public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics, IntSupplier joinTasks,
+                                 java.util.function.Predicate<String> managedVersion,
+                                 ProcessorSupplier<String, Reward, String, Reward> gate, InputLag inputLag) {
         String prefix = settings.topicPrefix();
         Serde<String> keys = Serdes.String();
         Serde<Decision> decisionSerde = wire.serde(Decision.class);
@@ -123,7 +133,7 @@ public final class LearnerTopology {
                         .process(() -> new AttributionProcessor(settings.attributionWindow(), settings.allowedLateness(),
                                         settings.decisionRetention(), settings.idleCloseDelay(), settings.holdGrace(),
                                         settings.defaultReward(), settings.rewardRule(), settings.clickRewardAt(),
-                                        metrics),
+                                        metrics, inputLag),
                                 AttributionProcessor.DECISIONS_STORE, AttributionProcessor.WINDOWS_STORE,
                                 AttributionProcessor.DEADLINES_STORE, AttributionProcessor.HELD_IMPRESSIONS_STORE,
                                 AttributionProcessor.HELD_CLICKS_STORE, AttributionProcessor.CLOSED_STORE),

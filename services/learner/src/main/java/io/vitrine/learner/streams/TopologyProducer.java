@@ -6,6 +6,7 @@ import io.vitrine.schemas.Topic;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.learner.config.LearnerConfig;
@@ -14,8 +15,10 @@ import io.vitrine.service.encoders.EncoderCatalog;
 import io.vitrine.schemas.WireFormat;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
 /** Hands the learner's topology and its collaborators to Quarkus Kafka Streams. */
@@ -68,10 +71,13 @@ public class TopologyProducer {
     @Produces
     Topology topology(LearnerConfig config, WireFormat wire, LearnerTopology.Settings settings, LearnerMetrics metrics,
                       EncoderCatalog catalog, LearningControl control,
-                      @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+                      @Identifier("default-kafka-broker") Map<String, Object> kafka, Instance<KafkaStreams> streams) {
         String prefix = config.topics().prefix();
         JoinTasks joinTasks = new JoinTasks(kafka, List.of(Topic.DECISIONS.name(prefix),
                 Topic.IMPRESSIONS.name(prefix), Topic.CLICKS.name(prefix)), Duration.ofSeconds(30));
-        return LearnerTopology.build(settings, wire, metrics, joinTasks, catalog::knows, control.gate());
+        // Looked up when a quiet task asks, long after the streams (made from this topology) started.
+        InputLag lag = new ConsumerLag(() -> streams.get().metrics(), Set.of(Topic.DECISIONS.baseName(),
+                Topic.IMPRESSIONS.baseName(), Topic.CLICKS.baseName()), prefix);
+        return LearnerTopology.build(settings, wire, metrics, joinTasks, catalog::knows, control.gate(), lag);
     }
 }

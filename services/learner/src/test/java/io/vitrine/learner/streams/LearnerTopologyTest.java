@@ -18,6 +18,7 @@ import io.vitrine.core.posterior.Forgetting;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.core.posterior.SufficientStatistics;
+import io.vitrine.learner.control.LearningGate;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
 import java.nio.file.Files;
@@ -69,6 +70,8 @@ class LearnerTopologyTest {
     private int joinTasks = 1;
     private Duration lateness = Duration.ZERO;
     private RewardRule rewardRule = RewardRule.DEFAULT;
+    /** What the join's consumer would report: records of the task wait on the broker. */
+    private volatile boolean inputBehind;
 
     private void start(double defaultReward) throws Exception {
         if (driver != null) {
@@ -81,7 +84,7 @@ class LearnerTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("learner-ttd").toString());
         driver = new TopologyTestDriver(LearnerTopology.build(settings, wire, new LearnerMetrics(registry), () -> joinTasks,
-                version -> false), props,
+                version -> false, LearningGate.open(), partition -> inputBehind), props,
                 T0);
         var keys = Serdes.String();
         decisions = driver.createInputTopic(Topic.DECISIONS.name(PREFIX), keys.serializer(),
@@ -145,12 +148,66 @@ class LearnerTopologyTest {
     void quietPartitionClosesItsWindowsByWallClock() {
         decide("r1", T0, "a", List.of(1f, 0f));
         show("r1", "a", T0);
-        driver.advanceWallClockTime(Duration.ofSeconds(1)); // notes where stream time stands
-        driver.advanceWallClockTime(WINDOW.minus(IDLE_CLOSE));
+        passWallClock(WINDOW.minusSeconds(1)); // quiet past the idle-close delay, but the window has not ended
         assertTrue(rewards.isEmpty(), "quiet, but the window cannot have ended yet");
-        driver.advanceWallClockTime(IDLE_CLOSE.plusSeconds(2));
+        passWallClock(Duration.ofSeconds(2));
         Reward reward = rewards.readValue();
         assertEquals(RewardKind.NO_CLICK, reward.getKind());
+    }
+
+    @Test
+    void aStalledStreamThreadIsNotQuietAndClosesNoWindowByWallClock() {
+        // The soak's defect: a learner caught up its backlog on a starved machine; its thread ran nothing for 40 s,
+        // and the wall-clock fallback took that for a quiet task: it closed a held impression as unknown-decision
+        // and an open window as a non-click, although the decision and the click were on the broker.
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0.plusMillis(100));
+        show("r2", "a", T0.plusMillis(200)); // its decision comes later, as from another partition
+        passWallClock(Duration.ofSeconds(1));
+        driver.advanceWallClockTime(Duration.ofSeconds(40)); // one punctuation after 40 s: the thread did not run
+
+        decide("r2", T0.plusMillis(150), "a", List.of(1f, 0f));
+        click("r1", "a", T0.plusSeconds(2));
+        assertTrue(rewards.isEmpty(), "nothing closes by the time the thread did not run");
+        assertTrue(deadLetters.isEmpty(), "no held impression is given up for it either");
+
+        passWallClock(WINDOW.plusSeconds(2)); // then quiet at the punctuations' pace: the fallback closes both
+        List<Reward> closed = rewards.readValuesToList();
+        assertEquals(2, closed.size());
+        assertEquals(RewardKind.CLICK, closed.stream().filter(r -> r.getRequestId().equals("r1")).findFirst()
+                .orElseThrow().getKind());
+        assertEquals(RewardKind.NO_CLICK, closed.stream().filter(r -> r.getRequestId().equals("r2")).findFirst()
+                .orElseThrow().getKind());
+        assertTrue(deadLetters.isEmpty());
+    }
+
+    @Test
+    void aHeldImpressionWaitsForADecisionThatIsACommitAwayWhenStreamTimeRunsAhead() {
+        // A backlog read in seconds: stream time passes the grace before the decision, moved through the repartition
+        // topic, is read a commit later.
+        show("r1", "a", T0.plusMillis(20));
+        decide("r2", T0.plus(HOLD).plusSeconds(5), "a", List.of(1f, 0f));
+        passWallClock(Duration.ofSeconds(1));
+        decide("r1", T0, "a", List.of(1f, 0f));
+        passWallClock(Duration.ofSeconds(4));
+        assertTrue(deadLetters.isEmpty(), "the impression found its decision");
+        List<Reward> closed = rewards.readValuesToList();
+        assertEquals(List.of("r1"), closed.stream().map(Reward::getRequestId).toList());
+    }
+
+    @Test
+    void aTaskWithRecordsWaitingOnTheBrokerIsNotQuiet() {
+        decide("r1", T0, "a", List.of(1f, 0f));
+        show("r1", "a", T0);
+        inputBehind = true; // a backlog the consumer has not fetched yet
+        passWallClock(WINDOW.plusSeconds(10));
+        assertTrue(rewards.isEmpty(), "a task that is behind waits for its records, whatever the wall clock says");
+
+        inputBehind = false;
+        passWallClock(IDLE_CLOSE.minusSeconds(1));
+        assertTrue(rewards.isEmpty(), "quiet time counts from when the lag was gone");
+        passWallClock(WINDOW.plusSeconds(1));
+        assertEquals(RewardKind.NO_CLICK, rewards.readValue().getKind());
     }
 
     @Test
@@ -207,6 +264,9 @@ class LearnerTopologyTest {
         click("r1", "a", T0.plusSeconds(1));
         assertEquals(0.0, counter("vitrine.events.dropped", "reason", "click-orphan"), "held for the grace");
         decide("later", T0.plus(HOLD).plusSeconds(2), "a", List.of(1f, 0f));
+        assertEquals(0.0, counter("vitrine.events.dropped", "reason", "click-orphan"),
+                "past the grace in event time, but the task has not yet run for as long");
+        passWallClock(HOLD.plusSeconds(1));
         assertEquals(1.0, counter("vitrine.events.dropped", "reason", "click-orphan"));
         assertTrue(rewards.isEmpty());
     }
@@ -241,6 +301,8 @@ class LearnerTopologyTest {
         assertEquals(0.0, counter("vitrine.events.dropped", "reason", "impression-unknown-decision"), "still held");
         assertTrue(deadLetters.isEmpty(), "still held");
         decide("r3", T0.plus(HOLD).plusSeconds(1), "a", List.of(1f, 0f));
+        assertTrue(deadLetters.isEmpty(), "past the grace in event time, but not yet held as long in running time");
+        passWallClock(HOLD.plusSeconds(1));
         assertTrue(rewards.isEmpty());
         assertEquals(2.0, counter("vitrine.events.dropped", "reason", "impression-unknown-decision"));
 
@@ -303,6 +365,7 @@ class LearnerTopologyTest {
         assertTrue(letter.getDetail().contains("non-finite"), letter.getDetail());
         show("r1", "a", T0);
         decide("later", T0.plus(HOLD).plus(WINDOW), "a", List.of(1f, 0f));
+        passWallClock(HOLD.plusSeconds(1)); // held for the grace in running time as well
         assertTrue(rewards.isEmpty());
         assertEquals("unknown-decision", deadLetters.readValue().getReason());
     }
@@ -640,6 +703,13 @@ class LearnerTopologyTest {
         assertEquals(List.of(1f, 0f), reward.getEmbedding());
         assertEquals(clickedAt, reward.getClickTimestamp());
         assertTrue(rewards.isEmpty(), "one impression, one reward");
+    }
+
+    /** Lets {@code quiet} of wall time pass as a running stream thread sees it: a punctuation a second. */
+    private void passWallClock(Duration quiet) {
+        for (long s = 0; s < quiet.toSeconds(); s++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
     }
 
     /** Moves stream time to {@code at} with a decision that opens no window, so that due windows close. */
