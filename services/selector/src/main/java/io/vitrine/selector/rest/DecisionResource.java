@@ -36,10 +36,14 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /** {@code POST /v1/decisions}: which of these candidates for this context? The contract is META-INF/openapi.yaml. */
-@Path("/v1/decisions")
+@Path(DecisionResource.PATH)
 public class DecisionResource {
+
+    static final String PATH = "/v1/decisions";
+    private static final Logger LOG = Logger.getLogger(DecisionResource.class);
 
     static final Set<String> REQUEST_FIELDS = Set.of("requestId", "slot", "context", "candidates", "k", "explain");
     static final Set<String> CANDIDATE_FIELDS = Set.of("id", "features");
@@ -122,13 +126,14 @@ public class DecisionResource {
             return earlier.get().answer().thenApply(this::answered);
         }
         RequestOwners.Owner owner = owners.of(requestId);
-        if (owner instanceof RequestOwners.Unknown) {
+        if (owner instanceof RequestOwners.Unknown unknown) {
             metrics.forwarded(SelectorMetrics.NO_OWNER);
+            LOG.debugf("request id %s decided here, no owner known: %s", requestId, unknown.why());
         }
         if (!(owner instanceof RequestOwners.There there)) {
             return once(requestId, fingerprint, request);
         }
-        return forwarding.forward(there.host(), "/v1/decisions", body, headers.getRequestHeaders()).thenCompose(relayed -> {
+        return forwarding.forward(there.host(), PATH, body, headers.getRequestHeaders()).thenCompose(relayed -> {
             if (relayed.isPresent()) {
                 metrics.forwarded(SelectorMetrics.FORWARD_ANSWERED);
                 return CompletableFuture.completedFuture(relayed.get());
