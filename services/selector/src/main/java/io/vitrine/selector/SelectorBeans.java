@@ -24,14 +24,20 @@ import io.vitrine.selector.metrics.SelectorMetrics;
 import io.vitrine.selector.decision.DecisionLog;
 import io.vitrine.selector.decision.PosteriorView;
 import io.vitrine.selector.rest.DecisionResource;
+import io.vitrine.selector.rest.OwnerForwarding;
 import io.vitrine.selector.rest.RetryWindow;
+import io.vitrine.selector.streams.RequestOwners;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /** Builds the selector's parts from configuration; plain classes, wired here once. */
@@ -168,6 +174,25 @@ public class SelectorBeans {
     @Singleton
     RetryWindow<DecisionResource.DecisionResponse> retryWindow(SelectorConfig config) {
         return new RetryWindow<>(config.selector().retryWindow(), config.selector().retryWindowEntries());
+    }
+
+    /**
+     * Who owns a request id, by the Streams metadata of the topic path; this instance is its
+     * {@code application.server} (the advertised host and HTTP port).
+     */
+    @Produces
+    @Singleton
+    RequestOwners requestOwners(KafkaStreams streams,
+                                @ConfigProperty(name = "quarkus.kafka-streams.application-server")
+                                Optional<String> applicationServer) {
+        return new RequestOwners(streams, applicationServer.filter(s -> !s.isBlank()).map(HostInfo::buildFromEndpoint));
+    }
+
+    @Produces
+    @Singleton
+    OwnerForwarding ownerForwarding(SelectorConfig config, RequestOwners owners) {
+        return new OwnerForwarding(config.selector().forwardTimeout(),
+                owners.self().orElse(new HostInfo(config.selector().advertisedHost(), 0)));
     }
 
     @Produces

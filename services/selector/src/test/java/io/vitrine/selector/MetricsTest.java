@@ -53,6 +53,11 @@ class MetricsTest {
             }
         }
         assertTrue(metrics.contains("vitrine_decisions_replayed_total"), "replays counted");
+        for (String outcome : List.of(SelectorMetrics.FORWARD_ANSWERED, SelectorMetrics.FORWARD_FAILED,
+                SelectorMetrics.NO_OWNER)) {
+            assertTrue(metrics.contains("vitrine_decisions_forwarded_total{outcome=\"" + outcome + "\"}"),
+                    "forwards " + outcome + " registered at start");
+        }
         for (String reason : SelectorMetrics.EVENT_REJECTION_REASONS) {
             assertTrue(metrics.contains("vitrine_event_batches_rejected_total{reason=\"" + reason + "\"}"),
                     "event batches refused for " + reason + " registered at start");

@@ -131,6 +131,21 @@ public interface SelectorConfig {
         long retryWindowEntries();
 
         /**
+         * Host the other selector instances reach this one at; with {@code quarkus.http.port} it is the Streams
+         * {@code application.server}, by which an instance finds the owner of a request id and forwards the request
+         * there. Set it to the pod IP on Kubernetes.
+         */
+        @WithDefault("localhost")
+        String advertisedHost();
+
+        /**
+         * The longest a request forwarded to its request id's owner waits for the owner's answer; then this instance
+         * decides itself. Keep it above {@link #logTimeout()}, so that an owner waiting for Kafka answers its own 503.
+         */
+        @WithDefault("6s")
+        Duration forwardTimeout();
+
+        /**
          * Serves {@code POST /v1/baseline}, an endpoint that reads the body and answers a constant: the HTTP
          * stack's own ceiling, which load tests measure in the same process as the decisions. Off: 404.
          */

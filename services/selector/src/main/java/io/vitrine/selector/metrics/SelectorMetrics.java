@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code vitrine.decisions.rejected} [vitrine_decisions_rejected_total{path,reason}]: requests refused;</li>
  *   <li>{@code vitrine.decisions.replayed} [vitrine_decisions_replayed_total]: retries answered with an earlier
  *       decision of the same request id;</li>
+ *   <li>{@code vitrine.decisions.forwarded} [vitrine_decisions_forwarded_total{outcome}]: HTTP decisions whose
+ *       request id another instance owns: {@code answered}, the owner's answer relayed; {@code failed}, the owner
+ *       not reached in time and the decision made here; {@code no-owner}, decided here as no owner was known
+ *       (starting, rebalancing);</li>
  *   <li>{@code vitrine.decision.latency} [vitrine_decision_latency_seconds{path}]: time to decide (encoder and
  *       sampling, without the log write), with a histogram for quantiles;</li>
  *   <li>{@code vitrine.decision.log.write} [vitrine_decision_log_write_seconds{outcome}]: time from handing an HTTP
@@ -39,6 +43,10 @@ public final class SelectorMetrics {
     public static final String HTTP = "http";
     public static final String TOPIC = "topic";
     public static final String REQUEST_ID_CONFLICT = "request-id-conflict";
+    /** Outcomes of {@link #forwarded}. */
+    public static final String FORWARD_ANSWERED = "answered";
+    public static final String FORWARD_FAILED = "failed";
+    public static final String NO_OWNER = "no-owner";
     /** Reasons of refusal; others (a future kind) are registered when first seen. */
     public static final List<String> REJECTION_REASONS = List.of("invalid-request", "invalid-features",
             "too-many-candidates", "unknown-slot", "malformed-json", REQUEST_ID_CONFLICT, "empty-value");
@@ -52,6 +60,7 @@ public final class SelectorMetrics {
     private final Map<String, Counter> decisions = new HashMap<>();
     private final Map<String, Timer> latencies = new HashMap<>();
     private final Counter replayed;
+    private final Map<String, Counter> forwarded = new HashMap<>();
     private final Timer logWritten;
     private final Timer logFailed;
     private final Map<String, Counter> eventsAccepted = new HashMap<>();
@@ -77,6 +86,11 @@ public final class SelectorMetrics {
         }
         replayed = Counter.builder("vitrine.decisions.replayed")
                 .description("Retries answered with the earlier decision of their request id").register(registry);
+        for (String outcome : List.of(FORWARD_ANSWERED, FORWARD_FAILED, NO_OWNER)) {
+            forwarded.put(outcome, Counter.builder("vitrine.decisions.forwarded").tag("outcome", outcome)
+                    .description("HTTP decisions of request ids owned elsewhere, or of no known owner, by outcome")
+                    .register(registry));
+        }
         logWritten = logTimer("acknowledged");
         logFailed = logTimer("failed");
         for (String type : new String[] {"impression", "click"}) {
@@ -105,6 +119,11 @@ public final class SelectorMetrics {
 
     public void replayed() {
         replayed.increment();
+    }
+
+    /** Counts a request whose id's owner is another instance or unknown: {@link #FORWARD_ANSWERED} and so on. */
+    public void forwarded(String outcome) {
+        forwarded.get(outcome).increment();
     }
 
     /** The time an HTTP decision's log record took to be acknowledged by Kafka, or to fail. */

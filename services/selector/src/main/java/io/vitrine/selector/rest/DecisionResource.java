@@ -14,11 +14,15 @@ import io.vitrine.selector.decision.DecisionInput;
 import io.vitrine.selector.decision.DecisionLog;
 import io.vitrine.selector.decision.InvalidRequestException;
 import io.vitrine.selector.metrics.SelectorMetrics;
+import io.vitrine.selector.streams.RequestOwners;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,14 +31,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /** {@code POST /v1/decisions}: which of these candidates for this context? The contract is META-INF/openapi.yaml. */
-@Path("/v1/decisions")
+@Path(DecisionResource.PATH)
 public class DecisionResource {
+
+    static final String PATH = "/v1/decisions";
+    private static final Logger LOG = Logger.getLogger(DecisionResource.class);
 
     static final Set<String> REQUEST_FIELDS = Set.of("requestId", "slot", "context", "candidates", "k", "explain");
     static final Set<String> CANDIDATE_FIELDS = Set.of("id", "features");
@@ -66,25 +75,36 @@ public class DecisionResource {
     private final Duration logTimeout;
     private final SelectorMetrics metrics;
     private final RetryWindow<DecisionResponse> retries;
+    private final RequestOwners owners;
+    private final OwnerForwarding forwarding;
+    private final String servedBy;
 
     public DecisionResource(DecisionEngine engine, DecisionLog log, SelectorConfig config, SelectorMetrics metrics,
-                            RetryWindow<DecisionResponse> retries) {
+                            RetryWindow<DecisionResponse> retries, RequestOwners owners, OwnerForwarding forwarding) {
         this.engine = engine;
         this.log = log;
         this.logTimeout = config.selector().logTimeout();
         this.metrics = metrics;
         this.retries = retries;
+        this.owners = owners;
+        this.forwarding = forwarding;
+        this.servedBy = owners.self().map(self -> self.host() + ":" + self.port()).orElse(null);
     }
 
     /**
      * Runs on a worker thread: the encoder and sampler are pure computation, but handing the record
      * to the producer may wait for metadata or buffer space, which must never stall the event loop.
+     *
+     * <p>A request id is decided by its owner (see {@link RequestOwners}), so that retries landing on different
+     * instances meet in one retry window: one decision, one log record. Another instance forwards the request there
+     * and relays the answer, unless its own window already holds the id. When no owner is known or the owner does not
+     * answer in time, this instance decides (docs/api.md, Retries, says what that costs).
      */
     @POST
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public CompletionStage<DecisionResponse> decide(byte[] body) {
+    public CompletionStage<Response> decide(byte[] body, @Context HttpHeaders headers) {
         DecisionRequest request;
         try {
             request = read(JsonFields.parse(body));
@@ -94,11 +114,40 @@ public class DecisionResource {
         }
         String requestId = request.input().requestId();
         if (requestId == null) {
-            return decideAndLog(request);
+            return decideAndLog(request).thenApply(this::answered);
         }
+        String fingerprint = fingerprint(request);
+        if (OwnerForwarding.forwarded(headers)) {
+            return once(requestId, fingerprint, request);
+        }
+        Optional<RetryWindow.Answer<DecisionResponse>> earlier = remembered(requestId, fingerprint);
+        if (earlier.isPresent()) {
+            metrics.replayed();
+            return earlier.get().answer().thenApply(this::answered);
+        }
+        RequestOwners.Owner owner = owners.of(requestId);
+        if (owner instanceof RequestOwners.Unknown unknown) {
+            metrics.forwarded(SelectorMetrics.NO_OWNER);
+            LOG.debugf("request id %s decided here, no owner known: %s", requestId, unknown.why());
+        }
+        if (!(owner instanceof RequestOwners.There there)) {
+            return once(requestId, fingerprint, request);
+        }
+        return forwarding.forward(there.host(), PATH, body, headers.getRequestHeaders()).thenCompose(relayed -> {
+            if (relayed.isPresent()) {
+                metrics.forwarded(SelectorMetrics.FORWARD_ANSWERED);
+                return CompletableFuture.completedFuture(relayed.get());
+            }
+            metrics.forwarded(SelectorMetrics.FORWARD_FAILED);
+            return once(requestId, fingerprint, request);
+        });
+    }
+
+    /** Decides {@code request} here, unless this instance's retry window already answered its id. */
+    private CompletionStage<Response> once(String requestId, String fingerprint, DecisionRequest request) {
         RetryWindow.Answer<DecisionResponse> answer;
         try {
-            answer = retries.once(requestId, fingerprint(request), () -> decideAndLog(request));
+            answer = retries.once(requestId, fingerprint, () -> decideAndLog(request));
         } catch (RequestIdConflictException e) {
             metrics.rejected(SelectorMetrics.HTTP, SelectorMetrics.REQUEST_ID_CONFLICT);
             throw e;
@@ -106,7 +155,24 @@ public class DecisionResource {
         if (answer.replayed()) {
             metrics.replayed();
         }
-        return answer.answer();
+        return answer.answer().thenApply(this::answered);
+    }
+
+    private Optional<RetryWindow.Answer<DecisionResponse>> remembered(String requestId, String fingerprint) {
+        try {
+            return retries.remembered(requestId, fingerprint);
+        } catch (RequestIdConflictException e) {
+            metrics.rejected(SelectorMetrics.HTTP, SelectorMetrics.REQUEST_ID_CONFLICT);
+            throw e;
+        }
+    }
+
+    private Response answered(DecisionResponse decision) {
+        Response.ResponseBuilder answer = Response.ok(decision, MediaType.APPLICATION_JSON_TYPE);
+        if (servedBy != null) {
+            answer.header(OwnerForwarding.SERVED_BY_HEADER, servedBy);
+        }
+        return answer.build();
     }
 
     private CompletionStage<DecisionResponse> decideAndLog(DecisionRequest request) {

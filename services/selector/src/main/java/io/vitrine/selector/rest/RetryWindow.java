@@ -3,6 +3,7 @@ package io.vitrine.selector.rest;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -13,9 +14,8 @@ import java.util.function.Supplier;
  * different body it is a {@link RequestIdConflictException}. Failed attempts are forgotten, so a retry after a 503
  * tries again. Bounded in time and in entries (Caffeine evicts the oldest first under the size bound).
  *
- * <p>Across instances there is no shared memory: a retry that lands on another instance decides again with the
- * same seed (derived from the request id) and logs a second record, which the learner ignores (it keeps the first
- * decision record of a request id). See docs/api.md, "Retries".
+ * <p>Across instances the window is the request id's owner's: the other instances forward the id's requests there
+ * ({@link OwnerForwarding}). See docs/api.md, "Retries".
  */
 public final class RetryWindow<T> {
 
@@ -60,6 +60,23 @@ public final class RetryWindow<T> {
             }
         });
         return new Answer<>(mine.answer(), false);
+    }
+
+    /**
+     * The answer already given (or being made) to {@code requestId} with this body, without deciding anything;
+     * empty when the window does not hold the id.
+     *
+     * @throws RequestIdConflictException when the window holds the id with another body
+     */
+    public Optional<Answer<T>> remembered(String requestId, String fingerprint) {
+        Entry<T> earlier = entries.getIfPresent(requestId);
+        if (earlier == null) {
+            return Optional.empty();
+        }
+        if (!earlier.fingerprint().equals(fingerprint)) {
+            throw new RequestIdConflictException(requestId);
+        }
+        return Optional.of(new Answer<>(earlier.answer(), true));
     }
 
     /** Entries held now (for tests and metrics). */
