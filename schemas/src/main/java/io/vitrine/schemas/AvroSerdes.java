@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.data.TimeConversions;
-import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -30,7 +29,7 @@ public final class AvroSerdes {
         Schema schema = SpecificData.get().getSchema(type);
         SpecificData model = modelOf(type);
         BinaryMessageEncoder<T> encoder = new BinaryMessageEncoder<>(model, schema);
-        BinaryMessageDecoder<T> decoder = new BinaryMessageDecoder<>(model, schema, SchemaHistory.store(schema));
+        SingleObjectDecoder<T> decoder = new SingleObjectDecoder<>(model, schema, SchemaHistory.store(schema));
         Serializer<T> serializer = (topic, value) -> {
             if (value == null) {
                 return null;

@@ -12,6 +12,7 @@ import io.vitrine.avro.Click;
 import io.vitrine.avro.Decision;
 import io.vitrine.avro.Reward;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,39 @@ class AvroSerdesTest {
                 () -> decisions.deserializer().deserialize("vitrine.decisions", new byte[] {1, 2, 3, 4}));
         assertTrue(error.getMessage().contains("Decision"), error.getMessage());
         assertTrue(error.getMessage().contains("vitrine.decisions"), error.getMessage());
+    }
+
+    @Test
+    void truncatedDatumGivesASerializationExceptionNotAPartialRecord() {
+        Click click = new Click("r-3", "c-3", Instant.ofEpochMilli(1_700_000_000_000L), 2.5);
+        Serde<Click> clicks = AvroSerdes.registryless(Click.class);
+        byte[] bytes = clicks.serializer().serialize("t", click);
+        assertEquals(click, clicks.deserializer().deserialize("t", bytes));
+        byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 4);
+        var error = assertThrows(SerializationException.class, () -> clicks.deserializer().deserialize("t", cut));
+        assertTrue(error.getMessage().contains("Click"), error.getMessage());
+    }
+
+    @Test
+    void bytesWithoutTheSingleObjectMarkerAreRefusedNamingTheMarker() {
+        byte[] json = "{\"requestId\": \"r-1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var error = assertThrows(SerializationException.class,
+                () -> AvroSerdes.registryless(Click.class).deserializer().deserialize("vitrine.clicks", json));
+        assertTrue(error.getMessage().contains("C3 01"), error.getMessage());
+    }
+
+    @Test
+    void readsWhatAvrosOwnMessageEncoderWritesForEveryRecordOfTheCurrentSchema() throws Exception {
+        Decision decision = Decision.newBuilder()
+                .setRequestId("r-7").setSlot("s").setScope("s@e").setTimestamp(Instant.ofEpochMilli(5))
+                .setContext(List.of(0.25f)).setCandidates(List.of(new Candidate("a", List.of(1f))))
+                .setK(1).setChosen(List.of(new ChosenCandidate("a", 0, 0.1, 0.2, 1.0, List.of(3f), null)))
+                .setSeed(7L).setEncoderVersion("e").setPosteriorVersion(1L).setPropensitySamples(16).build();
+        // The generated class's own encoder is Avro's BinaryMessageEncoder.
+        ByteBuffer encoded = Decision.getEncoder().encode(decision);
+        byte[] avros = new byte[encoded.remaining()];
+        encoded.get(avros);
+        assertEquals(decision, decisions.deserializer().deserialize("t", avros));
     }
 
     @Test
