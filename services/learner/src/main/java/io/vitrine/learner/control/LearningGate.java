@@ -2,13 +2,13 @@ package io.vitrine.learner.control;
 
 import io.micrometer.core.instrument.Counter;
 import io.vitrine.avro.PosteriorStatistics;
+import io.vitrine.learner.streams.StatisticsRecords;
 import io.vitrine.avro.Reward;
 import io.vitrine.avro.SlotControl;
 import io.vitrine.learner.streams.PosteriorUpdater;
 import io.vitrine.service.control.SlotControls;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,13 +127,6 @@ public final class LearningGate implements Processor<String, Reward, String, Rew
         if (stored == null || stored.getUpdatedAt().isAfter(resetAt)) {
             return;
         }
-        statistics.put(scope, PosteriorStatistics.newBuilder(stored)
-                .setVersion(stored.getVersion() + 1)
-                .setN(0)
-                .setSumZZ(Collections.nCopies(stored.getSumZZ().size(), 0.0))
-                .setSumRZ(Collections.nCopies(stored.getSumRZ().size(), 0.0))
-                .setSumRR(0)
-                .setUpdatedAt(resetAt)
-                .build());
+        statistics.put(scope, StatisticsRecords.emptied(stored, resetAt));
     }
 }

@@ -78,7 +78,7 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
         PosteriorStatistics stored = statistics.get(scope);
         SufficientStatistics stats;
         try {
-            stats = stored == null ? SufficientStatistics.empty(z.length) : toStatistics(stored);
+            stats = stored == null ? SufficientStatistics.empty(z.length) : StatisticsRecords.read(stored);
             if (stats.dimension() != z.length) {
                 metrics.dimensionMismatch();
                 reject(record, "dimension-mismatch", "embedding of " + z.length + " values; scope '" + scope
@@ -93,7 +93,7 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
             reject(record, "invalid-reward", e.getMessage());
             return;
         }
-        statistics.put(scope, toRecord(scope, reward.getSlot(), reward.getEncoderVersion(), stats,
+        statistics.put(scope, StatisticsRecords.write(scope, reward.getSlot(), reward.getEncoderVersion(), stats,
                 Instant.ofEpochMilli(record.timestamp())));
         changed.add(scope);
     }
@@ -117,7 +117,7 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
 
     /** The posterior of stored statistics, in the form the selector samples from. */
     public static PosteriorSnapshot snapshot(PosteriorStatistics stored, NigPrior prior) {
-        NormalInverseGammaPosterior posterior = NormalInverseGammaPosterior.fromStatistics(toStatistics(stored), prior);
+        NormalInverseGammaPosterior posterior = NormalInverseGammaPosterior.fromStatistics(StatisticsRecords.read(stored), prior);
         return PosteriorSnapshot.newBuilder()
                 .setScope(stored.getScope())
                 .setSlot(stored.getSlot())
@@ -133,27 +133,6 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
                 .setMu(AvroArrays.doubleList(posterior.mu()))
                 .setCholeskyLower(AvroArrays.doubleList(posterior.choleskyLower()))
                 .setUpdatedAt(stored.getUpdatedAt())
-                .build();
-    }
-
-    static SufficientStatistics toStatistics(PosteriorStatistics stored) {
-        return SufficientStatistics.of(stored.getN(), AvroArrays.doubles(stored.getSumZZ()), AvroArrays.doubles(stored.getSumRZ()),
-                stored.getSumRR(), stored.getVersion());
-    }
-
-    private static PosteriorStatistics toRecord(String scope, String slot, String encoderVersion,
-                                                SufficientStatistics stats, Instant updatedAt) {
-        return PosteriorStatistics.newBuilder()
-                .setScope(scope)
-                .setSlot(slot)
-                .setEncoderVersion(encoderVersion)
-                .setVersion(stats.version())
-                .setDimension(stats.dimension())
-                .setN(stats.n())
-                .setSumZZ(AvroArrays.doubleList(stats.A()))
-                .setSumRZ(AvroArrays.doubleList(stats.b()))
-                .setSumRR(stats.yy())
-                .setUpdatedAt(updatedAt)
                 .build();
     }
 }
