@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,6 +72,10 @@ final class DemoCommand implements Callable<Integer> {
             paramLabel = "DURATION", description = "How long each process may take to become ready (default: ${DEFAULT-VALUE}).")
     Duration startTimeout;
 
+    @Option(names = "--keep-running", description = "After the run, keep the broker and the services up (the"
+            + " console, the selector's and the learner's APIs) until Ctrl-C.")
+    boolean keepRunning;
+
     @Option(names = "--home", paramLabel = "DIR",
             description = "Root of the Vitrine source tree (default: found from this jar's location).")
     Path home;
@@ -94,12 +99,20 @@ final class DemoCommand implements Callable<Integer> {
         err.println("starting Kafka, the learner, the selector" + (retrain ? " and the trainer" : "") + " (logs in "
                 + settings.logDir() + ")");
         try (LocalStack stack = LocalStack.start(settings, err)) {
-            err.println("console: " + stack.learnerUri().resolve("console/") + " (live while the demo runs)");
+            err.println("console: " + stack.learnerUri().resolve("console/") + " (live while the demo runs"
+                    + (keepRunning ? " and after it)" : "; --keep-running keeps it up after)"));
             SimulationRun.Target target = new SimulationRun.Target(stack.selectorUri(),
                     Optional.of(stack.learnerUri()), stack.bootstrapServers(), topicPrefix, attributionWindow,
                     publishInterval, stack.trainerUri());
-            return new SimulationRun(parent.out(), err).run("demo", target, simulation, settings.workDir(),
+            int exit = new SimulationRun(parent.out(), err).run("demo", target, simulation, settings.workDir(),
                     Map.of("logs", settings.logDir().toString(), "retrain", retrain));
+            if (keepRunning) {
+                err.println("still running: console " + stack.learnerUri().resolve("console/") + ", selector "
+                        + stack.selectorUri() + ", Kafka " + stack.bootstrapServers() + "; Ctrl-C stops everything");
+                // The stack's shutdown hook stops the processes when Ctrl-C ends this wait.
+                new CountDownLatch(1).await();
+            }
+            return exit;
         } catch (StackException e) {
             err.println("vitrine demo: " + e.getMessage());
             return 1;
