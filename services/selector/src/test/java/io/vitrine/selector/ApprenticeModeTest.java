@@ -124,6 +124,44 @@ class ApprenticeModeTest {
         assertEquals("liked", ((List<Map<String, Object>>) online.get("chosen")).get(0).get("candidateId"));
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void perCandidateSlotInApprenticeModeServesTheIncumbentUnderItsOwnScope() throws Exception {
+        String slot = "per-candidate-slot"; // the test profile's per-candidate slot
+        send(Topic.SLOT_CONTROL, slot, SlotControl.newBuilder().setSlot(slot).setLearning(true).setExploration(null)
+                .setMode(SlotMode.APPRENTICE).setResetAt(null).setChangedAt(Instant.now()).setActor("test").build());
+        String version = given().get("/v1/encoder").then().extract().path("version");
+        String body = "{\"slot\": \"" + slot + "\", \"context\": [0,0,0,0,0,0,0,0], " + CANDIDATES
+                + ", \"incumbent\": {\"candidateId\": \"plain\", \"propensity\": 0.7}}";
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Map<String, Object> answer;
+        do {
+            answer = given().contentType(ContentType.JSON).body(body).post("/v1/decisions")
+                    .then().statusCode(200).extract().as(Map.class);
+        } while (answer.get("apprentice") == null && System.nanoTime() < deadline);
+        assertEquals("plain", ((List<Map<String, Object>>) answer.get("chosen")).get(0).get("candidateId"));
+        double would = ((Number) ((List<Map<String, Object>>) ((Map<String, Object>) answer.get("apprentice"))
+                .get("wouldChoose")).get(0).get("propensity")).doubleValue();
+        assertTrue(would > 0 && would <= 1, answer.toString());
+        String requestId = (String) answer.get("requestId");
+        Decision logged = TopicReader.readUntil(Topic.DECISIONS, Decision.class,
+                d -> d.getRequestId().equals(requestId));
+        assertEquals(slot + "#plain@" + version, logged.getChosen().get(0).getScope(),
+                "the served candidate is learned under its own posterior");
+        assertEquals(0.7, logged.getChosen().get(0).getPropensity(), 1e-12);
+
+        // Other tests decide in this slot: back to online, and wait until a request without an incumbent is served.
+        send(Topic.SLOT_CONTROL, slot, SlotControl.newBuilder().setSlot(slot).setLearning(true).setExploration(null)
+                .setMode(SlotMode.ONLINE).setResetAt(null).setChangedAt(Instant.now()).setActor("test").build());
+        String online = "{\"slot\": \"" + slot + "\", \"context\": [0,0,0,0,0,0,0,0], " + CANDIDATES + "}";
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        int status;
+        do {
+            status = given().contentType(ContentType.JSON).body(online).post("/v1/decisions").statusCode();
+        } while (status != 200 && System.nanoTime() < deadline);
+        assertEquals(200, status, "the slot is online again");
+    }
+
     private static List<Float> oneHot() {
         List<Float> features = new ArrayList<>(ZEROS);
         features.set(0, 1f);
