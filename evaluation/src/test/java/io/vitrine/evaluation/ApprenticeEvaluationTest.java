@@ -103,10 +103,12 @@ class ApprenticeEvaluationTest {
         VitrineLogs.write(decisions, logs.decisions);
         VitrineLogs.write(rewards, logs.rewards);
         Path json = dir.resolve("estimates.json");
-        EvaluateRun run = EvaluateRun.of(decisions.toString(), rewards.toString(), "--policy", "uniform",
-                "--replicates", "100", "--json", json.toString());
+        Path html = dir.resolve("report.html");
+        EvaluateRun run = EvaluateRun.of(decisions.toString(), rewards.toString(), "--policy", "uniform,logging",
+                "--replicates", "100", "--json", json.toString(), "--html", html.toString());
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("apprentice mode:"), run.out());
+        assertTrue(java.nio.file.Files.readString(html).contains("logging"), "the report plots the incumbent");
         return new ObjectMapper().readTree(json.toFile());
     }
 }
