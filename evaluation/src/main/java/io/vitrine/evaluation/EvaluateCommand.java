@@ -2,6 +2,7 @@ package io.vitrine.evaluation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vitrine.core.policy.ApprenticeComparison;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,7 +126,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     /** Everything the JSON output holds. */
     public record Output(String file, int rounds, int skipped, List<String> skipReasons,
                          List<Evaluator.PolicyReport> policies, List<Slices.PageReport> page,
-                         List<Slices.SliceReport> slices) {
+                         List<Slices.SliceReport> slices, ApprenticeComparison.Report apprentice) {
     }
 
     @Override
@@ -161,6 +162,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         LogReader.Result log;
         String source;
         String skippedUnit = "rewards"; // what a skipped item of the log is
+        VitrineLog.Result vitrineLog = null; // Vitrine's own log, which may hold rounds decided in apprentice mode
         try {
             if (topics.reading()) {
                 if (!files.isEmpty()) {
@@ -168,13 +170,15 @@ public final class EvaluateCommand implements Callable<Integer> {
                             "read either files or topics (--bootstrap-servers), not both");
                 }
                 source = topics.describe();
-                log = fromVitrine(topics.read(line -> progress(err, line)));
+                vitrineLog = topics.read(line -> progress(err, line));
+                log = fromVitrine(vitrineLog);
             } else if (files.isEmpty()) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "no log: name a file, or the topics with --bootstrap-servers, --from and --to");
             } else if (files.stream().allMatch(VitrineLogSources::holdsVitrineRecords)) {
                 source = files.size() == 1 ? files.get(0).toString() : files.size() + " Avro files";
-                log = fromVitrine(VitrineLogSources.readFiles(files, line -> progress(err, line)));
+                vitrineLog = VitrineLogSources.readFiles(files, line -> progress(err, line));
+                log = fromVitrine(vitrineLog);
             } else if (files.size() == 1) {
                 source = files.get(0).toString();
                 skippedUnit = "rows";
@@ -212,6 +216,14 @@ public final class EvaluateCommand implements Callable<Integer> {
             return 1;
         }
         err.printf(Locale.ROOT, "evaluate: reward model: %s (%.1f s)%n", models.description(), seconds(started));
+        ApprenticeComparison.Report apprentice = vitrineLog == null ? null
+                : ApprenticeComparison.of(vitrineLog.apprenticeRounds());
+        if (apprentice != null && apprentice.unbiased()) {
+            // With the incumbent's propensities every estimator applies to Vitrine's would-be choices; without them
+            // they would only re-weigh the matched rounds, which ApprenticeComparison reports, flagged.
+            targets = new ArrayList<>(targets);
+            targets.add(new WouldChooseTarget(vitrineLog.apprentice()));
+        }
         List<Evaluator.PolicyReport> reports = new ArrayList<>();
         List<ScoredRound[]> scored = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
@@ -240,10 +252,12 @@ public final class EvaluateCommand implements Callable<Integer> {
                 targets.size(), evaluator.estimators().size(), estimation.replicates, slices.size(),
                 seconds(started));
         print(out, reports);
+        printApprentice(out, apprentice);
         printSlices(out, page, slices);
         if (json != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
-                    new Output(source, log.rounds().size(), log.skipped(), log.skipReasons(), reports, page, slices));
+                    new Output(source, log.rounds().size(), log.skipped(), log.skipReasons(), reports, page, slices,
+                            apprentice));
             out.println("wrote " + json);
         }
         if (html != null) {
@@ -271,6 +285,29 @@ public final class EvaluateCommand implements Callable<Integer> {
     private static void progress(PrintWriter err, String line) {
         err.println("  " + line);
         err.flush();
+    }
+
+    /** Vitrine beside the incumbent of the rounds decided in apprentice mode, when the log has any. */
+    private static void printApprentice(PrintWriter out, ApprenticeComparison.Report report) {
+        if (report == null) {
+            return;
+        }
+        out.printf(Locale.ROOT, "apprentice mode: %,d rewarded rounds, Vitrine agreed with the incumbent on %,d%n",
+                report.rounds(), report.agreed());
+        printComparison(out, "incumbent click rate", report.incumbent());
+        printComparison(out, "agreement", report.agreement());
+        if (report.vitrine() == null) {
+            out.println("  vitrine click rate       not estimable: no round where Vitrine agreed with the incumbent");
+        } else {
+            printComparison(out, "vitrine click rate", report.vitrine());
+        }
+        out.println("  " + report.note());
+        out.println();
+    }
+
+    private static void printComparison(PrintWriter out, String what, ApprenticeComparison.Estimate e) {
+        out.printf(Locale.ROOT, "  %-24s %9.5f   [%.5f, %.5f]  (%s, 95%%)%n", what, e.value(), e.low(), e.high(),
+                e.estimator());
     }
 
     /** The whole page and the slices: one line per slice, target and estimator. */

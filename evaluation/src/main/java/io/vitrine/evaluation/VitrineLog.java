@@ -1,8 +1,10 @@
 package io.vitrine.evaluation;
 
+import io.vitrine.avro.ApprenticeChoice;
 import io.vitrine.avro.Candidate;
 import io.vitrine.avro.Decision;
 import io.vitrine.avro.Reward;
+import io.vitrine.core.policy.ApprenticeComparison;
 import io.vitrine.schemas.AvroArrays;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,11 +27,27 @@ import java.util.Map;
  */
 public final class VitrineLog {
 
-    /** The joined rounds, and how many rewards were left out, by reason. */
-    public record Result(List<LoggedRound> rounds, Map<String, Integer> skipped) {
+    /**
+     * The joined rounds, and how many rewards were left out, by reason. {@code apprentice} is aligned with
+     * {@code rounds}: for a round decided in apprentice mode, Vitrine's would-be choice and the comparison's round;
+     * null for a round Vitrine chose itself.
+     */
+    public record Result(List<LoggedRound> rounds, Map<String, Integer> skipped, List<ApprenticeRound> apprentice) {
         public int skippedTotal() {
             return skipped.values().stream().mapToInt(Integer::intValue).sum();
         }
+
+        /** The rounds decided in apprentice mode, in log order. */
+        public List<ApprenticeComparison.Round> apprenticeRounds() {
+            return apprentice.stream().filter(java.util.Objects::nonNull).map(ApprenticeRound::round).toList();
+        }
+    }
+
+    /**
+     * A round decided in apprentice mode: the index of Vitrine's would-be choice among the round's actions (the
+     * logged action is the incumbent's, which was served), and the round as {@link ApprenticeComparison} sees it.
+     */
+    public record ApprenticeRound(int wouldChoose, ApprenticeComparison.Round round) {
     }
 
     private VitrineLog() {
@@ -41,7 +59,7 @@ public final class VitrineLog {
             byRequest.put(decision.getRequestId(), decision);
         }
         Map<String, Integer> skipped = new LinkedHashMap<>();
-        record Joined(long time, String requestId, LoggedRound round) {
+        record Joined(long time, String requestId, LoggedRound round, ApprenticeRound apprentice) {
         }
         List<Joined> joined = new ArrayList<>();
         for (Reward reward : rewards) {
@@ -77,9 +95,31 @@ public final class VitrineLog {
             }
             joined.add(new Joined(decision.getTimestamp().toEpochMilli(), decision.getRequestId(),
                     new LoggedRound(AvroArrays.floats(decision.getContext()), candidates.size(), action,
-                            reward.getReward(), propensity, decision.getSlot(), features)));
+                            reward.getReward(), propensity, decision.getSlot(), features),
+                    apprentice(decision, action, reward.getReward())));
         }
         joined.sort(Comparator.comparingLong(Joined::time).thenComparing(Joined::requestId));
-        return new Result(joined.stream().map(Joined::round).toList(), skipped);
+        return new Result(joined.stream().map(Joined::round).toList(), skipped,
+                joined.stream().map(Joined::apprentice).toList());
+    }
+
+    /** The apprentice side of a decision's round, or null for a decision Vitrine served itself. */
+    private static ApprenticeRound apprentice(Decision decision, int served, double reward) {
+        ApprenticeChoice apprentice = decision.getApprentice();
+        if (apprentice == null || apprentice.getWouldChoose().isEmpty()) {
+            return null;
+        }
+        String would = apprentice.getWouldChoose().get(0).getCandidateId();
+        int wouldChoose = -1;
+        for (int a = 0; a < decision.getCandidates().size(); a++) {
+            if (decision.getCandidates().get(a).getId().equals(would)) {
+                wouldChoose = a;
+            }
+        }
+        if (wouldChoose < 0) {
+            return null; // the selector only logs would-be choices among the request's candidates
+        }
+        return new ApprenticeRound(wouldChoose, new ApprenticeComparison.Round(reward, wouldChoose == served,
+                apprentice.getIncumbentPropensity()));
     }
 }

@@ -1,5 +1,6 @@
 package io.vitrine.evaluation;
 
+import io.vitrine.avro.ApprenticeChoice;
 import io.vitrine.avro.Candidate;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Decision;
@@ -74,6 +75,28 @@ final class VitrineLogs {
                 .setClickTimestamp(reward > 0 ? time.plusSeconds(2) : null).setPropensity(propensity)
                 .setEmbedding(z).setContext(AvroArrays.floatList(context))
                 .setCandidateFeatures(candidates.get(chosen).getFeatures()).build());
+    }
+
+    /**
+     * {@code rounds} decisions of a slot in apprentice mode: a uniformly random incumbent served (propensity 1/4,
+     * logged as the incumbent's unless {@code deterministic}), and Vitrine's would-be choice logged beside it:
+     * "img-2" (the best) with probability 0.7, else uniformly one of the four.
+     */
+    static VitrineLogs apprentice(int rounds, long seed, boolean deterministic) {
+        VitrineLogs logs = simulate(rounds, seed);
+        Random random = new Random(seed + 1);
+        for (int t = 0; t < rounds; t++) {
+            Decision decision = logs.decisions.get(t);
+            int would = random.nextDouble() < 0.7 ? 2 : random.nextInt(4);
+            double wouldPropensity = 0.7 * (would == 2 ? 1 : 0) + 0.3 / 4;
+            ChosenCandidate own = ChosenCandidate.newBuilder(decision.getChosen().get(0))
+                    .setCandidateId(decision.getCandidates().get(would).getId()).setPropensity(wouldPropensity)
+                    .build();
+            Double incumbent = deterministic ? null : 0.25;
+            logs.decisions.set(t, Decision.newBuilder(decision)
+                    .setApprentice(new ApprenticeChoice(List.of(own), incumbent)).build());
+        }
+        return logs;
     }
 
     /** The mean logged reward of the rewards whose decision has k = 1. */

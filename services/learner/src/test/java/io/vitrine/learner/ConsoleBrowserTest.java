@@ -9,6 +9,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.vitrine.avro.ApprenticeChoice;
 import io.vitrine.avro.Candidate;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Click;
@@ -30,7 +31,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The console in a real headless browser (Debian's {@code chromium}, which the build installs): the learner learns
  * a slot's rewards on the in-JVM broker, the page connects to the server-sent events, takes more than one live
- * update, draws its charts with data, and shows the same numbers as the learner's REST answers.
+ * update, draws its charts with data, and shows the same numbers as the learner's REST answers. The slot is in
+ * apprentice mode: the page shows Vitrine beside the incumbent as the snapshot reports it, and one decision typed in
+ * by its request id, with its served and would-be choices, propensities, versions and reward.
  */
 @QuarkusTest
 @WithTestResource(value = LocalKafkaResource.class, scope = TestResourceScope.GLOBAL)
@@ -50,8 +53,10 @@ class ConsoleBrowserTest {
         Instant start = Instant.now().minusSeconds(8);
         String[] shown = {"a", "b", "a", "a", "b", "a"};
         boolean[] clicked = {true, false, true, false, false, true};
+        String[] requestIds = new String[shown.length];
         for (int i = 0; i < shown.length; i++) {
             String requestId = "console-" + i + "-" + System.nanoTime();
+            requestIds[i] = requestId;
             Instant at = start.plusSeconds(i);
             String candidate = shown[i];
             float feature = candidate.equals("a") ? 1f : -1f;
@@ -59,9 +64,14 @@ class ConsoleBrowserTest {
                     .setRequestId(requestId).setSlot(SLOT).setScope(SCOPE).setTimestamp(at)
                     .setContext(List.of(1f))
                     .setCandidates(List.of(new Candidate("a", List.of(1f)), new Candidate("b", List.of(-1f))))
-                    .setK(1).setChosen(List.of(new ChosenCandidate(candidate, 0, 0.5, 0.5, 1.0,
-                            List.of(feature, 1f), null)))
-                    .setSeed(3L).setEncoderVersion("enc").setPosteriorVersion(0L).setPropensitySamples(1).build(), at);
+                    // Apprentice mode, as the selector logs it: the incumbent's choice served with the incumbent's
+                    // propensity (a with 0.6, b with 0.4); Vitrine would show a.
+                    .setK(1).setChosen(List.of(new ChosenCandidate(candidate, 0, 0.5, 0.5,
+                            candidate.equals("a") ? 0.6 : 0.4, List.of(feature, 1f), null)))
+                    .setSeed(3L).setEncoderVersion("enc").setPosteriorVersion(0L).setPropensitySamples(1)
+                    .setApprentice(new ApprenticeChoice(List.of(new ChosenCandidate("a", 0, 0.7, 0.6, 0.8,
+                            List.of(1f, 1f), null)), candidate.equals("a") ? 0.6 : 0.4))
+                    .build(), at);
             LearnerServiceTest.send(Topic.IMPRESSIONS, requestId, new Impression(requestId, candidate,
                     at.plusMillis(10)), at.plusMillis(10));
             if (clicked[i]) {
@@ -75,6 +85,8 @@ class ConsoleBrowserTest {
 
         Path dir = Files.createDirectories(Path.of("target/console-browser-test"));
         String page;
+        String explained;
+        String missing;
         byte[] png;
         try (HeadlessChromium browser = new HeadlessChromium(dir.resolve("profile"), console.toString(), 1100, 1000)) {
             // A live update: the page took a second snapshot from the event stream, without a reload.
@@ -83,7 +95,33 @@ class ConsoleBrowserTest {
                     "the page is connected to the event stream");
             page = browser.evaluate("document.documentElement.outerHTML").asText();
             png = browser.screenshot();
+            // An operator types the second decision's request id: the page shows that decision.
+            browser.evaluate("document.getElementById('request-id').value = '" + requestIds[1] + "';"
+                    + " document.getElementById('explain-form').requestSubmit(); true");
+            browser.await("document.getElementById('decision').dataset.state === 'shown'", Duration.ofSeconds(30));
+            explained = browser.evaluate("document.getElementById('decision').outerHTML").asText();
+            Files.write(dir.resolve("console-decision.png"), browser.screenshot());
+            browser.evaluate("document.getElementById('request-id').value = 'no-such-request';"
+                    + " document.getElementById('explain-form').requestSubmit(); true");
+            browser.await("document.getElementById('decision').dataset.state === 'missing'", Duration.ofSeconds(30));
+            missing = browser.evaluate("document.getElementById('decision').outerHTML").asText();
         }
+        assertEquals(requestIds[1], field(explained, "decision-request-id"));
+        assertEquals("apprentice", field(explained, "decision-mode"));
+        assertEquals("a, b", field(explained, "decision-candidates"));
+        assertEquals("b (propensity 0.4000)", field(explained, "decision-served"), "the incumbent's choice, served");
+        assertEquals("a (propensity 0.8000)", field(explained, "decision-would"), "what Vitrine would have chosen");
+        assertEquals("0.4000", field(explained, "decision-incumbent-propensity"));
+        assertEquals("enc", field(explained, "decision-encoder-version"));
+        assertEquals("0", field(explained, "decision-posterior-version"));
+        assertEquals("0 (no_click, b)", field(explained, "decision-reward"), "its reward, joined");
+        JsonPath rest = given().get("/v1/console/decisions/" + requestIds[1]).then().statusCode(200).extract()
+                .jsonPath();
+        assertEquals("b", rest.getString("served[0].candidateId"));
+        assertEquals(0.8, rest.getDouble("wouldChoose[0].propensity"), 1e-6); // JsonPath reads floats
+        assertTrue(field(missing, "decision-error").contains("no-such-request"), missing);
+        given().get("/v1/console/decisions/no-such-request").then().statusCode(404)
+                .contentType("application/problem+json");
         String section = section(page, SLOT);
         for (String chart : List.of("click-rate", "rewards")) {
             Matcher points = Pattern.compile("data-chart=\"" + chart + "\" data-points=\"(\\d+)\"").matcher(section);
@@ -98,6 +136,17 @@ class ConsoleBrowserTest {
         assertEquals(posterior.getDouble("n"), Double.parseDouble(field(section, "posterior-n")), 0.05);
         assertEquals("enc", field(section, "encoder-version"));
         assertEquals("selector default", field(section, "exploration"));
+        // Vitrine beside the incumbent, as the snapshot reports it: a served 4 times (3 clicks, propensity 0.6),
+        // b twice (no click); Vitrine would always show a. IPS: (3 / 0.6) / 6.
+        assertEquals("6", field(section, "apprentice-rounds"));
+        assertEquals("4", field(section, "apprentice-agreed"));
+        assertEquals(slot.getDouble("apprentice.incumbent.value"),
+                Double.parseDouble(field(section, "apprentice-incumbent")), 5e-5);
+        assertEquals(0.5, slot.getDouble("apprentice.incumbent.value"), 1e-6); // JsonPath reads floats
+        assertEquals(3 / 0.6 / 6, slot.getDouble("apprentice.vitrine.value"), 1e-6);
+        assertEquals(slot.getDouble("apprentice.vitrine.value"),
+                Double.parseDouble(field(section, "apprentice-vitrine")), 5e-5);
+        assertEquals(4 / 6.0, Double.parseDouble(field(section, "apprentice-agreement")), 5e-5);
         String candidateA = candidateRow(section, "a");
         assertEquals("4", field(candidateA, "shown"));
         assertEquals("3", field(candidateA, "clicks"));
@@ -145,8 +194,10 @@ class ConsoleBrowserTest {
             slot = snapshot.setRootPath("slots.find { it.slot == '" + SLOT + "' }");
             Object version = slot.get("posterior.version");
             List<Integer> perSecond = slot.getList("rewardsPerSecond", Integer.class);
+            Object apprenticeRounds = slot.get("apprentice.rounds");
             if (version != null && ((Number) version).intValue() == rewards && perSecond != null
-                    && perSecond.stream().mapToInt(Integer::intValue).sum() == rewards) {
+                    && perSecond.stream().mapToInt(Integer::intValue).sum() == rewards
+                    && apprenticeRounds != null && ((Number) apprenticeRounds).intValue() == rewards) {
                 return slot;
             }
             Thread.sleep(200);

@@ -33,7 +33,7 @@ public interface LearnerConfig {
         @WithDefault("5m")
         Duration window();
 
-        /** How many rewards per partition of the rewards topic the console reads back at start. */
+        /** How many records per partition of the rewards and decisions topics the console reads back at start. */
         @WithDefault("10000")
         long history();
     }

@@ -3,6 +3,7 @@ package io.vitrine.learner.console;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
+import io.vitrine.avro.Decision;
 import io.vitrine.avro.Reward;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.learner.config.LearnerConfig;
@@ -17,7 +18,7 @@ import jakarta.inject.Singleton;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
 
-/** The console's view and the reward feed behind its charts. */
+/** The console's view and the feeds of rewards and decisions behind it. */
 @ApplicationScoped
 public class ConsoleBeans {
 
@@ -29,23 +30,51 @@ public class ConsoleBeans {
 
     @Produces
     @Singleton
+    RecentDecisions recentDecisions() {
+        return new RecentDecisions();
+    }
+
+    /** The rewards topic, for the charts, the comparison of apprentice slots and a decision's reward. */
+    @Produces
+    @Singleton
     @Startup
-    RewardFeed rewardFeed(LearnerConfig config, WireFormat wire, RecentRewards recent,
-                          @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        RewardFeed feed = new RewardFeed(kafka, Topic.REWARDS.name(config.topics().prefix()),
-                wire.<Reward>serde(Reward.class).deserializer(), config.console().history(), recent::add);
+    TopicFeed<Reward> rewardFeed(LearnerConfig config, WireFormat wire, RecentRewards recent,
+                                 RecentDecisions decisions,
+                                 @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        TopicFeed<Reward> feed = new TopicFeed<>(kafka, Topic.REWARDS.name(config.topics().prefix()),
+                wire.<Reward>serde(Reward.class).deserializer(), config.console().history(), reward -> {
+                    recent.add(reward);
+                    decisions.rewarded(reward);
+                }, "console-rewards");
         feed.start();
         return feed;
     }
 
-    void closeRewardFeed(@Disposes RewardFeed feed) throws InterruptedException {
+    /** The decisions topic, for one decision by request id and the would-be choices of apprentice slots. */
+    @Produces
+    @Singleton
+    @Startup
+    TopicFeed<Decision> decisionFeed(LearnerConfig config, WireFormat wire, RecentDecisions decisions,
+                                     @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        TopicFeed<Decision> feed = new TopicFeed<>(kafka, Topic.DECISIONS.name(config.topics().prefix()),
+                wire.<Decision>serde(Decision.class).deserializer(), config.console().history(), decisions::decided,
+                "console-decisions");
+        feed.start();
+        return feed;
+    }
+
+    void closeRewardFeed(@Disposes TopicFeed<Reward> feed) throws InterruptedException {
+        feed.close();
+    }
+
+    void closeDecisionFeed(@Disposes TopicFeed<Decision> feed) throws InterruptedException {
         feed.close();
     }
 
     @Produces
     @Singleton
     ConsoleView consoleView(MeterRegistry registry, SlotControls controls, RecentRewards recent, KafkaStreams streams,
-                            VersionLearners versions, NigPrior prior) {
-        return new ConsoleView(registry, controls, recent, streams, versions, prior);
+                            VersionLearners versions, NigPrior prior, RecentDecisions decisions) {
+        return new ConsoleView(registry, controls, recent, streams, versions, prior, decisions);
     }
 }

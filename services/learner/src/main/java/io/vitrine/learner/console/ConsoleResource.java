@@ -5,8 +5,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vitrine.learner.config.LearnerConfig;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
@@ -30,6 +32,24 @@ public class ConsoleResource {
     @Produces(MediaType.APPLICATION_JSON)
     public ConsoleView.Snapshot snapshot() {
         return view.snapshot();
+    }
+
+    /** RFC 9457 problem details, as the learner's other answers give them. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record Problem(String type, String title, int status, String detail) {
+    }
+
+    /** One decision by request id, with its reward once joined; a 404 problem when this instance holds none. */
+    @GET
+    @Path("/decisions/{requestId}")
+    @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
+    public Response decision(@PathParam("requestId") String requestId) {
+        return view.decision(requestId)
+                .map(found -> Response.ok(found, MediaType.APPLICATION_JSON_TYPE).build())
+                .orElseGet(() -> Response.status(Response.Status.NOT_FOUND).type("application/problem+json")
+                        .entity(new Problem("about:blank", "Unknown decision", 404, "No decision with request id '"
+                                + requestId + "' is held here: neither in the attribution store (open windows)"
+                                + " nor among the last decisions the console read.")).build());
     }
 
     @GET

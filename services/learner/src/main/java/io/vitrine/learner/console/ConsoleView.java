@@ -2,9 +2,13 @@ package io.vitrine.learner.console;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vitrine.avro.ApprenticeChoice;
+import io.vitrine.avro.ChosenCandidate;
+import io.vitrine.avro.Decision;
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.avro.PosteriorStatistics;
 import io.vitrine.avro.SlotControl;
+import io.vitrine.core.policy.ApprenticeComparison;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
 import io.vitrine.learner.streams.PosteriorUpdater;
@@ -27,6 +31,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /** What the console shows, read at one instant from the learner's counters, slot controls, rewards and posteriors. */
 public final class ConsoleView {
 
+    /** The name of the attribution join's store of decisions (its processor keeps the name to itself). */
+    static final String ATTRIBUTION_DECISIONS_STORE = "attribution-decisions";
+
     /** The whole page at one instant. */
     public record Snapshot(Instant at, Counters counters, List<SlotView> slots) {
     }
@@ -42,7 +49,27 @@ public final class ConsoleView {
      */
     public record SlotView(String slot, String scope, String encoderVersion, boolean learning, String mode,
                            Double exploration, PosteriorView posterior, List<Long> seconds,
-                           List<Integer> rewardsPerSecond, List<Double> clickRate, List<CandidateView> candidates) {
+                           List<Integer> rewardsPerSecond, List<Double> clickRate, List<CandidateView> candidates,
+                           ApprenticeComparison.Report apprentice) {
+    }
+
+    /**
+     * One decision by request id: its candidates, what was served, in apprentice mode what Vitrine would have chosen,
+     * propensities, the encoder and posterior versions, and its reward once joined (else null). {@code source} says
+     * where it was found: the attribution join's store (while its window is open) or the decisions the console read.
+     */
+    public record DecisionView(String requestId, String slot, String scope, Instant decidedAt, String mode,
+                               List<String> candidates, int k, List<ChosenView> served, List<ChosenView> wouldChoose,
+                               Double incumbentPropensity, String encoderVersion, long posteriorVersion, String seed,
+                               RewardView reward, String source) {
+    }
+
+    /** A chosen candidate as the decision logged it. */
+    public record ChosenView(String candidateId, int rank, double score, double meanScore, double propensity) {
+    }
+
+    /** The reward of a decision's served candidate. */
+    public record RewardView(String candidateId, double reward, String kind, Instant clickedAt) {
     }
 
     /** The posterior as {@code GET /v1/posteriors/{scope}} reports it (null when this instance does not hold it). */
@@ -63,9 +90,11 @@ public final class ConsoleView {
     private final KafkaStreams streams;
     private final VersionLearners versions;
     private final NigPrior prior;
+    private final RecentDecisions decisions;
 
     public ConsoleView(MeterRegistry registry, SlotControls controls, RecentRewards recent, KafkaStreams streams,
-                       VersionLearners versions, NigPrior prior) {
+                       VersionLearners versions, NigPrior prior, RecentDecisions decisions) {
+        this.decisions = decisions;
         this.registry = registry;
         this.controls = controls;
         this.recent = recent;
@@ -79,15 +108,16 @@ public final class ConsoleView {
                 counters("vitrine.events.dropped", "reason"), counters("vitrine.rewards.held.back", "reason"),
                 counters("vitrine.dead.letters", "reason"));
         Map<String, SlotView> slots = new TreeMap<>();
+        Map<String, ApprenticeComparison.Report> comparisons = decisions.comparisons();
         for (RecentRewards.Slot slot : recent.slots()) {
-            slots.put(slot.slot(), view(slot));
+            slots.put(slot.slot(), view(slot, comparisons.get(slot.slot())));
         }
         controls.all().forEach((name, control) -> slots.computeIfAbsent(name, n -> view(new RecentRewards.Slot(n,
-                null, null, List.of(), List.of()))));
+                null, null, List.of(), List.of()), comparisons.get(n))));
         return new Snapshot(Instant.now(), counters, List.copyOf(slots.values()));
     }
 
-    private SlotView view(RecentRewards.Slot slot) {
+    private SlotView view(RecentRewards.Slot slot, ApprenticeComparison.Report apprentice) {
         Optional<SlotControl> control = controls.get(slot.slot());
         List<Long> seconds = new ArrayList<>();
         List<Integer> perSecond = new ArrayList<>();
@@ -123,7 +153,45 @@ public final class ConsoleView {
                 control.map(SlotControl::getLearning).orElse(true),
                 control.map(c -> c.getMode().name().toLowerCase()).orElse("online"),
                 control.map(SlotControl::getExploration).orElse(null), posteriorView, seconds, perSecond, clickRate,
-                candidates);
+                candidates, apprentice);
+    }
+
+    /**
+     * The decision of a request id: from the attribution join's store on this instance (it holds a decision until
+     * its attribution window closes), else from the decisions the console read; empty when neither holds it.
+     */
+    public Optional<DecisionView> decision(String requestId) {
+        Decision decision = null;
+        String source = "attribution store";
+        try {
+            // The attribution join's store (AttributionProcessor.DECISIONS_STORE), keyed by request id.
+            ReadOnlyKeyValueStore<String, Decision> store = streams.store(StoreQueryParameters
+                    .fromNameAndType(ATTRIBUTION_DECISIONS_STORE, QueryableStoreTypes.keyValueStore()));
+            decision = store.get(requestId);
+        } catch (InvalidStateStoreException e) {
+            // restoring or rebalancing: the console's own copy answers
+        }
+        if (decision == null) {
+            decision = decisions.decision(requestId).orElse(null);
+            source = "recent decisions";
+        }
+        if (decision == null) {
+            return Optional.empty();
+        }
+        ApprenticeChoice apprentice = decision.getApprentice();
+        RewardView reward = decisions.reward(requestId).map(r -> new RewardView(r.candidateId(), r.reward(),
+                r.kind().name().toLowerCase(), r.clickedAt())).orElse(null);
+        return Optional.of(new DecisionView(decision.getRequestId(), decision.getSlot(), decision.getScope(),
+                decision.getTimestamp(), apprentice == null ? "online" : "apprentice",
+                decision.getCandidates().stream().map(io.vitrine.avro.Candidate::getId).toList(), decision.getK(),
+                chosen(decision.getChosen()), apprentice == null ? null : chosen(apprentice.getWouldChoose()),
+                apprentice == null ? null : apprentice.getIncumbentPropensity(), decision.getEncoderVersion(),
+                decision.getPosteriorVersion(), Long.toString(decision.getSeed()), reward, source));
+    }
+
+    private static List<ChosenView> chosen(List<ChosenCandidate> chosen) {
+        return chosen.stream().map(c -> new ChosenView(c.getCandidateId(), c.getRank(), c.getSampledScore(),
+                c.getMeanScore(), c.getPropensity())).toList();
     }
 
     /** The scope's posterior from this instance's store; empty when another instance holds it or none exists. */

@@ -1,8 +1,10 @@
 package io.vitrine.selector.decision;
 
+import io.vitrine.avro.ApprenticeChoice;
 import io.vitrine.avro.Candidate;
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Decision;
+import io.vitrine.avro.SlotMode;
 import io.vitrine.core.encoder.EncoderInfo;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.core.posterior.NormalInverseGammaPosterior;
@@ -28,6 +30,9 @@ import java.security.NoSuchAlgorithmException;
  * {@link Decision}. Thread-safe; shared by the HTTP and topic paths.
  */
 public final class DecisionEngine {
+
+    /** The reason of a request to a slot in apprentice mode that does not carry the caller's own choice. */
+    public static final String MISSING_INCUMBENT = "missing-incumbent";
 
     private final ServingEncoders encoders;
     private final PosteriorView posteriors;
@@ -174,10 +179,14 @@ public final class DecisionEngine {
         boolean perCandidate = perCandidateSlots.contains(input.slot());
         java.util.Optional<Double> share = controls.exploration(input.slot());
         java.util.Optional<Instant> resetAt = controls.resetAt(input.slot());
+        boolean apprentice = controls.get(input.slot()).map(c -> c.getMode() == SlotMode.APPRENTICE).orElse(false);
+        int served = apprentice ? servedIndex(input, k) : -1;
         String[] candidateScopes = null;
         Explanation explanation = null;
         Choice choice;
         long posteriorVersion;
+        // Vitrine's score of the served candidate in apprentice mode: {posterior-mean score, the decision's draw}.
+        double[] servedScores = null;
         if (perCandidate) {
             if (explain) {
                 throw new InvalidRequestException(List.of(new InvalidRequestException.Violation("explain",
@@ -191,27 +200,49 @@ public final class DecisionEngine {
                 perCandidatePosteriors[a] = posteriors.get(candidateScopes[a], resetAt).orElse(priorPosterior);
                 posteriorVersion += perCandidatePosteriors[a].version();
             }
-            choice = perCandidateSampler(share).choose(perCandidatePosteriors, z, k, seed);
+            PerCandidateThompsonSampler slotSampler = perCandidateSampler(share);
+            choice = slotSampler.choose(perCandidatePosteriors, z, k, seed);
+            if (apprentice) {
+                // Every candidate ranked by the decision's own draw (the draw does not depend on k): the served one's.
+                Choice all = slotSampler.choose(perCandidatePosteriors, z, candidateCount, seed);
+                for (int j = 0; j < candidateCount; j++) {
+                    if (all.chosen()[j] == served) {
+                        servedScores = new double[] {all.meanScores()[j], all.sampledScores()[j]};
+                    }
+                }
+            }
         } else {
             NormalInverseGammaPosterior posterior = posteriors.get(scope, resetAt).orElse(priorPosterior);
             ThompsonSampler slotSampler = sampler(share);
             posteriorVersion = posterior.version();
-            explanation = explain ? slotSampler.explain(posterior, z, k, seed) : null;
-            choice = explain ? explanation.choice() : slotSampler.choose(posterior, z, k, seed);
+            explanation = explain || apprentice ? slotSampler.explain(posterior, z, k, seed) : null;
+            choice = explanation != null ? explanation.choice() : slotSampler.choose(posterior, z, k, seed);
+            if (apprentice) {
+                servedScores = new double[] {explanation.meanScores()[served], explanation.sampledScores()[served]};
+            }
+            if (!explain) {
+                explanation = null;
+            }
         }
 
-        List<ChosenCandidate> chosen = new ArrayList<>(k);
-        for (int rank = 0; rank < choice.chosen().length; rank++) {
-            int index = choice.chosen()[rank];
-            chosen.add(ChosenCandidate.newBuilder()
-                    .setCandidateId(input.candidates().get(index).id())
-                    .setRank(rank)
-                    .setSampledScore(choice.sampledScores()[rank])
-                    .setMeanScore(choice.meanScores()[rank])
-                    .setPropensity(choice.propensities()[rank])
-                    .setEmbedding(AvroArrays.floatList(z[index]))
-                    .setScope(perCandidate ? candidateScopes[index] : null)
+        List<ChosenCandidate> own = chosen(input, choice, z, perCandidate ? candidateScopes : null);
+        List<ChosenCandidate> chosen = own;
+        ApprenticeChoice apprenticeChoice = null;
+        if (apprentice) {
+            // The caller's choice is served and logged as the decision's chosen candidate, so that the learner joins
+            // its impression and click and learns from its reward; Vitrine's own choice is logged beside it.
+            Double incumbentPropensity = input.incumbent().propensity();
+            chosen = List.of(ChosenCandidate.newBuilder()
+                    .setCandidateId(input.candidates().get(served).id())
+                    .setRank(0)
+                    .setSampledScore(servedScores[1])
+                    .setMeanScore(servedScores[0])
+                    // A deterministic incumbent chose with probability 1; docs/evaluation.md says what that allows.
+                    .setPropensity(incumbentPropensity == null ? 1.0 : incumbentPropensity)
+                    .setEmbedding(AvroArrays.floatList(z[served]))
+                    .setScope(perCandidate ? candidateScopes[served] : null)
                     .build());
+            apprenticeChoice = new ApprenticeChoice(own, incumbentPropensity);
         }
         List<Candidate> candidates = new ArrayList<>(candidateCount);
         for (DecisionInput.CandidateInput candidate : input.candidates()) {
@@ -230,6 +261,52 @@ public final class DecisionEngine {
                 .setEncoderVersion(info.version())
                 .setPosteriorVersion(posteriorVersion)
                 .setPropensitySamples(choice.propensitySamples())
+                .setApprentice(apprenticeChoice)
                 .build(), explanation);
+    }
+
+    /** The chosen candidates of a choice, best first, as the decision logs them. */
+    private static List<ChosenCandidate> chosen(DecisionInput input, Choice choice, float[][] z,
+                                                String[] candidateScopes) {
+        List<ChosenCandidate> chosen = new ArrayList<>(choice.chosen().length);
+        for (int rank = 0; rank < choice.chosen().length; rank++) {
+            int index = choice.chosen()[rank];
+            chosen.add(ChosenCandidate.newBuilder()
+                    .setCandidateId(input.candidates().get(index).id())
+                    .setRank(rank)
+                    .setSampledScore(choice.sampledScores()[rank])
+                    .setMeanScore(choice.meanScores()[rank])
+                    .setPropensity(choice.propensities()[rank])
+                    .setEmbedding(AvroArrays.floatList(z[index]))
+                    .setScope(candidateScopes == null ? null : candidateScopes[index])
+                    .build());
+        }
+        return chosen;
+    }
+
+    /**
+     * The index of the caller's own choice, which a slot in apprentice mode serves; a request without one is refused,
+     * naming the field, as is a slate (the incumbent names one candidate).
+     */
+    private static int servedIndex(DecisionInput input, int k) {
+        List<InvalidRequestException.Violation> violations = new ArrayList<>();
+        if (input.incumbent() == null) {
+            violations.add(new InvalidRequestException.Violation("incumbent", "is required: slot '" + input.slot()
+                    + "' is in apprentice mode, which serves the caller's own choice (incumbent.candidateId, and"
+                    + " incumbent.propensity when the current system has one)", MISSING_INCUMBENT));
+        }
+        if (k != 1) {
+            violations.add(new InvalidRequestException.Violation("k", "must be 1 in slot '" + input.slot()
+                    + "', which is in apprentice mode (the caller's own choice is one candidate), got " + k));
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        for (int a = 0; a < input.candidates().size(); a++) {
+            if (input.candidates().get(a).id().equals(input.incumbent().candidateId())) {
+                return a;
+            }
+        }
+        throw new IllegalStateException("validated: the incumbent is one of the candidates");
     }
 }

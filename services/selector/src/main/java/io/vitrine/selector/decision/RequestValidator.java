@@ -59,8 +59,28 @@ public final class RequestValidator {
                         + candidateCount));
             }
         }
+        checkIncumbent(input, violations);
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
+        }
+    }
+
+    /** The caller's own choice, when sent, must be one of the request's candidates, with a propensity in (0, 1]. */
+    private static void checkIncumbent(DecisionInput input, List<Violation> violations) {
+        DecisionInput.Incumbent incumbent = input.incumbent();
+        if (incumbent == null) {
+            return;
+        }
+        if (incumbent.candidateId() == null || incumbent.candidateId().isBlank()) {
+            violations.add(new Violation("incumbent.candidateId", "is required"));
+        } else if (input.candidates() != null && input.candidates().stream()
+                .noneMatch(c -> c != null && incumbent.candidateId().equals(c.id()))) {
+            violations.add(new Violation("incumbent.candidateId", "'" + incumbent.candidateId()
+                    + "' is not one of the request's candidates"));
+        }
+        Double propensity = incumbent.propensity();
+        if (propensity != null && !(propensity > 0 && propensity <= 1)) {
+            violations.add(new Violation("incumbent.propensity", "must be in (0, 1], got " + propensity));
         }
     }
 

@@ -49,7 +49,8 @@ public final class SelectorMetrics {
     public static final String NO_OWNER = "no-owner";
     /** Reasons of refusal; others (a future kind) are registered when first seen. */
     public static final List<String> REJECTION_REASONS = List.of("invalid-request", "invalid-features",
-            "too-many-candidates", "unknown-slot", "malformed-json", REQUEST_ID_CONFLICT, "empty-value");
+            "too-many-candidates", "unknown-slot", "malformed-json", REQUEST_ID_CONFLICT, "empty-value",
+            io.vitrine.selector.decision.DecisionEngine.MISSING_INCUMBENT);
 
     /** Why a batch of the event API was refused: its input, or Kafka not acknowledging it in time. */
     public static final List<String> EVENT_REJECTION_REASONS = List.of("invalid-request", "malformed-json",
@@ -102,7 +103,7 @@ public final class SelectorMetrics {
             eventBatchRejectedCounter(reason);
         }
         for (String reason : List.of("undecodable", "invalid-request", "invalid-features", "too-many-candidates",
-                "unknown-slot", "empty-value")) {
+                "unknown-slot", "empty-value", io.vitrine.selector.decision.DecisionEngine.MISSING_INCUMBENT)) {
             deadLetterCounter(reason);
         }
     }

@@ -45,8 +45,10 @@ public class DecisionResource {
     static final String PATH = "/v1/decisions";
     private static final Logger LOG = Logger.getLogger(DecisionResource.class);
 
-    static final Set<String> REQUEST_FIELDS = Set.of("requestId", "slot", "context", "candidates", "k", "explain");
+    static final Set<String> REQUEST_FIELDS = Set.of("requestId", "slot", "context", "candidates", "k", "explain",
+            "incumbent");
     static final Set<String> CANDIDATE_FIELDS = Set.of("id", "features");
+    static final Set<String> INCUMBENT_FIELDS = Set.of("candidateId", "propensity");
     private static final String INVALID_FEATURES = "invalid-features";
 
     /** A request as read from its JSON body; {@code input} still has to pass the engine's validation. */
@@ -60,7 +62,14 @@ public class DecisionResource {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record DecisionResponse(String requestId, String slot, String scope, String encoderVersion,
                                    long posteriorVersion, String seed, List<ChosenBody> chosen,
-                                   List<ExplainedBody> explanation) {
+                                   ApprenticeBody apprentice, List<ExplainedBody> explanation) {
+    }
+
+    /**
+     * In a slot in apprentice mode: {@code chosen} is the caller's own choice, served; this is what Vitrine would
+     * have chosen, and the caller's propensity of its choice (null when it sent none).
+     */
+    public record ApprenticeBody(List<ChosenBody> wouldChoose, Double incumbentPropensity) {
     }
 
     public record ChosenBody(String candidateId, int rank, double score, double meanScore, double propensity) {
@@ -227,8 +236,16 @@ public class DecisionResource {
         }
         Integer k = in.integer(body, "", "k", false);
         Boolean explain = in.bool(body, "", "explain", false);
+        DecisionInput.Incumbent incumbent = null;
+        if (body.has("incumbent") && !body.get("incumbent").isNull()) {
+            ObjectNode node = in.object(body.get("incumbent"), "incumbent", INCUMBENT_FIELDS);
+            if (node != null) {
+                incumbent = new DecisionInput.Incumbent(in.text(node, "incumbent", "candidateId", true),
+                        in.number(node, "incumbent", "propensity", false));
+            }
+        }
         in.throwIfInvalid();
-        return new DecisionRequest(new DecisionInput(requestId, slot, context, candidates, k, null),
+        return new DecisionRequest(new DecisionInput(requestId, slot, context, candidates, k, null, incumbent),
                 Boolean.TRUE.equals(explain));
     }
 
@@ -249,6 +266,11 @@ public class DecisionResource {
             text(digest, candidate.id());
             floats(digest, candidate.features());
         }
+        if (input.incumbent() != null) {
+            text(digest, input.incumbent().candidateId());
+            Double propensity = input.incumbent().propensity();
+            digest.update(ByteBuffer.allocate(8).putDouble(propensity == null ? Double.NaN : propensity).array());
+        }
         return HexFormat.of().formatHex(digest.digest());
     }
 
@@ -267,11 +289,9 @@ public class DecisionResource {
     }
 
     private static DecisionResponse toResponse(Decision decision, Explanation explanation) {
-        List<ChosenBody> chosen = new ArrayList<>(decision.getChosen().size());
-        for (ChosenCandidate c : decision.getChosen()) {
-            chosen.add(new ChosenBody(c.getCandidateId(), c.getRank(), c.getSampledScore(), c.getMeanScore(),
-                    c.getPropensity()));
-        }
+        List<ChosenBody> chosen = bodies(decision.getChosen());
+        ApprenticeBody apprentice = decision.getApprentice() == null ? null : new ApprenticeBody(
+                bodies(decision.getApprentice().getWouldChoose()), decision.getApprentice().getIncumbentPropensity());
         List<ExplainedBody> explained = null;
         if (explanation != null) {
             explained = new ArrayList<>(decision.getCandidates().size());
@@ -282,6 +302,15 @@ public class DecisionResource {
         }
         return new DecisionResponse(decision.getRequestId(), decision.getSlot(), decision.getScope(),
                 decision.getEncoderVersion(), decision.getPosteriorVersion(), Long.toString(decision.getSeed()),
-                chosen, explained);
+                chosen, apprentice, explained);
+    }
+
+    private static List<ChosenBody> bodies(List<ChosenCandidate> candidates) {
+        List<ChosenBody> bodies = new ArrayList<>(candidates.size());
+        for (ChosenCandidate c : candidates) {
+            bodies.add(new ChosenBody(c.getCandidateId(), c.getRank(), c.getSampledScore(), c.getMeanScore(),
+                    c.getPropensity()));
+        }
+        return bodies;
     }
 }

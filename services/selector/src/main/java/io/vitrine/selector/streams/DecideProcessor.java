@@ -80,8 +80,10 @@ final class DecideProcessor implements FixedKeyProcessor<String, DecisionRequest
             candidates.add(new DecisionInput.CandidateInput(candidate.getId(), AvroArrays.floats(candidate.getFeatures())));
         }
         String requestId = request.getRequestId() == null || request.getRequestId().isBlank() ? key : request.getRequestId();
+        DecisionInput.Incumbent incumbent = request.getIncumbent() == null ? null : new DecisionInput.Incumbent(
+                request.getIncumbent().getCandidateId(), request.getIncumbent().getPropensity());
         return new DecisionInput(requestId, request.getSlot(), AvroArrays.floats(request.getContext()), candidates,
-                request.getK(), request.getTimestamp());
+                request.getK(), request.getTimestamp(), incumbent);
     }
 
     private DeadLetter deadLetter(FixedKeyRecord<String, DecisionRequest> record, String reason, String detail) {

@@ -1,6 +1,5 @@
 package io.vitrine.learner.console;
 
-import io.vitrine.avro.Reward;
 import io.vitrine.service.encoders.TopicFollower;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,33 +16,33 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 /**
- * Follows the {@code rewards} topic for the console, committed records only, without a consumer group (every
- * instance sees every slot), starting at most {@code history} records before each partition's end: the console
- * needs the last minutes, not the whole log. A record that does not decode is skipped (the topology's dead-letter
- * handler already reports it).
+ * Follows a topic ({@code rewards}, {@code decisions}) for the console, committed records only, without a consumer
+ * group (every instance sees every slot), starting at most {@code history} records before each partition's end: the
+ * console needs the last minutes, not the whole log. A record that does not decode is skipped (the topology's
+ * dead-letter handler already reports it).
  */
-final class RewardFeed implements AutoCloseable {
+final class TopicFeed<V> implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(RewardFeed.class);
+    private static final Logger LOG = Logger.getLogger(TopicFeed.class);
 
-    private final KafkaConsumer<String, Reward> consumer;
+    private final KafkaConsumer<String, V> consumer;
     private final String topic;
     private final long history;
-    private final Consumer<Reward> onReward;
+    private final Consumer<V> onRecord;
     private final Thread thread;
     private volatile boolean running = true;
 
-    RewardFeed(Map<String, Object> kafka, String topic, Deserializer<Reward> values, long history,
-               Consumer<Reward> onReward) {
+    TopicFeed(Map<String, Object> kafka, String topic, Deserializer<V> values, long history, Consumer<V> onRecord,
+              String threadName) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new Lenient(values));
+        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new Lenient<>(values));
         this.topic = topic;
         this.history = history;
-        this.onReward = onReward;
-        this.thread = new Thread(this::run, "console-rewards");
+        this.onRecord = onRecord;
+        this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
     }
 
@@ -58,9 +57,9 @@ final class RewardFeed implements AutoCloseable {
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
             consumer.endOffsets(partitions).forEach((p, end) -> consumer.seek(p, Math.max(begin.get(p), end - history)));
             while (running) {
-                for (ConsumerRecord<String, Reward> record : consumer.poll(Duration.ofMillis(250))) {
+                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(250))) {
                     if (record.value() != null) {
-                        onReward.accept(record.value());
+                        onRecord.accept(record.value());
                     }
                 }
             }
@@ -85,9 +84,9 @@ final class RewardFeed implements AutoCloseable {
     }
 
     /** Null for a record that does not decode, so that one bad record does not stop the console. */
-    private record Lenient(Deserializer<Reward> inner) implements Deserializer<Reward> {
+    private record Lenient<V>(Deserializer<V> inner) implements Deserializer<V> {
         @Override
-        public Reward deserialize(String topic, byte[] data) {
+        public V deserialize(String topic, byte[] data) {
             try {
                 return inner.deserialize(topic, data);
             } catch (RuntimeException e) {
@@ -96,7 +95,7 @@ final class RewardFeed implements AutoCloseable {
         }
 
         @Override
-        public Reward deserialize(String topic, org.apache.kafka.common.header.Headers headers, byte[] data) {
+        public V deserialize(String topic, org.apache.kafka.common.header.Headers headers, byte[] data) {
             try {
                 return inner.deserialize(topic, headers, data);
             } catch (RuntimeException e) {
