@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,6 +35,11 @@ final class InputMappings {
     sealed interface Mapped {
         /** An impression or click, keyed by its request id from here on. */
         record Accepted(String requestId, AttributionEvent event) implements Mapped {
+            /** The event's own time, read by its {@code timestamp} pointer. */
+            Instant time() {
+                return event instanceof AttributionEvent.Shown shown ? shown.impression().getTimestamp()
+                        : ((AttributionEvent.Clicked) event).click().getTimestamp();
+            }
         }
 
         /** A record no mapping of its topic selects: another kind of the site's events. */

@@ -27,6 +27,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.TimestampExtractor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
@@ -247,8 +248,16 @@ public final class LearnerTopology {
             Serde<InputMappings.Mapped> serde = Serdes.serdeFrom((t, value) -> {
                 throw new UnsupportedOperationException("mapped events are only read");
             }, mappings.deserializer(topic));
+            // The event's own time is its time in the join, as Vitrine's producers set the record's timestamp to
+            // it: a site's tracker leaves the time it sent the record there, later than the event (a batch, a
+            // backlog), which would close windows before their clicks are read. A record of another kind, skipped
+            // at once, takes the partition's time (0 before any), so that it moves no window either.
+            TimestampExtractor eventTime = (record, partitionTime) ->
+                    record.value() instanceof InputMappings.Mapped.Accepted accepted ? accepted.time().toEpochMilli()
+                            : Math.max(partitionTime, 0);
             KStream<String, AttributionEvent> events = builder
-                    .stream(topic, Consumed.with(Serdes.String(), serde).withName("mapped-" + topic + "-source"))
+                    .stream(topic, Consumed.with(Serdes.String(), serde).withTimestampExtractor(eventTime)
+                            .withName("mapped-" + topic + "-source"))
                     .filter((key, mapped) -> {
                         if (mapped instanceof InputMappings.Mapped.Ignored) {
                             metrics.ignored(topic);

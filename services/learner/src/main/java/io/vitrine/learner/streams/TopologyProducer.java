@@ -84,7 +84,7 @@ public class TopologyProducer {
         JoinTasks joinTasks = new JoinTasks(kafka, joinInputs, Duration.ofSeconds(30));
         // Looked up when a quiet task asks, long after the streams (made from this topology) started.
         InputLag lag = new ConsumerLag(() -> streams.get().metrics(), Set.of(Topic.DECISIONS.baseName(),
-                Topic.IMPRESSIONS.baseName(), Topic.CLICKS.baseName()), prefix);
+                Topic.IMPRESSIONS.baseName(), Topic.CLICKS.baseName()), prefix, Set.copyOf(mappings.topics()));
         return LearnerTopology.build(settings, wire, metrics, joinTasks, catalog::knows, control.gate(), lag,
                 mappings);
     }

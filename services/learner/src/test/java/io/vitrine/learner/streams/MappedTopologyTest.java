@@ -73,15 +73,18 @@ class MappedTopologyTest {
             for (String request : requests) {
                 decide(decisions, request, T0);
             }
+            // The tracker sent its events a minute after they happened: the record's timestamp is that minute, the
+            // event's time is in its body, and only the body's time may decide when a window closes.
+            Instant sent = T0.plusSeconds(60);
             for (int i = 0; i < requests.size(); i++) {
                 String session = "session-" + i; // the site's key: not the request id
-                site.pipeInput(session, event("img_view", requests.get(i), T0.plusMillis(100)), T0.plusMillis(100));
-                site.pipeInput(session, event("scroll", requests.get(i), T0.plusMillis(200)), T0.plusMillis(200));
+                site.pipeInput(session, event("img_view", requests.get(i), T0.plusMillis(100)), sent);
+                site.pipeInput(session, event("scroll", requests.get(i), T0.plusMillis(200)), sent);
             }
-            site.pipeInput("session-0", event("img_click", "pv-1", T0.plusSeconds(1)), T0.plusSeconds(1));
+            site.pipeInput("session-0", event("img_click", "pv-1", T0.plusSeconds(1)), sent);
             site.pipeInput("session-1", event("booking", "pv-2", T0.plusSeconds(2))
-                    .replace("}}", "}, \"order\": {\"total\": 4}}"), T0.plusSeconds(2));
-            site.pipeInput("session-2", "{\"event\": \"img_view\", \"page\": {}}", T0.plusSeconds(2)); // undecodable
+                    .replace("}}", "}, \"order\": {\"total\": 4}}"), sent);
+            site.pipeInput("session-2", "{\"event\": \"img_view\", \"page\": {}}", sent); // undecodable
             decide(decisions, "tick", T0.plus(WINDOW).plusSeconds(2)); // stream time past every window
 
             Map<String, Reward> byRequest = new HashMap<>();
