@@ -38,11 +38,12 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A site's own tracking events read through the learner's field mapping ({@code vitrine.mapping.*}), written unchanged
  * by {@code clients/python/site_events.py} on librdkafka's defaults: one topic of 4 partitions for page views, image
- * clicks, bookings and scrolls, told apart by an {@code event} field; nested objects with the site's own names; ISO-8601
- * times with an offset; keyed by the site's session id, not the request id. Every impression of a decision made over
- * HTTP becomes exactly one reward, clicks and bookings count, scrolls are counted and skipped, and nothing is a dead
- * letter; then malformed events become dead letters naming the pointer and the problem, and the rewards already made
- * stay as they were while later events still join.
+ * clicks, bookings and scrolls, told apart by an {@code event} field; nested objects with the site's own names;
+ * ISO-8601 times with an offset; keyed by the site's session id, not the request id. Every impression of a decision
+ * made over HTTP becomes exactly one reward, clicks and bookings count, scrolls are counted and skipped, and nothing is
+ * a dead letter; then malformed events become dead letters naming the pointer and the problem, and the rewards
+ * already made stay as they were while later events still join. The learner starts before the site's topic exists
+ * and waits for it.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SiteEventsTest {
@@ -55,7 +56,6 @@ class SiteEventsTest {
         assumePythonClient();
         ServiceRun run = ServiceRun.fresh("site");
         String site = run.prefix() + "site-tracking";
-        createTopic(run, site, 4);
         List<String> properties = new ArrayList<>(List.of("-Dvitrine.learner.attribution-window=2s",
                 "-Dvitrine.learner.idle-close-delay=1s", "-Dvitrine.learner.publish-interval=200ms",
                 "-Dvitrine.learner.reward-rule.max-value=5"));
@@ -67,6 +67,9 @@ class SiteEventsTest {
              ServiceProcess selector = run.selector("selector", List.of())) {
             learner.launch();
             selector.launch();
+            // The site's topic does not exist yet: the learner waits for it as for its own topics.
+            awaitLine(learner, "Waiting for topic(s) to be created: [" + site + "]");
+            createTopic(run, site, 4);
             learner.awaitReady();
             selector.awaitReady();
 
@@ -218,6 +221,18 @@ class SiteEventsTest {
                 "import confluent_kafka").redirectErrorStream(true).start().waitFor() == 0;
         Assumptions.assumeTrue(installed, "Debian's python3-confluent-kafka is not installed (apt-get install"
                 + " python3-confluent-kafka; .ci/run does): skipping the site events test");
+    }
+
+    private static void awaitLine(ServiceProcess service, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(service.log()) && Files.readString(service.log()).contains(text)) {
+                return;
+            }
+            assertTrue(service.alive(), "the service stopped before logging '" + text + "'");
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no '" + text + "' in " + service.log() + " within 90 s");
     }
 
     private static void createTopic(ServiceRun run, String topic, int partitions) throws Exception {

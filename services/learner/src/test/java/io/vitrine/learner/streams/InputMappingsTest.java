@@ -94,7 +94,8 @@ class InputMappingsTest {
 
         declared.put(FieldMapping.Kind.VALUE, declared("orders", "/view", "/image", "/ts", TimeFormat.EPOCH_MILLIS,
                 null, List.of(), "/kind", Map.of("booking", 1.0, "cart", 0.2), null));
-        assertEquals(0.2, value(InputMappings.of(declared, Set.of()), "orders", order.replace("}", ", \"kind\": \"cart\"}")));
+        assertEquals(0.2, value(InputMappings.of(declared, Set.of()), "orders",
+                order.replace("}", ", \"kind\": \"cart\"}")));
         assertEquals("vitrine.mapping.value.value: /kind is \"gift\", not one of [booking, cart]"
                         + " (vitrine.mapping.value.value-map)",
                 assertThrows(SerializationException.class, () -> value(InputMappings.of(declared, Set.of()), "orders",
@@ -150,7 +151,8 @@ class InputMappingsTest {
         shared.put(FieldMapping.Kind.CLICK, declared(TOPIC, "/a", "/b", "/t", TimeFormat.ISO_8601, "/type",
                 List.of("click"), null, Map.of(), null));
         assertEquals("vitrine.mapping.impression and vitrine.mapping.click read the same topic 'site.events' but tell"
-                + " kinds apart by different fields (.kind-pointer /event and /type): use one field", startError(shared));
+                + " kinds apart by different fields (.kind-pointer /event and /type): use one field",
+                startError(shared));
         shared.put(FieldMapping.Kind.CLICK, declared(TOPIC, "/a", "/b", "/t", TimeFormat.ISO_8601, "/event",
                 List.of("img_click", "img_view"), null, Map.of(), null));
         assertEquals("vitrine.mapping.impression and vitrine.mapping.click read the same topic 'site.events' and both"
