@@ -23,6 +23,58 @@ public interface LearnerConfig {
 
     Console console();
 
+    /** The site's own events, read from its topics through a declared field mapping. */
+    Mapping mapping();
+
+    /**
+     * A site's existing JSON events read as impressions, clicks and reward values, besides Vitrine's own topics: per
+     * kind, the topic and a JSON pointer (RFC 6901) per field (docs/api.md, "Mapping a site's existing events").
+     */
+    interface Mapping {
+        /** Events that become impressions. */
+        EventMapping impression();
+
+        /** Events that become clicks (with a value when {@code value} or {@code constant-value} is set). */
+        EventMapping click();
+
+        /** Events that report a reward value (a booking, revenue): clicks with a value, which they must have. */
+        EventMapping value();
+    }
+
+    /** The mapping of one kind of event; unset {@code topic}: not mapped. */
+    interface EventMapping {
+        /** The topic of the site's events; several kinds may share one (then each needs {@code kind-pointer}). */
+        Optional<String> topic();
+
+        /** JSON pointer of the request id (the decision's), e.g. {@code /page/view_id}. */
+        Optional<String> requestId();
+
+        /** JSON pointer of the candidate shown or clicked. */
+        Optional<String> candidateId();
+
+        /** JSON pointer of the event's time, written in {@code time-format}. */
+        Optional<String> timestamp();
+
+        /** {@code epoch-millis}, {@code epoch-seconds} or {@code iso-8601} (with an offset). */
+        @WithDefault("epoch-millis")
+        io.vitrine.learner.streams.TimeFormat timeFormat();
+
+        /** JSON pointer of the field that tells which kind of event a record is (e.g. {@code /event}). */
+        Optional<String> kindPointer();
+
+        /** The texts at {@code kind-pointer} that mean this kind; other records are counted and skipped. */
+        Optional<java.util.List<String>> kindValues();
+
+        /** JSON pointer of the value (a number, or a text that {@code value-map} turns into one). */
+        Optional<String> value();
+
+        /** The value of each text found at {@code value}, e.g. {@code value-map.purchase=1}. */
+        Map<String, Double> valueMap();
+
+        /** The same value for every event of this kind (e.g. 1 for every booking). */
+        OptionalDouble constantValue();
+    }
+
     /** The live console ({@code /console/}, {@code /v1/console}). */
     interface Console {
         /** How often the console's server-sent events carry a new snapshot. */

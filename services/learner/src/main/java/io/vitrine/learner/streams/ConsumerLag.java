@@ -1,5 +1,6 @@
 package io.vitrine.learner.streams;
 
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -11,7 +12,8 @@ import org.apache.kafka.common.MetricName;
  * The join's input lag as the Streams consumer reports it: its {@code records-lag} metric per partition (records
  * between the consumer's position and the end of the partition, as of the last fetch), which Kafka Streams exposes
  * through {@code KafkaStreams#metrics()}; a processor has no handle on its consumer. The join reads its three input
- * topics and their repartition topics ({@code <application id>-<topic>-by-request-id-repartition}).
+ * topics and their repartition topics ({@code <application id>-<topic>-by-request-id-repartition}), and the site's
+ * topics read through a field mapping.
  */
 public final class ConsumerLag implements InputLag {
 
@@ -29,9 +31,25 @@ public final class ConsumerLag implements InputLag {
      * @param prefix     the topic prefix of the deployment
      */
     public ConsumerLag(Supplier<Map<MetricName, ? extends Metric>> metrics, Set<String> baseTopics, String prefix) {
+        this(metrics, baseTopics, prefix, Set.of());
+    }
+
+    /**
+     * @param siteTopics the site's topics the join reads through a field mapping (full names), with their repartition
+     *                   topics {@code mapped-impressions} and {@code mapped-clicks}
+     */
+    public ConsumerLag(Supplier<Map<MetricName, ? extends Metric>> metrics, Set<String> baseTopics, String prefix,
+                       Set<String> siteTopics) {
         this.metrics = metrics;
-        this.inputs = baseTopics.stream().map(t -> tag(prefix + t)).collect(Collectors.toUnmodifiableSet());
-        this.repartitionSuffixes = baseTopics.stream().map(t -> tag("-" + t + REPARTITION))
+        Set<String> repartitioned = new HashSet<>(baseTopics);
+        Set<String> inputs = baseTopics.stream().map(t -> tag(prefix + t))
+                .collect(Collectors.toCollection(HashSet::new));
+        if (!siteTopics.isEmpty()) {
+            siteTopics.forEach(t -> inputs.add(tag(t)));
+            repartitioned.addAll(Set.of("mapped-impressions", "mapped-clicks"));
+        }
+        this.inputs = Set.copyOf(inputs);
+        this.repartitionSuffixes = repartitioned.stream().map(t -> tag("-" + t + REPARTITION))
                 .collect(Collectors.toUnmodifiableSet());
     }
 

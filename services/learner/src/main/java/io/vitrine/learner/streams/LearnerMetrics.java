@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vitrine.avro.RewardKind;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 
 /** Counters of what the learner did with each event, exported on {@code /q/metrics}. */
@@ -24,7 +24,8 @@ public final class LearnerMetrics {
     private final Counter dimensionMismatch;
     private final Counter invalidReward;
     private final MeterRegistry registry;
-    private final Map<String, Counter> repartitioned = new HashMap<>();
+    private final Map<String, Counter> repartitioned = new ConcurrentHashMap<>();
+    private final Map<String, Counter> ignored = new ConcurrentHashMap<>();
 
     public LearnerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -95,9 +96,21 @@ public final class LearnerMetrics {
         valueAfterReward.increment();
     }
 
-    /** An event of {@code topic} (decisions, impressions or clicks) sent through its repartition topic. */
+    /**
+     * An event of {@code topic} (decisions, impressions or clicks, or mapped-impressions and mapped-clicks from the
+     * site's topics) sent through its repartition topic.
+     */
     void repartitioned(String topic) {
-        repartitioned.get(topic).increment();
+        repartitioned.computeIfAbsent(topic, t -> Counter.builder("vitrine.events.repartitioned").tag("topic", t)
+                .description("Events read off their request's partition (e.g. written by a librdkafka producer), "
+                        + "moved through a repartition topic before the join").register(registry)).increment();
+    }
+
+    /** A record of a site's mapped topic that no mapping selects (another kind of event): skipped. */
+    void ignored(String topic) {
+        ignored.computeIfAbsent(topic, t -> Counter.builder("vitrine.events.ignored").tag("topic", t)
+                .description("Records of a site's mapped topic that are none of the mapped kinds, skipped")
+                .register(registry)).increment();
     }
 
     void dimensionMismatch() {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.function.IntSupplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -26,6 +27,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.TimestampExtractor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
@@ -36,6 +38,9 @@ import org.apache.kafka.streams.state.Stores;
  * decisions ----+                       (events off their request's partition, e.g. from librdkafka producers:
  * impressions --+-- placement check ---- through &lt;topic&gt;-by-request-id repartition topics, murmur2 on the request id)
  * clicks -------+        |
+ * site topics ---+       |              (vitrine.mapping.*: JSON events mapped by pointers, re-keyed by request id,
+ *   (mapped)             |               through mapped-impressions / mapped-clicks-by-request-id when misplaced;
+ *                        |               records of other kinds counted and skipped)
  *                        v
  *                 attribution (windows) --> rewards (keyed by scope)
  *                                      \--> dead-letters (events without key or value, invalid decisions,
@@ -94,6 +99,17 @@ public final class LearnerTopology {
     public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics, IntSupplier joinTasks,
                                  java.util.function.Predicate<String> managedVersion,
                                  ProcessorSupplier<String, Reward, String, Reward> gate, InputLag inputLag) {
+        return build(settings, wire, metrics, joinTasks, managedVersion, gate, inputLag, InputMappings.NONE);
+    }
+
+    /**
+     * @param mappings the site's own topics read besides Vitrine's, and how their events become impressions and
+     *                 clicks ({@code vitrine.mapping.*}); {@code joinTasks} must count their partitions too
+     */
+    static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics, IntSupplier joinTasks,
+                          java.util.function.Predicate<String> managedVersion,
+                          ProcessorSupplier<String, Reward, String, Reward> gate, InputLag inputLag,
+                          InputMappings mappings) {
         String prefix = settings.topicPrefix();
         Serde<String> keys = Serdes.String();
         Serde<Decision> decisionSerde = wire.serde(Decision.class);
@@ -127,6 +143,21 @@ public final class LearnerTopology {
         KStream<String, AttributionEvent> clicks = byRequestId(builder, Topic.CLICKS, prefix,
                 JsonOrAvro.clicks(wire.serde(Click.class)),
                 joinTasks, metrics).mapValues(c -> (AttributionEvent) new AttributionEvent.Clicked(c));
+        if (!mappings.topics().isEmpty()) {
+            KStream<String, AttributionEvent> mapped = mapped(builder, mappings, metrics);
+            Map<String, KStream<String, AttributionEvent>> kinds = mapped
+                    .split(Named.as("mapped-"))
+                    .branch((key, event) -> event instanceof AttributionEvent.Shown, Branched.as("impressions"))
+                    .defaultBranch(Branched.as("clicks"));
+            impressions = impressions.merge(placed(kinds.get("mapped-impressions")
+                            .mapValues(e -> ((AttributionEvent.Shown) e).impression(), Named.as("mapped-impression")),
+                    "mapped-impressions", wire.serde(Impression.class), joinTasks, metrics)
+                    .mapValues(i -> (AttributionEvent) new AttributionEvent.Shown(i)));
+            clicks = clicks.merge(placed(kinds.get("mapped-clicks")
+                            .mapValues(e -> ((AttributionEvent.Clicked) e).click(), Named.as("mapped-click")),
+                    "mapped-clicks", wire.serde(Click.class), joinTasks, metrics)
+                    .mapValues(c -> (AttributionEvent) new AttributionEvent.Clicked(c)));
+        }
 
         Serde<DeadLetter> deadLetterSerde = wire.serde(DeadLetter.class);
         route(decisions.merge(impressions).merge(clicks)
@@ -202,8 +233,50 @@ public final class LearnerTopology {
     private static <V> KStream<String, V> byRequestId(StreamsBuilder builder, Topic topic, String prefix,
                                                       Serde<V> serde, IntSupplier joinTasks, LearnerMetrics metrics) {
         String name = topic.baseName();
-        Map<String, KStream<String, RequestPlacement.Placed<V>>> branches = builder
-                .stream(topic.name(prefix), Consumed.with(Serdes.String(), serde).withName(name + "-source"))
+        return placed(builder.stream(topic.name(prefix), Consumed.with(Serdes.String(), serde)
+                .withName(name + "-source")), name, serde, joinTasks, metrics);
+    }
+
+    /**
+     * The events of the site's mapped topics, keyed by their request id; records no mapping selects are counted and
+     * left out.
+     */
+    private static KStream<String, AttributionEvent> mapped(StreamsBuilder builder, InputMappings mappings,
+                                                            LearnerMetrics metrics) {
+        KStream<String, AttributionEvent> all = null;
+        for (String topic : mappings.topics()) {
+            Serde<InputMappings.Mapped> serde = Serdes.serdeFrom((t, value) -> {
+                throw new UnsupportedOperationException("mapped events are only read");
+            }, mappings.deserializer(topic));
+            // The event's own time is its time in the join, as Vitrine's producers set the record's timestamp to
+            // it: a site's tracker leaves the time it sent the record there, later than the event (a batch, a
+            // backlog), which would close windows before their clicks are read. A record of another kind, skipped
+            // at once, takes the partition's time (0 before any), so that it moves no window either.
+            TimestampExtractor eventTime = (record, partitionTime) ->
+                    record.value() instanceof InputMappings.Mapped.Accepted accepted ? accepted.time().toEpochMilli()
+                            : Math.max(partitionTime, 0);
+            KStream<String, AttributionEvent> events = builder
+                    .stream(topic, Consumed.with(Serdes.String(), serde).withTimestampExtractor(eventTime)
+                            .withName("mapped-" + topic + "-source"))
+                    .filter((key, mapped) -> {
+                        if (mapped instanceof InputMappings.Mapped.Ignored) {
+                            metrics.ignored(topic);
+                            return false;
+                        }
+                        return true;
+                    }, Named.as("mapped-" + topic + "-selected"))
+                    // The site's key is whatever it is (a session, a user, nothing): the join's key is the request id.
+                    .map((key, mapped) -> KeyValue.pair(((InputMappings.Mapped.Accepted) mapped).requestId(),
+                            ((InputMappings.Mapped.Accepted) mapped).event()), Named.as("mapped-" + topic + "-keyed"));
+            all = all == null ? events : all.merge(events, Named.as("mapped-" + topic + "-merged"));
+        }
+        return all;
+    }
+
+    /** Events keyed by request id onto their join task: through {@code <name>-by-request-id} when misplaced. */
+    private static <V> KStream<String, V> placed(KStream<String, V> events, String name, Serde<V> serde,
+                                                 IntSupplier joinTasks, LearnerMetrics metrics) {
+        Map<String, KStream<String, RequestPlacement.Placed<V>>> branches = events
                 .processValues(() -> new RequestPlacement<V>(joinTasks, () -> metrics.repartitioned(name)),
                         Named.as(name + "-placement"))
                 .split(Named.as(name + "-"))

@@ -4,7 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Identifier;
 import io.vitrine.schemas.Topic;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Map;
 import java.util.Set;
 import io.vitrine.core.posterior.Forgetting;
@@ -73,11 +77,31 @@ public class TopologyProducer {
                       EncoderCatalog catalog, LearningControl control,
                       @Identifier("default-kafka-broker") Map<String, Object> kafka, Instance<KafkaStreams> streams) {
         String prefix = config.topics().prefix();
-        JoinTasks joinTasks = new JoinTasks(kafka, List.of(Topic.DECISIONS.name(prefix),
-                Topic.IMPRESSIONS.name(prefix), Topic.CLICKS.name(prefix)), Duration.ofSeconds(30));
+        InputMappings mappings = inputMappings(config);
+        List<String> joinInputs = new ArrayList<>(List.of(Topic.DECISIONS.name(prefix),
+                Topic.IMPRESSIONS.name(prefix), Topic.CLICKS.name(prefix)));
+        joinInputs.addAll(mappings.topics()); // read by the join's tasks as well
+        JoinTasks joinTasks = new JoinTasks(kafka, joinInputs, Duration.ofSeconds(30));
         // Looked up when a quiet task asks, long after the streams (made from this topology) started.
         InputLag lag = new ConsumerLag(() -> streams.get().metrics(), Set.of(Topic.DECISIONS.baseName(),
-                Topic.IMPRESSIONS.baseName(), Topic.CLICKS.baseName()), prefix);
-        return LearnerTopology.build(settings, wire, metrics, joinTasks, catalog::knows, control.gate(), lag);
+                Topic.IMPRESSIONS.baseName(), Topic.CLICKS.baseName()), prefix, Set.copyOf(mappings.topics()));
+        return LearnerTopology.build(settings, wire, metrics, joinTasks, catalog::knows, control.gate(), lag,
+                mappings);
+    }
+
+    /** The declared mappings of the site's events, checked: a wrong one stops the service naming its key. */
+    static InputMappings inputMappings(LearnerConfig config) {
+        Map<FieldMapping.Kind, FieldMapping.Declared> declared = new EnumMap<>(FieldMapping.Kind.class);
+        declared.put(FieldMapping.Kind.IMPRESSION, declared(config.mapping().impression()));
+        declared.put(FieldMapping.Kind.CLICK, declared(config.mapping().click()));
+        declared.put(FieldMapping.Kind.VALUE, declared(config.mapping().value()));
+        Set<String> own = Arrays.stream(Topic.values()).map(t -> t.name(config.topics().prefix()))
+                .collect(Collectors.toSet());
+        return InputMappings.of(declared, own);
+    }
+
+    private static FieldMapping.Declared declared(LearnerConfig.EventMapping m) {
+        return new FieldMapping.Declared(m.topic(), m.requestId(), m.candidateId(), m.timestamp(), m.timeFormat(),
+                m.kindPointer(), m.kindValues().orElse(List.of()), m.value(), m.valueMap(), m.constantValue());
     }
 }

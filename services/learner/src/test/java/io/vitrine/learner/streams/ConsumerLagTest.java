@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vitrine.kafka.SharedLocalKafka;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +17,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -70,5 +73,39 @@ class ConsumerLagTest {
             }
             assertFalse(lag.behind(1), "every record of clicks-1 read");
         }
+    }
+
+    @Test
+    void theSiteTopicsOfAFieldMappingAndTheirRepartitionTopicsCountAsInputs() {
+        Map<MetricName, Metric> metrics = new HashMap<>();
+        InputLag lag = new ConsumerLag(() -> metrics, Set.of("decisions", "impressions", "clicks"), "v.",
+                Set.of("site.tracking"));
+        metrics.put(lagOf("site_tracking", 0), metric(3.0));
+        metrics.put(lagOf("learner-mapped-clicks-by-request-id-repartition", 1), metric(1.0));
+        metrics.put(lagOf("other_topic", 2), metric(9.0));
+        assertTrue(lag.behind(0), "records wait on the site's topic");
+        assertTrue(lag.behind(1), "records wait on the mapped clicks' repartition topic");
+        assertFalse(lag.behind(2), "a topic the join does not read");
+        assertFalse(new ConsumerLag(() -> metrics, Set.of("decisions", "impressions", "clicks"), "v.").behind(0),
+                "without a mapping the site's topic is not an input");
+    }
+
+    private static MetricName lagOf(String topic, int partition) {
+        return new MetricName("records-lag", "consumer-fetch-manager-metrics", "",
+                Map.of("topic", topic, "partition", Integer.toString(partition)));
+    }
+
+    private static Metric metric(double value) {
+        return new Metric() {
+            @Override
+            public MetricName metricName() {
+                return null;
+            }
+
+            @Override
+            public Object metricValue() {
+                return value;
+            }
+        };
     }
 }
