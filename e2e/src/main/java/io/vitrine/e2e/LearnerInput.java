@@ -105,8 +105,13 @@ public final class LearnerInput {
 
     /** Creates every topic under the prefix and waits until each partition has a leader. */
     public static void createTopics(String bootstrap, String prefix) throws Exception {
+        createTopics(bootstrap, prefix, (short) 1);
+    }
+
+    /** The same with {@code replicas} replicas of every partition (a cluster's). */
+    public static void createTopics(String bootstrap, String prefix, short replicas) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Topics.createAll(admin, prefix, (short) 1);
+            Topics.createAll(admin, prefix, replicas);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
                 boolean led;
@@ -129,10 +134,21 @@ public final class LearnerInput {
 
     /** A plain ordered producer (one request in flight, acks=all): test input, written once. */
     public static KafkaProducer<String, SpecificRecord> producer(String bootstrap) {
+        return producer(bootstrap, false);
+    }
+
+    /**
+     * The same, or one for brokers that go away: idempotent, so that a write retried after its acknowledgement was lost
+     * with the broker is not written twice, and waiting (for metadata, for acknowledgements) up to 10 minutes rather
+     * than Kafka's 1 and 2, as tracking that holds its events until the broker is back.
+     */
+    public static KafkaProducer<String, SpecificRecord> producer(String bootstrap, boolean brokersGoAway) {
         Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, brokersGoAway,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, brokersGoAway ? 600_000 : 60_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, brokersGoAway ? 600_000 : 120_000,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.LINGER_MS_CONFIG, 5);
         return new KafkaProducer<>(config, new StringSerializer(), (topic, record) -> AvroSerdes

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * same code as its own process for local runs.
  *
  * <p>Internal topics have replication factor 1, so transactions and exactly-once processing work
- * on the single node. With {@link BrokerSecurity} clients connect over SASL_SSL as SCRAM users, each
+ * on the single node. As one node of a {@link ClusterMembership cluster} (each node its own process, with a static
+ * controller quorum) every topic has one replica per node, up to three, and {@code min.insync.replicas} is a majority
+ * of them. With {@link BrokerSecurity} clients connect over SASL_SSL as SCRAM users, each
  * allowed only what its ACLs say ({@link #addScramUser}, {@link #addAcls}).
  */
 public final class LocalKafka implements AutoCloseable {
@@ -102,7 +104,7 @@ public final class LocalKafka implements AutoCloseable {
         try (Admin admin = Admin.create(adminProperties(config))) {
             awaitReady(admin, config, deadline);
             if (config.createTopics()) {
-                Topics.createAll(admin, config.topicPrefix(), (short) 1);
+                Topics.createAll(admin, config.topicPrefix(), config.replicationFactor());
             }
         } catch (RuntimeException e) {
             stopQuietly(server);
@@ -206,7 +208,7 @@ public final class LocalKafka implements AutoCloseable {
         String controller = HOST + ":" + config.controllerPort();
         Properties props = new Properties();
         props.setProperty("process.roles", "broker,controller");
-        props.setProperty("node.id", "1");
+        props.setProperty("node.id", String.valueOf(config.cluster().map(ClusterMembership::nodeId).orElse(1)));
         props.setProperty("controller.listener.names", "CONTROLLER");
         if (config.security().isPresent()) {
             securedListeners(props, config.security().get(), config.bootstrapServers(), controller);
@@ -216,14 +218,25 @@ public final class LocalKafka implements AutoCloseable {
             props.setProperty("inter.broker.listener.name", "PLAINTEXT");
             props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         }
-        props.setProperty("controller.quorum.bootstrap.servers", controller);
+        if (config.cluster().isPresent()) {
+            // A static quorum: every voter is known when the nodes are formatted, none is added later.
+            props.setProperty("controller.quorum.voters", config.cluster().get().voters());
+        } else {
+            props.setProperty("controller.quorum.bootstrap.servers", controller);
+        }
         props.setProperty("log.dirs", logDir(config).toAbsolutePath().toString());
-        // One node: every internal topic with replication factor 1, or transactions cannot work.
-        props.setProperty("offsets.topic.replication.factor", "1");
-        props.setProperty("transaction.state.log.replication.factor", "1");
-        props.setProperty("transaction.state.log.min.isr", "1");
-        props.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        props.setProperty("share.coordinator.state.topic.min.isr", "1");
+        // One node: every internal topic with replication factor 1, or transactions cannot work. A cluster: one
+        // replica per node (at most three), and a majority of them in sync for an acks=all write, so that what was
+        // acknowledged survives the loss of a broker.
+        String replicas = String.valueOf(config.replicationFactor());
+        String minInsync = String.valueOf(config.cluster().map(ClusterMembership::minInsyncReplicas).orElse(1));
+        props.setProperty("default.replication.factor", replicas);
+        props.setProperty("min.insync.replicas", minInsync);
+        props.setProperty("offsets.topic.replication.factor", replicas);
+        props.setProperty("transaction.state.log.replication.factor", replicas);
+        props.setProperty("transaction.state.log.min.isr", minInsync);
+        props.setProperty("share.coordinator.state.topic.replication.factor", replicas);
+        props.setProperty("share.coordinator.state.topic.min.isr", minInsync);
         // Fewer internal partitions than the defaults (50) start faster.
         props.setProperty("offsets.topic.num.partitions", "4");
         props.setProperty("transaction.state.log.num.partitions", "4");
@@ -286,7 +299,10 @@ public final class LocalKafka implements AutoCloseable {
         return config.dataDir().resolve("logs");
     }
 
-    /** Formats storage for a new single-node cluster, as {@code kafka-storage.sh format --standalone}. */
+    /**
+     * Formats storage for a new single-node cluster, as {@code kafka-storage.sh format --standalone}, or for a node of a
+     * cluster with a static quorum under the cluster's id, as {@code kafka-storage.sh format -t <id>}.
+     */
     private static void format(LocalKafkaConfig config, Properties props) {
         try {
             Files.createDirectories(config.dataDir());
@@ -294,12 +310,14 @@ public final class LocalKafka implements AutoCloseable {
             try (OutputStream out = Files.newOutputStream(propertiesFile)) {
                 props.store(out, "Vitrine local Kafka broker (written at format time, for reference)");
             }
-            String clusterId = Uuid.randomUuid().toString();
+            String[] arguments = config.cluster()
+                    .map(cluster -> new String[] {"format", "-t", cluster.clusterId(), "-c", propertiesFile.toString()})
+                    .orElseGet(() -> new String[] {"format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c",
+                            propertiesFile.toString()});
             ByteArrayOutputStream output = new ByteArrayOutputStream();
             int exitCode;
             try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-                exitCode = StorageTool.execute(new String[] {
-                        "format", "--standalone", "-t", clusterId, "-c", propertiesFile.toString()}, printStream);
+                exitCode = StorageTool.execute(arguments, printStream);
             }
             if (exitCode != 0) {
                 throw new LocalKafkaException("Formatting " + logDir(config) + " failed (exit code " + exitCode
@@ -316,14 +334,18 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    /** Waits until the broker answers a client and reports itself as a cluster member. */
+    /**
+     * Waits until the broker answers a client and reports itself as a cluster member; in a cluster, until it reports
+     * as many brokers as there are replicas of a topic, so that topics can be created.
+     */
     private static void awaitReady(Admin admin, LocalKafkaConfig config, long deadline) {
         Exception last = null;
+        int brokers = config.replicationFactor();
         while (System.nanoTime() < deadline) {
             long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             try {
-                if (!admin.describeCluster().nodes().get(Math.min(remainingMs, 10_000), TimeUnit.MILLISECONDS)
-                        .isEmpty()) {
+                if (admin.describeCluster().nodes().get(Math.min(remainingMs, 10_000), TimeUnit.MILLISECONDS)
+                        .size() >= brokers) {
                     return;
                 }
             } catch (ExecutionException e) {

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * say) ends the process with a non-zero exit code and a one-line message.
  */
 @Command(name = "vitrine-kafka", sortOptions = false,
-        description = "A single-node Kafka broker (KRaft) with Vitrine's topics, for local runs.")
+        description = "A single-node Kafka broker (KRaft) with Vitrine's topics, for local runs; or one node of a"
+                + " local cluster (--controller-quorum).")
 public final class LocalKafkaMain implements Callable<Integer> {
 
     /** The prefix of the line printed when the broker is ready. */
@@ -37,6 +38,18 @@ public final class LocalKafkaMain implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = io.vitrine.schemas.Topic.DEFAULT_PREFIX,
             description = "Prefix of every topic name (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
+
+    @Option(names = "--controller-quorum", paramLabel = "ID@PORT,...",
+            description = "Run as one node of a cluster with this static controller quorum (every node's id and"
+                    + " controller port, e.g. 1@21001,2@21003,3@21005): topics get one replica per node, at most 3,"
+                    + " and min.insync.replicas a majority. Needs --node-id and --cluster-id.")
+    String controllerQuorum;
+
+    @Option(names = "--node-id", description = "This node's id in --controller-quorum.")
+    Integer nodeId;
+
+    @Option(names = "--cluster-id", description = "The id every node of the cluster is formatted with (a base64 UUID).")
+    String clusterId;
 
     @Option(names = "--fresh", description = "Delete the data directory first: start with no topics or records.")
     boolean fresh;
@@ -64,6 +77,14 @@ public final class LocalKafkaMain implements Callable<Integer> {
         LocalKafka kafka;
         try {
             LocalKafkaConfig config = new LocalKafkaConfig(dataDir, port, controllerPort, topicPrefix, true);
+            if (controllerQuorum != null || nodeId != null || clusterId != null) {
+                if (controllerQuorum == null || nodeId == null || clusterId == null) {
+                    throw new IllegalArgumentException("a node of a cluster needs --controller-quorum, --node-id and"
+                            + " --cluster-id together");
+                }
+                config = config.inCluster(new ClusterMembership(nodeId, clusterId,
+                        ClusterMembership.parseQuorum(controllerQuorum)));
+            }
             if (fresh) {
                 Directories.deleteRecursively(dataDir);
             }

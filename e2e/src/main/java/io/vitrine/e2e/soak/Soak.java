@@ -10,6 +10,7 @@ import io.vitrine.cli.http.VitrineHttp;
 import io.vitrine.cli.stack.RepoHome;
 import io.vitrine.cli.stack.StackException;
 import io.vitrine.e2e.LearnerInput;
+import io.vitrine.e2e.LocalBrokers;
 import io.vitrine.e2e.ServiceProcess;
 import io.vitrine.schemas.Topic;
 import java.io.IOException;
@@ -42,6 +43,10 @@ import org.apache.kafka.common.utils.Utils;
  *
  * <p>The trainer follows the reward log but trains only on request ({@code vitrine.trainer.enabled=false}): the
  * posteriors checked are those of the built-in encoder. Kills during a rebuild by replay are RebuildCrashTest's.
+ *
+ * <p>With {@link SoakSettings#brokerLoss() broker loss} the soak starts its own broker, or a cluster of three, as
+ * processes ({@link LocalBrokers}), and {@link BrokerOutages} takes brokers away under the traffic and brings them
+ * back; the same checks then hold, and {@link BrokerLossFindings} adds what the requests met meanwhile.
  */
 public final class Soak {
 
@@ -52,6 +57,8 @@ public final class Soak {
      * and count the click as none (docs/reliability.md, the soak's finding: what is left).
      */
     private static final Duration LEARNER_LATENESS = Duration.ofSeconds(90);
+    /** The selectors' log timeout (their default, set explicitly): a request must not wait longer for Kafka. */
+    static final Duration LOG_TIMEOUT = Duration.ofSeconds(5);
 
     private final SoakSettings settings;
     private final String bootstrap;
@@ -59,7 +66,8 @@ public final class Soak {
     private final PrintStream progress;
 
     /**
-     * @param bootstrap the broker the soak creates its topics on (under a prefix of its own)
+     * @param bootstrap the broker the soak creates its topics on (under a prefix of its own); unused (may be null)
+     *                  with broker loss, where the soak starts brokers of its own
      * @param ports     a port for each service instance
      * @param progress  where the progress lines and the summary go
      */
@@ -72,11 +80,28 @@ public final class Soak {
 
     public SoakResult run() throws Exception {
         String prefix = "soak-" + System.nanoTime() + ".";
-        LearnerInput.createTopics(bootstrap, prefix);
         Path home = RepoHome.locate(Optional.empty());
         Path work = settings.out().resolve(prefix + "d");
         Files.createDirectories(work);
-        List<String> common = List.of("-Dkafka.bootstrap.servers=" + bootstrap, "-Dvitrine.topics.prefix=" + prefix);
+        if (settings.brokerLoss().isEmpty()) {
+            return run(bootstrap, null, prefix, home, work);
+        }
+        try (LocalBrokers brokers = LocalBrokers.of(settings.brokerLoss().get().brokers(), home, work, ports)) {
+            long booting = System.nanoTime();
+            brokers.startAll();
+            progress.printf("soak: %d broker%s on %s ready in %d s%n", brokers.size(), brokers.size() == 1 ? "" : "s",
+                    brokers.bootstrapServers(), Duration.ofNanos(System.nanoTime() - booting).toSeconds());
+            return run(brokers.bootstrapServers(), brokers, prefix, home, work);
+        }
+    }
+
+    private SoakResult run(String bootstrap, LocalBrokers brokers, String prefix, Path home, Path work)
+            throws Exception {
+        short replicas = brokers == null ? 1 : brokers.replicationFactor();
+        LearnerInput.createTopics(bootstrap, prefix, replicas);
+        List<String> common = List.of("-Dkafka.bootstrap.servers=" + bootstrap, "-Dvitrine.topics.prefix=" + prefix,
+                // Internal topics (changelogs, repartition topics) replicated as the input is.
+                "-Dkafka-streams.replication.factor=" + replicas);
         try (ServiceProcess learner = service(home, work, "learner", "learner", common, List.of(
                      "-Dvitrine.learner.attribution-window=" + settings.window().toMillis() + "ms",
                      "-Dvitrine.learner.publish-interval=200ms",
@@ -85,11 +110,13 @@ public final class Soak {
                      "-Dkafka-streams.main.consumer.group.instance.id=" + prefix + "learner",
                      "-Dkafka-streams.consumer.session.timeout.ms=6000",
                      "-Dkafka-streams.consumer.heartbeat.interval.ms=1500"));
-             ServiceProcess selectorA = service(home, work, "selector", "selector-1", common, List.of());
-             ServiceProcess selectorB = service(home, work, "selector", "selector-2", common, List.of());
+             ServiceProcess selectorA = service(home, work, "selector", "selector-1", common, selectorSettings());
+             ServiceProcess selectorB = service(home, work, "selector", "selector-2", common, selectorSettings());
              ServiceProcess trainer = service(home, work, "trainer", "trainer", common,
                      List.of("-Dvitrine.trainer.enabled=false"));
-             KafkaProducer<String, SpecificRecord> producer = LearnerInput.producer(bootstrap)) {
+             // With broker loss: idempotent (a retried write whose acknowledgement was lost with the broker must not
+             // become a second impression), and holding the events until the broker is back.
+             KafkaProducer<String, SpecificRecord> producer = LearnerInput.producer(bootstrap, brokers != null)) {
             List<ServiceProcess> all = List.of(learner, selectorA, selectorB, trainer);
             long booting = System.nanoTime();
             for (ServiceProcess service : all) {
@@ -111,20 +138,17 @@ public final class Soak {
                     settings.plannedDuration(), settings.seed(), start);
             Traffic traffic = new Traffic(settings, List.of(selectorA.uri(), selectorB.uri()),
                     selector -> chaos.serving("selector-" + (selector + 1)), producer, prefix, layout, start);
+            BrokerOutages outages = brokers == null ? null : new BrokerOutages(brokers, settings.plannedDuration(),
+                    settings.brokerLoss().get().down(), settings.seed(), start);
             traffic.start();
-            CompletableFuture<Void> killing = CompletableFuture.runAsync(() -> {
-                try {
-                    chaos.run();
-                } catch (Exception e) {
-                    throw new CompletionException(e);
-                }
-            });
+            CompletableFuture<Void> killing = CompletableFuture.allOf(inBackground(chaos::run),
+                    outages == null ? CompletableFuture.completedFuture(null) : inBackground(outages::run));
             while (traffic.events() < settings.events() || !killing.isDone()) {
                 Thread.sleep(PROGRESS_EVERY.toMillis());
                 if (traffic.writeFailure() != null || killing.isCompletedExceptionally()) {
                     break;
                 }
-                printProgress(traffic, chaos, start);
+                printProgress(traffic, chaos, outages, start);
             }
             traffic.stop();
             Duration ran = Duration.ofNanos(System.nanoTime() - start);
@@ -136,25 +160,70 @@ public final class Soak {
                 throw new IllegalStateException("the traffic failed: " + traffic.writeFailure(),
                         traffic.writeFailure());
             }
-            printProgress(traffic, chaos, start);
+            printProgress(traffic, chaos, outages, start);
             progress.printf("soak: traffic stopped after %d s; checking what the services wrote%n", ran.toSeconds());
 
-            SoakResult result = check(traffic, chaos, ran, all, prefix, learner, trainer);
+            SoakResult result = check(bootstrap, traffic, chaos, outages, ran, all, prefix, learner, trainer);
             Path plot = settings.out().resolve("soak.png");
-            SoakPlot.write(plot, String.format("%,d events, %d kills %s; lost %d, doubled %d; posterior difference %.1e;"
-                            + " 2 cores, %s", result.events(), result.killCount(), result.killsByVictim(),
+            String title = outages == null
+                    ? String.format("%,d events, %d kills %s", result.events(), result.killCount(), result.killsByVictim())
+                    : String.format("%,d events, %d broker%s, outages %s", result.events(), brokers.size(),
+                            brokers.size() == 1 ? "" : "s", outages.done().stream()
+                                    .map(o -> "kafka-" + (o.node() + 1) + " " + o.signal()).toList());
+            SoakPlot.write(plot, String.format("%s; lost %d, doubled %d; posterior difference %.1e; 2 cores, %s", title,
                     result.lost(), result.doubled(), result.posteriorDifference(), LocalDate.now()),
-                    traffic.eventAcks(), traffic.samples(), chaos.done());
+                    traffic.eventAcks(), traffic.samples(), marks(chaos, outages));
             Files.writeString(settings.out().resolve("soak.txt"), result.summary() + System.lineSeparator()
                     + killLog(chaos.done()));
+            writeRequests(settings.out().resolve("requests.csv"), traffic.samples());
             progress.println(result.summary());
             progress.printf("soak: plot %s, kills and summary %s%n", plot, settings.out().resolve("soak.txt"));
             return result;
         }
     }
 
-    private SoakResult check(Traffic traffic, Chaos chaos, Duration ran, List<ServiceProcess> all, String prefix,
-                             ServiceProcess learner, ServiceProcess trainer) throws Exception {
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Kills and outages run on threads of their own, beside each other, with their own schedules. */
+    private static CompletableFuture<Void> inBackground(Step step) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                step.run();
+                done.complete(null);
+            } catch (Exception | Error e) {
+                done.completeExceptionally(e);
+            }
+        }, "soak-chaos");
+        thread.setDaemon(true);
+        thread.start();
+        return done;
+    }
+
+    private List<String> selectorSettings() {
+        return settings.brokerLoss().isEmpty() ? List.of()
+                : List.of("-Dvitrine.selector.log-timeout=" + LOG_TIMEOUT.toMillis() + "ms");
+    }
+
+    /** The plot's marks: every kill, and every broker outage's signal and its broker's return. */
+    private static List<Chaos.Kill> marks(Chaos chaos, BrokerOutages outages) {
+        List<Chaos.Kill> marks = new ArrayList<>(chaos.done());
+        if (outages != null) {
+            for (BrokerOutages.Outage outage : outages.done()) {
+                String broker = "kafka-" + (outage.node() + 1);
+                marks.add(new Chaos.Kill(outage.atMillis(), broker + " " + outage.signal(),
+                        outage.readyMillis() - outage.atMillis()));
+                marks.add(new Chaos.Kill(outage.readyMillis(), broker + " back", 0));
+            }
+        }
+        return marks;
+    }
+
+    private SoakResult check(String bootstrap, Traffic traffic, Chaos chaos, BrokerOutages outages, Duration ran,
+                             List<ServiceProcess> all, String prefix, ServiceProcess learner, ServiceProcess trainer)
+            throws Exception {
         SoakChecks checks = new SoakChecks(bootstrap, prefix);
         for (ServiceProcess service : all) {
             try {
@@ -174,10 +243,17 @@ public final class Soak {
         if (chaos.done().size() < settings.kills()) {
             checks.fail("only " + chaos.done().size() + " of " + settings.kills() + " kills were dealt");
         }
+        Optional<BrokerLossFindings> brokerLoss = Optional.empty();
+        if (outages != null) {
+            BrokerLossFindings findings = BrokerLossFindings.of(traffic.samples(), outages.done(), LOG_TIMEOUT);
+            findings.failures(settings.brokerLoss().get().brokers(), outages.count(), LOG_TIMEOUT)
+                    .forEach(checks::fail);
+            brokerLoss = Optional.of(findings);
+        }
         return new SoakResult(traffic.events(), answered.size(), traffic.decisionsFailed(), missing, expected.size(),
                 rewards.size(), perImpression[0], perImpression[1], perImpression[2],
                 (int) rewards.stream().map(Reward::getScope).distinct().count(), difference, deadLetters,
-                trainerRewards, chaos.done(), ran, checks.failures());
+                trainerRewards, chaos.done(), ran, brokerLoss, checks.failures());
     }
 
     /**
@@ -232,17 +308,23 @@ public final class Soak {
                 candidate.withArray("features").add(0.5f);
             }
             long sentAt = System.nanoTime();
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(selector.uri().resolve("/v1/decisions"))
-                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(request))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer;
+            try {
+                answer = http.send(HttpRequest.newBuilder(selector.uri().resolve("/v1/decisions"))
+                        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(request))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.http.HttpTimeoutException e) {
+                fast = 0; // a starved machine: not warm yet, try again until the 30 s are up
+                continue;
+            }
             boolean quick = answer.statusCode() == 200 && System.nanoTime() - sentAt < 100_000_000L;
             fast = quick ? fast + 1 : 0;
         }
         progress.printf("soak: %s warmed up with %d requests%n", selector.uri(), sent);
     }
 
-    private void printProgress(Traffic traffic, Chaos chaos, long start) {
+    private void printProgress(Traffic traffic, Chaos chaos, BrokerOutages outages, long start) {
         List<Traffic.Sample> samples = traffic.samples();
         long now = (System.nanoTime() - start) / 1_000_000;
         List<Long> recent = new ArrayList<>();
@@ -251,11 +333,23 @@ public final class Soak {
                 recent.add(sample.latencyMicros());
             }
         }
-        progress.printf("  %4d s  events %,d/%,d  decisions %,d answered, %,d failed  kills %d/%d  p50 %.1f ms"
+        String chaosDone = outages == null ? String.format("kills %d/%d", chaos.done().size(), settings.kills())
+                : String.format("broker outages %d/%d", outages.done().size(), outages.count());
+        progress.printf("  %4d s  events %,d/%,d  decisions %,d answered, %,d failed  %s  p50 %.1f ms"
                         + "  p99 %.1f ms (last %d s)%n", now / 1_000, traffic.events(), settings.events(),
-                traffic.decisionsAnswered(), traffic.decisionsFailed(), chaos.done().size(), settings.kills(),
+                traffic.decisionsAnswered(), traffic.decisionsFailed(), chaosDone,
                 SoakPlot.quantileOf(recent, 0.5) / 1_000, SoakPlot.quantileOf(recent, 0.99) / 1_000,
                 PROGRESS_EVERY.toSeconds());
+    }
+
+    /** Every decision request: when it was sent, how long its answer took, its status (0: none), whether a problem. */
+    private static void writeRequests(Path file, List<Traffic.Sample> samples) throws IOException {
+        StringBuilder csv = new StringBuilder("sent_at_ms,latency_ms,status,problem\n");
+        for (Traffic.Sample sample : samples) {
+            csv.append(sample.sentAtMillis()).append(',').append(sample.latencyMicros() / 1_000).append(',')
+                    .append(sample.status()).append(',').append(sample.problem()).append('\n');
+        }
+        Files.writeString(file, csv);
     }
 
     private static String killLog(List<Chaos.Kill> kills) {

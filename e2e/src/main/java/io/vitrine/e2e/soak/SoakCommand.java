@@ -26,6 +26,9 @@ import picocli.CommandLine.Option;
                 + " decision answered 200 is logged, every impression gave exactly one reward, the posteriors equal"
                 + " the batch fit of the rewards, and nothing became a dead letter. Writes a plot of throughput and"
                 + " latency with the kills marked. Exits 1 if a check fails.",
+                "With --broker-loss the broker is a process of its own (or a cluster of three), taken away under the"
+                + " traffic and brought back; the checks then also require every answer to be 200, or 503 with a"
+                + " problem within the selectors' log timeout + 1 s, and the services to recover by themselves.",
                 "Package the services first: ./mvnw -B -ntp -DskipTests install"})
 public final class SoakCommand implements Callable<Integer> {
 
@@ -50,8 +53,19 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "17", description = "seed of the traffic and the kills (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--broker-loss", paramLabel = "single|cluster", description = "single: the broker as its own"
+            + " process, stopped with SIGTERM and later with SIGKILL, each time started again after --broker-down;"
+            + " cluster: three brokers (replication 3, min.insync.replicas 2), one killed with SIGKILL and started"
+            + " again after --broker-down. Combine with --kills 0 for broker loss alone.")
+    String brokerLoss;
+
+    @Option(names = "--broker-down", defaultValue = "10s", converter = DurationConverter.class,
+            description = "how long a lost broker stays away (default: ${DEFAULT-VALUE})")
+    Duration brokerDown;
+
     @Option(names = "--base-port", description = "the broker on this port and the next, the four services on the four"
-            + " after; free ports by default")
+            + " after (with --broker-loss: each broker's client and controller ports first, then the four services); free"
+            + " ports by default")
     Integer basePort;
 
     @Option(names = "--out", description = "state, logs, summary and plot (default: e2e/target/soak)")
@@ -61,7 +75,22 @@ public final class SoakCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path directory = out != null ? out : RepoHome.locate(Optional.empty()).resolve("e2e/target/soak");
         Files.createDirectories(directory);
-        SoakSettings settings = new SoakSettings(events, kills, rate, slots, window, seed, directory);
+        Optional<SoakSettings.BrokerLoss> loss;
+        if (brokerLoss == null) {
+            loss = Optional.empty();
+        } else if (brokerLoss.equals("single") || brokerLoss.equals("cluster")) {
+            loss = Optional.of(new SoakSettings.BrokerLoss(brokerLoss.equals("single") ? 1 : 3, brokerDown));
+        } else {
+            System.err.println("soak: --broker-loss is single or cluster, not '" + brokerLoss + "'");
+            return 2;
+        }
+        SoakSettings settings = new SoakSettings(events, kills, rate, slots, window, seed, directory, loss);
+        if (loss.isPresent()) {
+            // The brokers are processes of the soak's own, their logs beside the services'.
+            AtomicInteger free = new AtomicInteger(basePort == null ? 0 : basePort);
+            IntSupplier ports = basePort == null ? io.vitrine.cli.stack.Ports::anyFree : free::getAndIncrement;
+            return new Soak(settings, null, ports, System.out).run().holds() ? 0 : 1;
+        }
         // The broker runs in this JVM and logs through slf4j-simple: to a file, so that the progress stays readable.
         System.setProperty("org.slf4j.simpleLogger.logFile", directory.resolve("broker.log").toString());
         Path data = Files.createTempDirectory("vitrine-soak-kafka-");

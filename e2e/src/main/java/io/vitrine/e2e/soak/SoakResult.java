@@ -3,6 +3,7 @@ package io.vitrine.e2e.soak;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a soak did and what the checks found. The soak holds when {@link #failures()} is empty.
@@ -23,12 +24,13 @@ import java.util.Map;
  * @param trainerRewards     rewards the trainer read from the log after its restarts
  * @param kills              the kills dealt
  * @param traffic            how long the traffic ran
+ * @param brokerLoss         what the requests met while brokers were away, when the soak took brokers away
  * @param failures           what did not hold, one line each
  */
 public record SoakResult(int events, int decisionsAnswered, int decisionsFailed, int decisionsMissing, int impressions,
                          int rewards, int lost, int doubled, int wrongKind, int scopes, double posteriorDifference,
                          Map<String, Integer> deadLetters, long trainerRewards, List<Chaos.Kill> kills,
-                         Duration traffic, List<String> failures) {
+                         Duration traffic, Optional<BrokerLossFindings> brokerLoss, List<String> failures) {
 
     public boolean holds() {
         return failures.isEmpty();
@@ -57,6 +59,7 @@ public record SoakResult(int events, int decisionsAnswered, int decisionsFailed,
                 scopes, posteriorDifference));
         text.append(String.format("  dead letters: %s%n", deadLetters.isEmpty() ? "none" : deadLetters));
         text.append(String.format("  trainer read %,d rewards after its restarts%n", trainerRewards));
+        brokerLoss.ifPresent(findings -> text.append(findings.summary()));
         text.append(failures.isEmpty() ? "  HOLDS" : "  FAILED:" + System.lineSeparator() + "    "
                 + String.join(System.lineSeparator() + "    ", failures));
         return text.toString();

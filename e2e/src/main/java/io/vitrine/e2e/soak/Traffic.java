@@ -47,8 +47,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 final class Traffic {
 
-    /** One decision request's outcome: when it was sent (ms since the start), how long it took, whether it got 200. */
-    record Sample(long sentAtMillis, long latencyMicros, boolean ok) {
+    /**
+     * One decision request's outcome: when it was sent (ms since the start), how long it took, whether it got 200, the
+     * status (0 when no answer came: refused, reset or timed out on the client) and whether the answer was an RFC 9457
+     * problem document whose {@code status} is the answer's.
+     */
+    record Sample(long sentAtMillis, long latencyMicros, boolean ok, int status, boolean problem) {
     }
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -69,6 +73,17 @@ final class Traffic {
     private final ObjectMapper json = new ObjectMapper();
     private final ScheduledExecutorService clock = Executors.newScheduledThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "soak-traffic");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * Every write to Kafka goes through this one thread: the producer's {@code send} blocks (up to its
+     * {@code max.block.ms}) while it has no metadata for a partition, as after a broker restart, and must block neither
+     * the request clock nor the HTTP client's threads, or the traffic would pause with the broker.
+     */
+    private final java.util.concurrent.ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "soak-writer");
         thread.setDaemon(true);
         return thread;
     });
@@ -115,6 +130,10 @@ final class Traffic {
         if (!clock.awaitTermination(settings.window().toMillis() + 30_000, TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("clicks still due 30 s after the traffic stopped");
         }
+        writer.shutdown();
+        if (!writer.awaitTermination(2, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("events still waiting for the producer 2 min after the traffic stopped");
+        }
         producer.flush();
     }
 
@@ -146,7 +165,9 @@ final class Traffic {
             try {
                 long latency = (System.nanoTime() - sentAt) / 1_000;
                 boolean ok = error == null && response.statusCode() == 200;
-                samples.add(new Sample((sentAt - startNanos) / 1_000_000, latency, ok));
+                int status = error == null ? response.statusCode() : 0;
+                samples.add(new Sample((sentAt - startNanos) / 1_000_000, latency, ok, status,
+                        status != 0 && isProblem(response, status)));
                 if (ok) {
                     answered(requestId, response.body(), random);
                 } else {
@@ -162,6 +183,17 @@ final class Traffic {
                 inFlight.decrementAndGet();
             }
         });
+    }
+
+    private boolean isProblem(HttpResponse<String> response, int status) {
+        if (!response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
+            return false;
+        }
+        try {
+            return json.readTree(response.body()).path("status").asInt() == status;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** The preferred selector if it is serving, else the next one that is (or the preferred one if none is). */
@@ -223,15 +255,21 @@ final class Traffic {
     }
 
     private void write(Topic topic, String key, SpecificRecord value, Instant at) {
-        producer.send(new ProducerRecord<>(topic.name(prefix), null, at.toEpochMilli(), key, value),
-                (metadata, error) -> {
-                    if (error != null) {
-                        writeFailure.compareAndSet(null, error);
-                    } else {
-                        eventAcks.add(millisSinceStart());
-                        events.incrementAndGet();
-                    }
-                });
+        writer.execute(() -> {
+            try {
+                producer.send(new ProducerRecord<>(topic.name(prefix), null, at.toEpochMilli(), key, value),
+                        (metadata, error) -> {
+                            if (error != null) {
+                                writeFailure.compareAndSet(null, error);
+                            } else {
+                                eventAcks.add(millisSinceStart());
+                                events.incrementAndGet();
+                            }
+                        });
+            } catch (RuntimeException e) {
+                writeFailure.compareAndSet(null, e);
+            }
+        });
     }
 
     private long millisSinceStart() {

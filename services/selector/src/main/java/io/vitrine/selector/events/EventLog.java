@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vitrine.avro.Click;
 import io.vitrine.avro.Impression;
+import io.vitrine.selector.kafka.LogSender;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -45,6 +46,7 @@ public final class EventLog implements AutoCloseable {
     private final String clicksTopic;
     private final Serializer<Impression> impressions;
     private final Serializer<Click> clicks;
+    private final LogSender sender;
 
     /** @param producerConfig the producer's settings, from {@link io.vitrine.selector.kafka.LogProducerSettings} */
     public EventLog(Map<String, Object> producerConfig, String impressionsTopic, String clicksTopic,
@@ -54,14 +56,21 @@ public final class EventLog implements AutoCloseable {
         this.clicksTopic = clicksTopic;
         this.impressions = impressions;
         this.clicks = clicks;
+        this.sender = new LogSender("event-log-sender", LogSender.timeoutOf(producerConfig),
+                "vitrine.selector.log-timeout");
     }
 
     /**
      * Sends every event of the batch; completes once Kafka acknowledged all of them, or with the first failure.
      * The topics' metadata is fetched before the first record is sent, so that a missing topic fails the batch
-     * with nothing written (within {@code max.block.ms}).
+     * with nothing written (within {@code max.block.ms}). Sent on the log's own thread ({@link LogSender}): the
+     * caller never waits for Kafka, and a batch that waited longer than {@code max.block.ms} for its turn is not sent.
      */
     public CompletableFuture<Void> append(List<Event> batch) {
+        return sender.submit(() -> send(batch));
+    }
+
+    private CompletableFuture<Void> send(List<Event> batch) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(batch.size());
         Set<String> topics = new LinkedHashSet<>();
         try {
@@ -119,6 +128,7 @@ public final class EventLog implements AutoCloseable {
 
     @Override
     public void close() {
+        sender.close();
         producer.close();
     }
 }

@@ -9,8 +9,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * Settings of the producers whose acknowledgement an HTTP answer waits for (the decision log, the event API):
  * idempotent, {@code acks=all}, and no wait longer than the log timeout. Kafka's defaults would let {@code send}
  * block 60 s for the metadata of a missing topic ({@code max.block.ms}) and retry for 120 s
- * ({@code delivery.timeout.ms}); here both are the log timeout, and {@code request.timeout.ms} is cut so that
- * {@code linger.ms + request.timeout.ms <= delivery.timeout.ms}, which the producer requires.
+ * ({@code delivery.timeout.ms}); here the retries end with the log timeout, the wait for metadata a little before it
+ * (a tenth of it, at most 500 ms), so that the answer names a missing topic rather than the bare timeout, and
+ * {@code request.timeout.ms} is cut so that {@code linger.ms + request.timeout.ms <= delivery.timeout.ms}, which the
+ * producer requires.
  */
 public final class LogProducerSettings {
 
@@ -40,7 +42,7 @@ public final class LogProducerSettings {
             throw new IllegalArgumentException("linger.ms (" + linger + ") leaves no time for a request within "
                     + "vitrine.selector.log-timeout (" + logTimeout + ")");
         }
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout - Math.min(timeout / 10, 500));
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeout));
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) request);
         return config;

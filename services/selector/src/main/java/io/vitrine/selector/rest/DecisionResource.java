@@ -196,8 +196,8 @@ public class DecisionResource {
         metrics.decided(SelectorMetrics.HTTP, System.nanoTime() - start);
         Decision decision = outcome.decision();
         long logStart = System.nanoTime();
-        // The log timeout bounds the whole write: append may block for the topic's metadata (max.block.ms is the
-        // log timeout too), and the acknowledgement gets what is left.
+        // The log timeout bounds the whole write: append returns at once (the log's own thread sends, and gives up a
+        // decision that waited longer than the timeout), and the acknowledgement gets what is left.
         CompletableFuture<?> acked = log.append(decision).toCompletableFuture();
         long remaining = Math.max(1, logTimeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - logStart));
         return acked

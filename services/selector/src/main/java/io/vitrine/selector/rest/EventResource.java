@@ -78,8 +78,8 @@ public class EventResource {
         }
         int impressions = (int) batch.stream().filter(event -> event.type() == EventLog.Type.IMPRESSION).count();
         int clicks = batch.size() - impressions;
-        // The log timeout bounds the whole write: append may block for the topics' metadata (max.block.ms is the
-        // log timeout too), and the acknowledgements get what is left.
+        // The log timeout bounds the whole write: append returns at once (the log's own thread sends, and gives up a
+        // batch that waited longer than the timeout), and the acknowledgements get what is left.
         long start = System.nanoTime();
         CompletableFuture<Void> acked = log.append(batch);
         long remaining = Math.max(1, logTimeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));

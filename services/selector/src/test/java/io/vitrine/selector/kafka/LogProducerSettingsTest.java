@@ -16,9 +16,9 @@ class LogProducerSettingsTest {
     private static final Map<String, Object> KAFKA = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
 
     @Test
-    void everyWaitOfTheProducerIsTheLogTimeout() {
+    void everyWaitOfTheProducerEndsWithTheLogTimeoutTheWaitForMetadataALittleBefore() {
         Map<String, Object> config = LogProducerSettings.of(KAFKA, Duration.ofSeconds(5), "log");
-        assertEquals(5000L, config.get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
+        assertEquals(4500L, config.get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
         assertEquals(5000, config.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
         assertEquals(4999, config.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG), "linger 1 ms + request <= delivery");
         assertEquals(true, config.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
@@ -33,7 +33,7 @@ class LogProducerSettingsTest {
                 ProducerConfig.LINGER_MS_CONFIG, "20",
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000",
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000"), Duration.ofSeconds(2), "log");
-        assertEquals(2000L, config.get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
+        assertEquals(1800L, config.get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
         assertEquals(1980, config.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
         // The producer refuses delivery.timeout.ms < linger.ms + request.timeout.ms when they are set explicitly.
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
