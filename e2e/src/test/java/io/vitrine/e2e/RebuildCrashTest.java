@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class RebuildCrashTest {
 
-    private static final int REWARDS = 12_000;
+    private static final int REWARDS = 60_000;
     private static final int SLOTS = 3;
     private static final int KILLS = 3;
 
@@ -74,9 +74,9 @@ class RebuildCrashTest {
                 "-Dkafka-streams.consumer.max.poll.records=50",
                 "-Dvitrine.learner.publish-interval=200ms");
         try (ServiceProcess learner = run.learner("learner", learnerProps);
-             // The network form: its 81-dimensional z makes each replayed reward dear enough that the replay of
-             // 12,000 rewards lasts long enough to be killed three times (the bilinear form's 18 dimensions replay
-             // them in a few seconds on a quiet machine).
+             // The network form: its 81-dimensional z makes each replayed reward dearer than the bilinear form's 18,
+             // and 60,000 rewards make the replay last long enough to be killed three times (12,000 did before the
+             // statistics record was packed, which made each replayed reward several times cheaper).
              ServiceProcess trainer = run.trainer("trainer", List.of("-Dvitrine.trainer.enabled=false",
                      "-Dvitrine.trainer.min-rewards=100", "-Dvitrine.trainer.steps=200",
                      "-Dvitrine.trainer.form=mlp"))) {
