@@ -1,11 +1,6 @@
 package io.vitrine.kafka;
 
 import io.vitrine.schemas.Topic;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -97,18 +92,9 @@ public record LocalKafkaConfig(Path dataDir, int port, int controllerPort, Strin
         return LocalKafka.HOST + ":" + port;
     }
 
-    /**
-     * A port nobody listens on right now. The socket is closed before the broker binds, so another
-     * process could take the port in between; the broker then fails to start with a clear message.
-     */
+    /** A free port for a broker started by this JVM; see {@link FreePorts}. */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port on localhost", e);
-        }
+        return FreePorts.next();
     }
 
     private static void checkPort(int port, String name) {

@@ -1,9 +1,6 @@
 package io.vitrine.cli.stack;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import io.vitrine.kafka.FreePorts;
 
 /** Port checks done before starting anything, so a busy port fails early and clearly. */
 public final class Ports {
@@ -13,12 +10,7 @@ public final class Ports {
 
     /** True when nothing listens on the port (on any address). */
     public static boolean isFree(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return FreePorts.isFree(port);
     }
 
     /** Fails with the option to change when the port is taken. */
@@ -34,10 +26,6 @@ public final class Ports {
 
     /** A port that was free a moment ago, for tests. */
     public static int anyFree() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
-        }
+        return FreePorts.next();
     }
 }

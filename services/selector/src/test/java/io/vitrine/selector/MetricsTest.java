@@ -11,9 +11,9 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.vitrine.kafka.FreePorts;
 import io.vitrine.selector.metrics.SelectorMetrics;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
@@ -96,10 +96,7 @@ class MetricsTest {
         assertEquals(2, panels.size(), "the two panels: " + panels.keySet());
 
         Path work = Files.createTempDirectory("prometheus");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.next();
         Files.writeString(work.resolve("prometheus.yml"), """
                 global:
                   scrape_interval: 1s
