@@ -54,6 +54,7 @@ class MetricsTest {
         }
         assertTrue(metrics.contains("vitrine_decisions_replayed_total"), "replays counted");
         for (String outcome : List.of(SelectorMetrics.FORWARD_ANSWERED, SelectorMetrics.FORWARD_FAILED,
+                SelectorMetrics.FORWARD_TIMED_OUT,
                 SelectorMetrics.NO_OWNER)) {
             assertTrue(metrics.contains("vitrine_decisions_forwarded_total{outcome=\"" + outcome + "\"}"),
                     "forwards " + outcome + " registered at start");

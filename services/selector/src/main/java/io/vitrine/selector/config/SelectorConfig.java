@@ -139,8 +139,9 @@ public interface SelectorConfig {
         String advertisedHost();
 
         /**
-         * The longest a request forwarded to its request id's owner waits for the owner's answer; then this instance
-         * decides itself. Keep it above {@link #logTimeout()}, so that an owner waiting for Kafka answers its own 503.
+         * The longest a request forwarded to its request id's owner waits for the owner's answer; then it is answered
+         * 503 (the owner may still decide it). An owner that cannot be reached is not waited for: this instance decides.
+         * Keep it above {@link #logTimeout()}, so that an owner waiting for Kafka answers its own 503.
          */
         @WithDefault("6s")
         Duration forwardTimeout();

@@ -46,6 +46,7 @@ public final class SelectorMetrics {
     /** Outcomes of {@link #forwarded}. */
     public static final String FORWARD_ANSWERED = "answered";
     public static final String FORWARD_FAILED = "failed";
+    public static final String FORWARD_TIMED_OUT = "timed-out";
     public static final String NO_OWNER = "no-owner";
     /** Reasons of refusal; others (a future kind) are registered when first seen. */
     public static final List<String> REJECTION_REASONS = List.of("invalid-request", "invalid-features",
@@ -87,7 +88,7 @@ public final class SelectorMetrics {
         }
         replayed = Counter.builder("vitrine.decisions.replayed")
                 .description("Retries answered with the earlier decision of their request id").register(registry);
-        for (String outcome : List.of(FORWARD_ANSWERED, FORWARD_FAILED, NO_OWNER)) {
+        for (String outcome : List.of(FORWARD_ANSWERED, FORWARD_FAILED, FORWARD_TIMED_OUT, NO_OWNER)) {
             forwarded.put(outcome, Counter.builder("vitrine.decisions.forwarded").tag("outcome", outcome)
                     .description("HTTP decisions of request ids owned elsewhere, or of no known owner, by outcome")
                     .register(registry));

@@ -106,8 +106,10 @@ public class DecisionResource {
      *
      * <p>A request id is decided by its owner (see {@link RequestOwners}), so that retries landing on different
      * instances meet in one retry window: one decision, one log record. Another instance forwards the request there
-     * and relays the answer, unless its own window already holds the id. When no owner is known or the owner does not
-     * answer in time, this instance decides (docs/api.md, Retries, says what that costs).
+     * and relays the answer, unless its own window already holds the id. When no owner is known or the owner cannot be
+     * reached, this instance decides (docs/api.md, Retries, says what that costs); when the owner took the request but
+     * did not answer within the forward timeout, the answer is a {@code 503}: the owner may still decide, and deciding
+     * here too would log the id twice and add a second wait to the client's.
      */
     @POST
     @Blocking
@@ -142,10 +144,14 @@ public class DecisionResource {
         if (!(owner instanceof RequestOwners.There there)) {
             return once(requestId, fingerprint, request);
         }
-        return forwarding.forward(there.host(), PATH, body, headers.getRequestHeaders()).thenCompose(relayed -> {
-            if (relayed.isPresent()) {
+        return forwarding.forward(there.host(), PATH, body, headers.getRequestHeaders()).thenCompose(outcome -> {
+            if (outcome instanceof OwnerForwarding.Answered answered) {
                 metrics.forwarded(SelectorMetrics.FORWARD_ANSWERED);
-                return CompletableFuture.completedFuture(relayed.get());
+                return CompletableFuture.completedFuture(answered.answer());
+            }
+            if (outcome instanceof OwnerForwarding.TimedOut timedOut) {
+                metrics.forwarded(SelectorMetrics.FORWARD_TIMED_OUT);
+                throw new OwnerTimeoutException(requestId, there.host(), timedOut.after());
             }
             metrics.forwarded(SelectorMetrics.FORWARD_FAILED);
             return once(requestId, fingerprint, request);

@@ -4,15 +4,17 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.streams.state.HostInfo;
 import org.jboss.logging.Logger;
@@ -64,12 +66,32 @@ public final class OwnerForwarding {
         return headers.getHeaderString(FORWARDED_HEADER) != null;
     }
 
+    /** What came of a forward. */
+    public sealed interface Outcome {
+    }
+
+    /** The owner answered; its answer, to relay as it is. */
+    public record Answered(Response answer) implements Outcome {
+    }
+
     /**
-     * The owner's answer to {@code body} sent to {@code path} with {@code headers}; empty when the owner could not
-     * be reached or did not answer within the timeout (the caller then decides itself).
+     * The owner could not be reached (no connection within the connect timeout, refused, reset, or the request
+     * could not be built): it cannot have decided, so the caller decides itself.
      */
-    public CompletionStage<Optional<Response>> forward(HostInfo owner, String path, byte[] body,
-                                                       Map<String, List<String>> headers) {
+    public record Unreachable(String why) implements Outcome {
+    }
+
+    /**
+     * The owner took the request but gave no answer within the timeout. It may still decide and log, so the caller
+     * must not decide too (that would be a second decision of the id), and the time is spent: the caller answers
+     * {@code 503}, and the client's retry meets the owner's retry window.
+     */
+    public record TimedOut(Duration after) implements Outcome {
+    }
+
+    /** The owner's answer to {@code body} sent to {@code path} with {@code headers}, or why there is none. */
+    public CompletionStage<Outcome> forward(HostInfo owner, String path, byte[] body,
+                                            Map<String, List<String>> headers) {
         HttpRequest request;
         try {
             HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + owner.host() + ":"
@@ -87,19 +109,25 @@ public final class OwnerForwarding {
             request = builder.build();
         } catch (IllegalArgumentException e) { // a header the JDK's client will not send: this instance decides
             LOG.debugf("request not forwarded to %s: %s", owner, e.getMessage());
-            return CompletableFuture.completedFuture(Optional.empty());
+            return CompletableFuture.completedFuture(new Unreachable(e.getMessage()));
         }
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .handle((answer, error) -> {
                     if (error != null) {
-                        LOG.debugf("owner %s of a request did not answer: %s", owner, error.toString());
-                        return Optional.empty();
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        LOG.debugf("owner %s of a request did not answer: %s", owner, cause.toString());
+                        // A connect timeout is also an HttpTimeoutException, but then the owner never had the request.
+                        if (cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)) {
+                            return new TimedOut(timeout);
+                        }
+                        return new Unreachable(cause.toString());
                     }
                     Response.ResponseBuilder relayed = Response.status(answer.statusCode()).entity(answer.body());
                     for (String name : ANSWER_HEADERS) {
                         answer.headers().firstValue(name).ifPresent(value -> relayed.header(name, value));
                     }
-                    return Optional.of(relayed.build());
+                    return new Answered(relayed.build());
                 });
     }
 }

@@ -42,6 +42,16 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response ownerTimeout(OwnerTimeoutException e) {
+        String id = UUID.randomUUID().toString();
+        LOG.warnf("problem %s: %s", id, e.getMessage());
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(Problem.MEDIA_TYPE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .entity(new Problem("about:blank", "Owner did not answer", 503, e.getMessage(), "urn:uuid:" + id, null))
+                .build();
+    }
+
+    @ServerExceptionMapper
     public Response eventsNotLogged(EventsNotLoggedException e) {
         String id = UUID.randomUUID().toString();
         LOG.warnf("problem %s: %s", id, e.getMessage());

@@ -2,8 +2,8 @@ package io.vitrine.selector.rest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpServer;
@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,7 +61,7 @@ class OwnerForwardingTest {
                 "X-Api-Key", List.of("key-1"), "Accept-Encoding", List.of("gzip"), "Host", List.of("lb:80"),
                 "Connection", List.of("keep-alive"), "traceparent", List.of("00-abc-def-01"));
 
-        Optional<Response> answer = new OwnerForwarding(Duration.ofSeconds(5), SELF)
+        OwnerForwarding.Outcome outcome = new OwnerForwarding(Duration.ofSeconds(5), SELF)
                 .forward(at, "/v1/decisions", BODY, headers).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         assertEquals("POST /v1/decisions", seenPath.get());
@@ -72,8 +71,7 @@ class OwnerForwardingTest {
         assertEquals("00-abc-def-01", seen.get().getFirst("traceparent"), "end-to-end headers pass");
         assertEquals("10.0.0.7:8080", seen.get().getFirst(OwnerForwarding.FORWARDED_HEADER), "marked as forwarded");
         assertNull(seen.get().getFirst("Accept-Encoding"), "the answer is asked for plain");
-        assertTrue(answer.isPresent());
-        Response relayed = answer.get();
+        Response relayed = assertInstanceOf(OwnerForwarding.Answered.class, outcome).answer();
         assertEquals(409, relayed.getStatus());
         assertArrayEquals(problem, (byte[]) relayed.getEntity());
         assertEquals("application/problem+json", relayed.getHeaderString("Content-Type"));
@@ -82,7 +80,7 @@ class OwnerForwardingTest {
     }
 
     @Test
-    void anOwnerThatDoesNotAnswerWithinTheTimeoutIsNoAnswer() throws Exception {
+    void anOwnerThatTookTheRequestButDidNotAnswerWithinTheTimeoutTimedOut() throws Exception {
         HostInfo at = start(exchange -> {
             try {
                 release.await(30, TimeUnit.SECONDS);
@@ -91,21 +89,31 @@ class OwnerForwardingTest {
             }
             exchange.close();
         });
-        Optional<Response> answer = new OwnerForwarding(Duration.ofMillis(300), SELF)
+        OwnerForwarding.Outcome outcome = new OwnerForwarding(Duration.ofMillis(300), SELF)
                 .forward(at, "/v1/decisions", BODY, Map.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        assertTrue(answer.isEmpty(), "the caller decides itself");
+        assertEquals(new OwnerForwarding.TimedOut(Duration.ofMillis(300)), outcome,
+                "the owner may still decide: the caller must not decide too");
     }
 
     @Test
-    void anOwnerThatIsGoneIsNoAnswer() throws Exception {
+    void anOwnerThatIsGoneIsUnreachable() throws Exception {
         int closed;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = socket.getLocalPort();
         }
-        Optional<Response> answer = new OwnerForwarding(Duration.ofSeconds(2), SELF)
+        OwnerForwarding.Outcome outcome = new OwnerForwarding(Duration.ofSeconds(2), SELF)
                 .forward(new HostInfo("127.0.0.1", closed), "/v1/decisions", BODY, Map.of())
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
-        assertTrue(answer.isEmpty(), "the caller decides itself");
+        assertInstanceOf(OwnerForwarding.Unreachable.class, outcome, "the caller decides itself");
+    }
+
+    @Test
+    void anOwnerNoConnectionReachesIsUnreachableNotTimedOut() throws Exception {
+        // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): nothing answers there, so the connection attempt times out or fails.
+        OwnerForwarding.Outcome outcome = new OwnerForwarding(Duration.ofMillis(300), SELF)
+                .forward(new HostInfo("192.0.2.1", 8080), "/v1/decisions", BODY, Map.of())
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertInstanceOf(OwnerForwarding.Unreachable.class, outcome, "never had the request: the caller decides");
     }
 
     private HostInfo start(com.sun.net.httpserver.HttpHandler handler) throws IOException {
