@@ -21,11 +21,13 @@ public final class JmhResults {
      *
      * @param method the method's name, e.g. {@code decision}
      * @param params the {@code @Param} values, e.g. {@code K=20}
-     * @param median per operation, in {@code unit}
-     * @param p99    per operation, in {@code unit}
+     * @param fastest the fastest operation (JMH's p0), in {@code unit}: on a loaded machine the one least
+     *                disturbed by other processes
+     * @param median  per operation, in {@code unit}
+     * @param p99     per operation, in {@code unit}
      */
-    public record Result(String benchmark, String method, Map<String, String> params, double median, double p99,
-                         String unit) {
+    public record Result(String benchmark, String method, Map<String, String> params, double fastest, double median,
+                         double p99, String unit) {
 
         /** An integer parameter; fails naming the benchmark when it has no such parameter. */
         public int intParam(String name) {
@@ -51,7 +53,10 @@ public final class JmhResults {
         } catch (IOException e) {
             throw new IOException(json + " is not JMH's JSON output (-rf json): " + e.getMessage(), e);
         }
-        if (root == null || !root.isArray()) {
+        if (root == null || root.isMissingNode()) {
+            throw new IOException(json + " is empty: JMH writes its JSON (-rf json) only when the run ends");
+        }
+        if (!root.isArray()) {
             throw new IOException(json + " is not JMH's JSON output (-rf json): expected an array of results");
         }
         List<Result> results = new ArrayList<>();
@@ -72,6 +77,7 @@ public final class JmhResults {
         JsonNode metric = entry.path("primaryMetric");
         JsonNode percentiles = metric.path("scorePercentiles");
         return new Result(benchmark, benchmark.substring(benchmark.lastIndexOf('.') + 1), params,
+                number(percentiles, "0.0", where + " (" + benchmark + ")"),
                 number(percentiles, "50.0", where + " (" + benchmark + ")"),
                 number(percentiles, "99.0", where + " (" + benchmark + ")"), text(metric, "scoreUnit", where));
     }

@@ -57,8 +57,9 @@ import picocli.CommandLine.Option;
  *   <li>the posteriors topic: bytes per snapshot, and the most bytes published within one second (one publish
  *   interval);</li>
  *   <li>restore: the time a learner takes to be ready on an empty state directory (all of the changelog to read),
- *   against the same learner restarted on its own, full state directory (nothing to read); the difference is
- *   the restore;</li>
+ *   against the same learner restarted on its own, full state directory (nothing to read), each counted from the
+ *   learner's first HTTP answer (so without the JVM's and Quarkus' boot, which on a loaded machine varies by tens
+ *   of seconds); the difference is the restore;</li>
  *   <li>a selector's heap after it loaded every scope's posterior, after a full GC ({@code jcmd GC.heap_info}).</li>
  * </ul>
  * Results go to a JSON file after each N, so that a run cut short keeps what it measured.
@@ -108,7 +109,8 @@ public final class ScopeGrowth implements Callable<Integer> {
                       long learnerStateBytes, long changelogBytes, long posteriorsTopicBytes, long snapshots,
                       double bytesPerSnapshot, long peakPublishBytesPerSecond, long peakPublishSnapshotsPerSecond,
                       double learnerWarmStartSeconds, double learnerRestoreStartSeconds, double restoreSeconds,
-                      double selectorReadySeconds, long selectorHeapUsedBytes, String at) {
+                      long recordsRestored, double selectorReadySeconds, double selectorReadyAfterBootSeconds,
+                      long selectorHeapUsedBytes, String at) {
     }
 
     public static void main(String[] args) {
@@ -126,7 +128,7 @@ public final class ScopeGrowth implements Callable<Integer> {
             runs.sort(Comparator.comparingInt(Run::dimension).thenComparingInt(Run::scopes));
             writeRuns(out, runs);
             System.out.printf("state %s, changelog %s, %,.0f B per snapshot, peak %s published in 1 s, restore %.1f s "
-                            + "(cold %.1f s, warm %.1f s), selector heap %s%n", mb(run.learnerStateBytes()),
+                            + "(empty state dir %.1f s, own state dir %.1f s, after the boot), selector heap %s%n", mb(run.learnerStateBytes()),
                     mb(run.changelogBytes()), run.bytesPerSnapshot(), mb(run.peakPublishBytesPerSecond()),
                     run.restoreSeconds(), run.learnerRestoreStartSeconds(), run.learnerWarmStartSeconds(),
                     mb(run.selectorHeapUsedBytes()));
@@ -173,29 +175,29 @@ public final class ScopeGrowth implements Callable<Integer> {
             Map<String, Long> topicBytes = topicBytes(bootstrap);
 
             System.out.println("restarting the learner on its own state directory (nothing to restore)");
-            double warm = timeToReady(ServiceLauncher.launch("learner", learnerJar, learnerState,
+            ServiceLauncher.Start warm = timeToReady(ServiceLauncher.launch("learner", learnerJar, learnerState,
                     dir.resolve("logs/learner-2.log"), port + 3, learnerOptions));
             System.out.println("starting a learner on an empty state directory (the whole changelog to restore)");
-            double cold = timeToReady(ServiceLauncher.launch("learner-restore", learnerJar,
+            ServiceLauncher.Start cold = timeToReady(ServiceLauncher.launch("learner-restore", learnerJar,
                     dir.resolve("state/learner-restore"), dir.resolve("logs/learner-restore.log"), port + 4,
                     learnerOptions));
 
             System.out.println("starting a selector, measuring its heap once it loaded every posterior");
-            double selectorReady;
+            ServiceLauncher.Start selectorReady;
             long heap;
             try (ServiceLauncher selector = ServiceLauncher.launch("selector", selectorJar, dir.resolve("state/selector"),
                     dir.resolve("logs/selector.log"), port + 2,
                     Stream.concat(Stream.of("-Xmx" + selectorHeap), common.stream()).toList())) {
-                long started = System.nanoTime();
-                selector.awaitReady(timeout);
-                selectorReady = seconds(started);
+                selectorReady = selector.awaitReady(timeout);
                 heap = heapUsedAfterFullGc(selector.pid());
             }
             return new Run(scopes, dimension, rewards, writeSeconds, learnSeconds, stateBytes,
                     topicBytes.getOrDefault(CHANGELOG, 0L), topicBytes.getOrDefault(Topic.POSTERIORS.name(PREFIX), 0L),
                     publications.snapshots(), publications.bytes() / (double) publications.snapshots(),
-                    publications.peakBytesPerSecond(), publications.peakSnapshotsPerSecond(), warm, cold, cold - warm,
-                    selectorReady, heap, Instant.now().toString());
+                    publications.peakBytesPerSecond(), publications.peakSnapshotsPerSecond(), warm.afterBootSeconds(),
+                    cold.afterBootSeconds(), cold.afterBootSeconds() - warm.afterBootSeconds(),
+                    cold.mostRecordsToRestore(), selectorReady.readySeconds(), selectorReady.afterBootSeconds(), heap,
+                    Instant.now().toString());
         }
     }
 
@@ -326,14 +328,13 @@ public final class ScopeGrowth implements Callable<Integer> {
         return sizes;
     }
 
-    /** Seconds until the service is ready; then stops it. */
-    private double timeToReady(ServiceLauncher service) throws IOException, InterruptedException {
+    /** How the service's start went; then stops it. */
+    private ServiceLauncher.Start timeToReady(ServiceLauncher service) throws IOException, InterruptedException {
         try (service) {
-            long started = System.nanoTime();
-            service.awaitReady(timeout);
-            double seconds = seconds(started);
-            System.out.printf("  ready after %.1f s%n", seconds);
-            return seconds;
+            ServiceLauncher.Start start = service.awaitReady(timeout);
+            System.out.printf("  answering after %.1f s, ready %.1f s later (%,d changelog records to restore)%n",
+                    start.httpSeconds(), start.afterBootSeconds(), start.mostRecordsToRestore());
+            return start;
         }
     }
 

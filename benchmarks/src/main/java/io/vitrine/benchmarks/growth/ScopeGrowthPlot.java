@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The scope growth runs as a picture, log-log against the number of scopes: sizes above (learner state, changelog,
- * the most posterior bytes published in one second, selector heap), times below (restore, selector start), with a
+ * the most posterior bytes published in one second, selector heap), times below (learner ready with and without
+ * a restore, counted from its first HTTP answer; selector ready from its launch), with a
  * dotted line proportional to the scopes through each size's first point.
  */
 @Command(name = "scope-growth-plot", mixinStandardHelpOptions = true,
@@ -73,10 +74,9 @@ public final class ScopeGrowthPlot implements Callable<Integer> {
         XYPlot sizePlot = plot(sizes, "MB", measured);
 
         XYSeriesCollection times = new XYSeriesCollection();
-        add(times, shown, "learner ready on an empty state directory (s)", Run::learnerRestoreStartSeconds);
-        add(times, shown, "learner ready on its own state directory (s)", Run::learnerWarmStartSeconds);
-        add(times, shown, "restore: the difference (s)", r -> Math.max(0.01, r.restoreSeconds()));
-        add(times, shown, "selector ready, every posterior loaded (s)", Run::selectorReadySeconds);
+        add(times, shown, "learner on an empty state directory, HTTP up to ready (s)", Run::learnerRestoreStartSeconds);
+        add(times, shown, "learner on its own state directory, HTTP up to ready (s)", Run::learnerWarmStartSeconds);
+        add(times, shown, "selector, launch to ready with every posterior loaded (s)", Run::selectorReadySeconds);
         XYPlot timePlot = plot(times, "seconds", times.getSeriesCount());
 
         LogAxis scopes = new LogAxis("scopes (one posterior each), d = " + dimension);

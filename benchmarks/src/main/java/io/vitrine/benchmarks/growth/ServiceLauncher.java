@@ -25,6 +25,8 @@ final class ServiceLauncher implements AutoCloseable {
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    private final long started = System.nanoTime();
+
     private ServiceLauncher(String name, Process process, int port, Path log) {
         this.name = name;
         this.process = process;
@@ -63,24 +65,51 @@ final class ServiceLauncher implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
-    /** Waits until {@code /q/health/ready} answers 200: for the learner, tasks assigned and stores restored. */
-    void awaitReady(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /**
+     * How a start went, in seconds from the launch: when the service first answered on HTTP (Quarkus up; on this
+     * shared machine most of a start is the JVM and Quarkus booting) and when {@code /q/health/ready} answered 200
+     * (for the learner: tasks assigned and stores restored), with the most changelog records the readiness check
+     * said were left to restore.
+     */
+    record Start(double httpSeconds, double readySeconds, long mostRecordsToRestore) {
+
+        /** From the first HTTP answer to ready: the assignment and the restoration, without the boot. */
+        double afterBootSeconds() {
+            return readySeconds - httpSeconds;
+        }
+    }
+
+    private static final java.util.regex.Pattern RECORDS_TO_RESTORE =
+            java.util.regex.Pattern.compile("\"records-to-restore\"\\s*:\\s*(\\d+)");
+
+    /** Waits until {@code /q/health/ready} answers 200. */
+    Start awaitReady(Duration timeout) throws IOException, InterruptedException {
+        long deadline = started + timeout.toNanos();
+        double http = -1;
+        long mostToRestore = 0;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException(name + " exited with status " + process.exitValue() + " before it was ready; see "
                         + log);
             }
             try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(uri("/q/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri("/q/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                double now = (System.nanoTime() - started) / 1e9;
+                if (http < 0) {
+                    http = now;
+                }
+                java.util.regex.Matcher left = RECORDS_TO_RESTORE.matcher(response.body());
+                if (left.find()) {
+                    mostToRestore = Math.max(mostToRestore, Long.parseLong(left.group(1)));
+                }
                 if (response.statusCode() == 200) {
-                    return;
+                    return new Start(http, now, mostToRestore);
                 }
             } catch (IOException notYet) {
                 // Not listening yet.
             }
-            Thread.sleep(100);
+            Thread.sleep(200);
         }
         throw new IOException(name + " not ready on " + uri("/q/health/ready") + " after " + timeout + "; see " + log);
     }

@@ -30,6 +30,7 @@ class JmhResultsTest {
         assertEquals("io.vitrine.benchmarks.DecisionBenchmark.decision", first.benchmark());
         assertEquals("decision", first.method());
         assertEquals(Map.of("K", "20", "M", "0", "d", "32", "features", "gaussian"), first.params());
+        assertEquals(7.056, first.fastest(), 1e-9);
         assertEquals(8.224, first.median(), 1e-9);
         assertEquals(692.808, first.p99(), 1e-3);
         assertEquals("us/op", first.unit());
@@ -53,7 +54,7 @@ class JmhResultsTest {
         Path json = dir.resolve("avgt.json");
         Files.writeString(json, """
                 [{"benchmark": "a.B.ok", "mode": "sample", "params": {},
-                  "primaryMetric": {"scoreUnit": "us/op", "scorePercentiles": {"50.0": 1.0, "99.0": 2.0}}},
+                  "primaryMetric": {"scoreUnit": "us/op", "scorePercentiles": {"0.0": 0.5, "50.0": 1.0, "99.0": 2.0}}},
                  {"benchmark": "a.B.average", "mode": "avgt",
                   "primaryMetric": {"scoreUnit": "us/op", "score": 1.0}}]
                 """);
@@ -77,7 +78,7 @@ class JmhResultsTest {
         Path missing = dir.resolve("missing.json");
         Files.writeString(missing, """
                 [{"benchmark": "a.B.c", "mode": "sample", "params": {},
-                  "primaryMetric": {"scoreUnit": "us/op", "scorePercentiles": {"50.0": 1.0}}}]
+                  "primaryMetric": {"scoreUnit": "us/op", "scorePercentiles": {"0.0": 0.5, "50.0": 1.0}}}]
                 """);
         e = assertThrows(IOException.class, () -> JmhResults.read(missing));
         assertTrue(e.getMessage().contains("result 0") && e.getMessage().contains("'99.0'"), e.getMessage());

@@ -52,9 +52,9 @@ class ScopeGrowthTest {
     void resultsRoundTripAndPlot(@TempDir Path dir) throws IOException {
         List<Run> runs = List.of(
                 new Run(1_000, 32, 1_100, 0.5, 3.0, 9_000_000, 9_500_000, 9_800_000, 1_100, 8_900, 8_900_000, 1_000,
-                        12.0, 12.5, 0.5, 8.0, 60_000_000, "2026-12-07T08:00:00Z"),
+                        12.0, 12.5, 0.5, 1_000, 30.0, 8.0, 60_000_000, "2026-12-07T08:00:00Z"),
                 new Run(10_000, 32, 11_000, 2.0, 9.0, 90_000_000, 95_000_000, 98_000_000, 11_000, 8_900, 89_000_000,
-                        10_000, 12.0, 15.0, 3.0, 10.0, 140_000_000, "2026-12-07T08:10:00Z"));
+                        10_000, 12.0, 15.0, 3.0, 10_000, 33.0, 10.0, 140_000_000, "2026-12-07T08:10:00Z"));
         Path json = dir.resolve("runs.json");
         Files.writeString(json, ScopeGrowth.json().writeValueAsString(runs));
 
