@@ -127,11 +127,11 @@ public final class ScopeGrowth implements Callable<Integer> {
             runs.add(run);
             runs.sort(Comparator.comparingInt(Run::dimension).thenComparingInt(Run::scopes));
             writeRuns(out, runs);
-            System.out.printf("state %s, changelog %s, %,.0f B per snapshot, peak %s published in 1 s, restore %.1f s "
-                            + "(empty state dir %.1f s, own state dir %.1f s, after the boot), selector heap %s%n", mb(run.learnerStateBytes()),
-                    mb(run.changelogBytes()), run.bytesPerSnapshot(), mb(run.peakPublishBytesPerSecond()),
-                    run.restoreSeconds(), run.learnerRestoreStartSeconds(), run.learnerWarmStartSeconds(),
-                    mb(run.selectorHeapUsedBytes()));
+            System.out.printf("state %s, changelog %s, %,.0f B per snapshot, peak %s published in 1 s, ready after "
+                            + "HTTP up %.1f s on an empty state dir and %.1f s on its own, selector heap %s%n",
+                    mb(run.learnerStateBytes()), mb(run.changelogBytes()), run.bytesPerSnapshot(),
+                    mb(run.peakPublishBytesPerSecond()), run.learnerRestoreStartSeconds(),
+                    run.learnerWarmStartSeconds(), mb(run.selectorHeapUsedBytes()));
         }
         if (plot != null) {
             ScopeGrowthPlot.write(runs, plot);
