@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One decision as the selector makes it (encoder, then Thompson sampling with M propensity draws), and its
- * pieces: the encoder alone, the choice alone, the propensities alone. K = 20, d = 32, F = 16, k = 1.
+ * pieces: the encoder alone, the choice alone, the propensities alone. K = 20, d = 32, F = 16, k = 1 unless the
+ * parameters {@code K} and {@code d} say otherwise (the growth runs pass {@code -p K=20,100,500 -p d=16,32,64}).
  * <p>
  * Each invocation takes the next of {@link Workload#REQUESTS} requests and the next seed, as consecutive
  * requests would. SampleTime gives the median and the tail (p99) of single invocations.
@@ -45,9 +46,17 @@ public class DecisionBenchmark {
         @Param({"gaussian", "uniform"})
         public String features;
 
+        /** Candidates per request. One value by default, so that the runs of one shape stay short. */
+        @Param({"20"})
+        public int K;
+
+        /** The encoder's embedding size. */
+        @Param({"32"})
+        public int d;
+
         @Setup(Level.Trial)
         public void setUp() {
-            workload = new Workload(20261127L, features.equals("uniform"));
+            workload = new Workload(20261127L, features.equals("uniform"), K, d);
         }
 
         @TearDown(Level.Trial)
