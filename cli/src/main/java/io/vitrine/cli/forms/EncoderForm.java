@@ -12,6 +12,11 @@ public enum EncoderForm {
     /** The trainer's network form: the shared recipe's ReLU network, {@code z = [1, x, h]} (RewardNetworkTraining). */
     MLP,
     /**
+     * {@code z = [1, x, g(x_c)^T B h(x_a)]}: the bilinear score bent by a one-hidden-layer tower on each side,
+     * started from the bilinear fit (TwoTowerTraining).
+     */
+    TWO_TOWER,
+    /**
      * Not a form the trainer fits but the ceiling of every form: {@code z = [1, p]} with p the click probability
      * the world itself predicts from the context the encoder sees ({@code ImageWorld#expectedClickProbability}),
      * the best any encoder could compute. Each slot's posterior only has to learn p's weight.
@@ -20,6 +25,6 @@ public enum EncoderForm {
 
     /** Whether the run retrains it every {@code --retrain-every} rewards. */
     public boolean trained() {
-        return this == BILINEAR || this == MLP;
+        return this == BILINEAR || this == MLP || this == TWO_TOWER;
     }
 }

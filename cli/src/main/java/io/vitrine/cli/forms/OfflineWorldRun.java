@@ -17,6 +17,8 @@ import io.vitrine.core.train.Mlp;
 import io.vitrine.core.train.RewardNetworkTraining;
 import io.vitrine.core.train.RewardRows;
 import io.vitrine.core.train.TrainingRecipe;
+import io.vitrine.core.train.TwoTowerEncoder;
+import io.vitrine.core.train.TwoTowerTraining;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -114,6 +116,11 @@ public final class OfflineWorldRun {
                 trainings++;
                 if (form == EncoderForm.BILINEAR) {
                     BilinearEncoder fitted = BilinearTraining.train(log, BilinearTraining.Settings.defaults()).encoder();
+                    encoder = rows -> embedAll(rows, fitted::embed);
+                    dimension = fitted.embeddingDimension();
+                } else if (form == EncoderForm.TWO_TOWER) {
+                    TwoTowerEncoder fitted = TwoTowerTraining.train(log,
+                            TwoTowerTraining.Settings.defaults().withSeed(worldSpec.seed() + trainings)).encoder();
                     encoder = rows -> embedAll(rows, fitted::embed);
                     dimension = fitted.embeddingDimension();
                 } else {

@@ -30,6 +30,16 @@ class EncoderFormsCommandTest {
     }
 
     @Test
+    void theTwoTowerFormRetrainsWithTheBilinearFormsDimension() {
+        WorldSpec world = new WorldSpec(4, 6, 8, 8, 1);
+        OfflineWorldRun.Result twoTower = OfflineWorldRun.play(EncoderForm.TWO_TOWER, world, SHORT);
+        OfflineWorldRun.Result builtIn = OfflineWorldRun.play(EncoderForm.BUILT_IN, world, SHORT);
+        assertEquals(3, twoTower.trainings());
+        assertEquals(18, twoTower.dimension());
+        assertTrue(twoTower.lastHalfGapClosed() > builtIn.lastHalfGapClosed() + 0.05, twoTower + " against " + builtIn);
+    }
+
+    @Test
     void theCeilingIsNeverRetrainedAndBeatsTheTrainedForm() {
         WorldSpec world = new WorldSpec(4, 6, 8, 8, 1);
         OfflineWorldRun.Result oracle = OfflineWorldRun.play(EncoderForm.ORACLE, world, SHORT);

@@ -60,6 +60,18 @@ public final class BilinearTraining {
      *                                  or Fc x Fa exceeds {@link #MAX_PRODUCTS}
      */
     public static Result train(RewardRows rows, Settings settings) {
+        return fit(rows, settings).result();
+    }
+
+    /**
+     * The result with every fitted weight, {@code [intercept, the F feature weights, B row-major]}: the starting
+     * point of {@link TwoTowerTraining}.
+     */
+    record Fit(Result result, double[] weights) {
+    }
+
+    /** {@link #train}, keeping the whole weight vector; the same checks. */
+    static Fit fit(RewardRows rows, Settings settings) {
         int fc = rows.contextFeatures();
         int fa = rows.candidateFeatures();
         if (fc < 1 || fa < 1) {
@@ -158,7 +170,7 @@ public final class BilinearTraining {
         }
         double[] interaction = Arrays.copyOfRange(w, 1 + f, p);
         BilinearEncoder encoder = new BilinearEncoder(fc, fa, interaction);
-        return new Result(encoder, report(inputs, rewards, n, end, w, x, fc, fa, iterations), iterations);
+        return new Fit(new Result(encoder, report(inputs, rewards, n, end, w, x, fc, fa, iterations), iterations), w);
     }
 
     private static HeldOutReport report(float[][] inputs, double[] rewards, int n, int end, double[] w, double[] x,
