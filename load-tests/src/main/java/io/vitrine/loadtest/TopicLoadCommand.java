@@ -201,9 +201,9 @@ final class TopicLoadCommand implements Callable<Integer> {
         List<TopicTarget> targets = List.of(TopicTarget.raw(rawTopic),
                 TopicTarget.topicPath(Topic.DECISION_REQUESTS.name(prefix), Topic.DECISIONS.name(prefix)));
         stdout.printf(Locale.ROOT, "K = %d, %d context + %d candidate features, d = %d (encoder %s), requests of %d "
-                        + "bytes; steps of %s at %s requests/s; raw round trip on %s, topic path %s -> %s%n",
+                        + "bytes; steps of %.1f s at %s requests/s; raw round trip on %s, topic path %s -> %s%n",
                 candidates, encoder.contextFeatures(), encoder.candidateFeatures(), encoder.dimension(),
-                encoder.version(), requestBytes, step, rates, rawTopic, targets.get(1).requestTopic(),
+                encoder.version(), requestBytes, step.toMillis() / 1000.0, rates, rawTopic, targets.get(1).requestTopic(),
                 targets.get(1).answerTopic());
         List<StepResult> steps = new ArrayList<>();
         Map<String, Integer> sustainable = new LinkedHashMap<>();
