@@ -11,7 +11,7 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Decision requests as a producer of {@code decision-requests} writes them: a {@code DecisionRequest} in Avro
  * single-object encoding, keyed by its request id, with K candidates of the serving encoder's features, a context and
- * a slot out of a few; the same requests as the HTTP test's bodies, in the topic path's format. Each request has a
+ * a slot out of a few; built like the HTTP test's bodies, in the topic path's format. Each request has a
  * request id of its own; a run cycles through {@value #VARIANTS} contexts and candidate sets.
  */
 public final class RequestRecords {
