@@ -98,7 +98,8 @@ final class TopicLoadCommand implements Callable<Integer> {
             description = "Unanswered requests at most; a request due beyond is an error, backlog (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
-    @Option(names = "--smoke", description = "A few seconds per target at two low rates: it runs, no errors, numbers present.")
+    @Option(names = "--smoke", description = "A few seconds per target at two low rates, both run whatever the first "
+            + "showed: it runs, no errors, numbers present.")
     boolean smoke;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "load-tests/target/topic-load",
@@ -145,7 +146,7 @@ final class TopicLoadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (smoke) {
             rates = List.of(50, 100);
-            step = Duration.ofSeconds(2);
+            step = Duration.ofSeconds(3);
             warmup = Duration.ofSeconds(2);
             compareRate = 100;
         }
@@ -231,8 +232,10 @@ final class TopicLoadCommand implements Callable<Integer> {
                     steps.add(result);
                     stdout.println(line(result));
                     if (result.keepsUp()) {
-                        sustainable.put(target.name(), rate);
-                    } else {
+                        sustainable.merge(target.name(), rate, Math::max);
+                    } else if (!smoke) {
+                        // A smoke run is about every step running; on a loaded machine a step of a few seconds
+                        // may answer under 90% of its rate within it, the last answers' latency counting.
                         searching.remove(target);
                     }
                 }
@@ -244,13 +247,17 @@ final class TopicLoadCommand implements Callable<Integer> {
                 answerBytes.put(target.name(), generator.meanAnswerBytes(target.name()));
             }
         }
-        List<String> everyRate = searching.stream().map(TopicTarget::name).toList();
+        int highestRate = rates.get(rates.size() - 1);
+        List<String> everyRate = targets.stream().map(TopicTarget::name)
+                .filter(name -> steps.stream().filter(s -> s.target().equals(name)).allMatch(StepResult::keepsUp)
+                        && at(steps, name, highestRate).isPresent()).toList();
         Integer raw = sustainable.get("raw");
         Integer topic = sustainable.get("topic");
         Double rateRatio = raw == null || topic == null ? null : topic / (double) raw;
         Optional<StepResult> rawAt = at(steps, "raw", compareRate);
         Optional<StepResult> topicAt = at(steps, "topic", compareRate);
-        Double p99Ratio = rawAt.isPresent() && topicAt.isPresent() && rawAt.get().keepsUp() && topicAt.get().keepsUp()
+        // Also when the topic path fell behind there: its p99 is then its backlog's, and the goal is not met.
+        Double p99Ratio = rawAt.isPresent() && topicAt.isPresent() && rawAt.get().ok() > 0 && topicAt.get().ok() > 0
                 ? topicAt.get().p99() / rawAt.get().p99() : null;
         Report report = new Report("topic", started.toString(), Runtime.getRuntime().availableProcessors() + " cores, "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), loadBefore,
@@ -343,13 +350,14 @@ final class TopicLoadCommand implements Callable<Integer> {
                     report.sustainableRatio() >= report.sustainableRatioGoal() ? "met" : "not met");
         }
         if (report.p99Ratio() == null) {
-            stdout.printf(Locale.ROOT, "  topic / raw p99 at %,d/s: not measured (a target did not keep up there, or "
-                    + "the rate is not among --rates)%n", report.compareRate());
+            stdout.printf(Locale.ROOT, "  topic / raw p99 at %,d/s: not measured (a target stopped below it, or the "
+                    + "rate is not among --rates)%n", report.compareRate());
         } else {
             StepResult raw = at(report.steps(), "raw", report.compareRate()).orElseThrow();
             StepResult topic = at(report.steps(), "topic", report.compareRate()).orElseThrow();
-            stdout.printf(Locale.ROOT, "  topic / raw p99 at %,d/s: %.2f (%.2f / %.2f ms), goal <= %.1f: %s%n",
-                    report.compareRate(), report.p99Ratio(), topic.p99(), raw.p99(), report.p99RatioGoal(),
+            stdout.printf(Locale.ROOT, "  topic / raw p99 at %,d/s: %.2f (%.2f / %.2f ms%s), goal <= %.1f: %s%n",
+                    report.compareRate(), report.p99Ratio(), topic.p99(), raw.p99(),
+                    topic.keepsUp() ? "" : ", the topic path behind", report.p99RatioGoal(),
                     report.p99Ratio() <= report.p99RatioGoal() ? "met" : "not met");
         }
     }

@@ -86,8 +86,10 @@ class TopicLoadCommandTest {
             // A decision carries the request and what was chosen: larger than the request itself.
             assertTrue(report.get("answerBytes").get("topic").asDouble() > report.get("requestBytes").asInt(),
                     report.toString());
-            assertTrue(report.get("sustainableRatio").isNumber(), report.toString());
-            assertTrue(report.get("p99Ratio").isNumber(), report.toString());
+            // The sustainable rates' ratio is null when a target answered under 90% of a rate within a step of a
+            // few seconds (a loaded machine); the p99s' ratio is there whenever both ran at the compared rate.
+            assertTrue(report.has("sustainableRatio"), report.toString());
+            assertTrue(report.get("p99Ratio").isNumber() && report.get("p99Ratio").asDouble() > 0, report.toString());
             assertTrue(Files.size(out.resolve("topic-load.png")) > 0);
         }
     }
