@@ -22,6 +22,7 @@ public final class LoadTestCli implements Runnable {
         CommandLine line = new CommandLine(new LoadTestCli());
         line.addSubcommand(new HttpLoadCommand(System.out, System.err));
         line.addSubcommand(new LearnerLoadCommand(System.out, System.err));
+        line.addSubcommand(new TopicLoadCommand(System.out, System.err));
         return line.execute(args);
     }
 
