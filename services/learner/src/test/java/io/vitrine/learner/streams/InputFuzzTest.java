@@ -71,8 +71,8 @@ import org.apache.kafka.streams.test.TestRecord;
  *
  * <p>Undecodable records go to the Streams deserialization handler: in the service that is {@code DeadLetterHandler},
  * which writes to Kafka; here {@link Recorded} builds the same letter in memory (the end-to-end {@code FuzzTest} runs
- * the real one). Tries: {@code jqwik.tries.default} (src/test/resources/junit-platform.properties), or
- * {@code -Djqwik.tries.default=N}.
+ * the real one). Tries: {@code vitrine.fuzz.tries} in the module's pom (jqwik's {@code jqwik.tries.default}), or
+ * {@code -Dvitrine.fuzz.tries=N}.
  */
 class InputFuzzTest {
 

@@ -31,8 +31,8 @@ import net.jqwik.api.Tuple;
  * would answer with a 5xx, and fails the property with the smallest body jqwik can shrink it to. An unmutated body
  * must be accepted. {@code DecisionFuzzTest} and {@code EventFuzzTest} send such bodies over HTTP.
  *
- * <p>Tries per property: {@code jqwik.tries.default} (src/test/resources/junit-platform.properties), or
- * {@code -Djqwik.tries.default=N}.
+ * <p>Tries per property: {@code vitrine.fuzz.tries} in the module's pom (jqwik's {@code jqwik.tries.default}), or
+ * {@code -Dvitrine.fuzz.tries=N}.
  */
 class RequestReadingFuzzTest {
 

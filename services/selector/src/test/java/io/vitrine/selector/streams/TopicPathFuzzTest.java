@@ -66,7 +66,8 @@ import org.apache.kafka.streams.test.TestRecord;
  * smallest record); an intact request becomes exactly one decision; a damaged one exactly one dead letter with a reason
  * and a detail ({@code undecodable} or {@code empty-value} for bytes, a request reason otherwise); a damage that may
  * leave it valid, one of the two. Undecodable records go to {@link Recorded}, which builds the letter the service's
- * {@code DeadLetterHandler} writes to Kafka.
+ * {@code DeadLetterHandler} writes to Kafka. Records: {@code vitrine.fuzz.tries} in the module's pom, or
+ * {@code -Dvitrine.fuzz.tries=N}.
  */
 class TopicPathFuzzTest {
 
