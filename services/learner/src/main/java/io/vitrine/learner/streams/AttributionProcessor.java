@@ -133,6 +133,17 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         context.schedule(QUIET_TICK, PunctuationType.WALL_CLOCK_TIME, this::closeDueWhenQuiet);
     }
 
+    /** The last event time accepted: the largest of ISO-8601's four-digit years, far from the end of a long. */
+    static final Instant LATEST_EVENT_TIME = Instant.parse("9999-12-31T23:59:59.999Z");
+
+    private static Instant timeOf(AttributionEvent event) {
+        if (event instanceof AttributionEvent.Decided decided) {
+            return decided.decision().getTimestamp();
+        }
+        return event instanceof AttributionEvent.Shown shown ? shown.impression().getTimestamp()
+                : ((AttributionEvent.Clicked) event).click().getTimestamp();
+    }
+
     /** The pace of the wall-clock punctuation that counts quiet time. */
     static final Duration QUIET_TICK = Duration.ofSeconds(1);
 
@@ -188,6 +199,13 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
             // Without the request id as key the event cannot be on its request's partition: it can never join.
             reject(DeadLetters.of(context.recordMetadata(), null, event.value(), "missing-key",
                     "events are keyed by request id; this one has no key", Instant.ofEpochMilli(record.timestamp())));
+        } else if (timeOf(event).isBefore(Instant.EPOCH) || timeOf(event).isAfter(LATEST_EVENT_TIME)) {
+            // A clock or a field gone wrong, never an event to wait for. Before 1970 its reward or dead letter would
+            // get a negative record timestamp, which Kafka refuses; far ahead, its retention, window or hold would end
+            // past what a millisecond timestamp holds. Either stopped the stream thread.
+            reject(DeadLetters.of(context.recordMetadata(), record.key(), event.value(), "invalid-time",
+                    "event time " + timeOf(event) + " is outside [" + Instant.EPOCH + ", " + LATEST_EVENT_TIME + "]",
+                    Instant.ofEpochMilli(Math.max(0, record.timestamp()))));
         } else if (event instanceof AttributionEvent.Decided decided) {
             onDecision(decided.decision());
         } else if (event instanceof AttributionEvent.Shown shown) {

@@ -5,11 +5,19 @@ import io.vitrine.avro.Decision;
 
 /**
  * What a logged decision must hold for its rewards to be usable: at least one chosen candidate, each with a
- * non-empty, finite embedding of one common dimension and a propensity in (0, 1]. The selector always writes
- * such decisions; anything else on the topic came from somewhere else and is refused at the door, so that no
- * reward built from it can reach a posterior.
+ * non-empty, finite embedding of one common dimension (at most {@link #MAX_DIMENSION}) and a propensity in (0, 1].
+ * The selector always writes such decisions; anything else on the topic came from somewhere else and is refused at
+ * the door, so that no reward built from it can reach a posterior.
  */
 final class DecisionCheck {
+
+    /**
+     * The largest embedding a posterior takes. Its statistics are d x d doubles in one changelog record and its
+     * snapshot a d x d Cholesky factor in one {@code posteriors} record: at 256 about 0.5 MiB each, within Kafka's
+     * default 1 MiB record limit. A larger embedding, from some other writer, failed those writes (or, from d =
+     * 46,341 on, overflowed d * d) and stopped the stream thread.
+     */
+    static final int MAX_DIMENSION = 256;
 
     private DecisionCheck() {
     }
@@ -30,6 +38,10 @@ final class DecisionCheck {
                         + " values, another one of " + dimension;
             }
             dimension = chosen.getEmbedding().size();
+            if (dimension > MAX_DIMENSION) {
+                return "candidate '" + id + "' has an embedding of " + dimension + " values, more than the "
+                        + MAX_DIMENSION + " a posterior holds";
+            }
             for (Float value : chosen.getEmbedding()) {
                 if (value == null || !Float.isFinite(value)) {
                     return "candidate '" + id + "' has a non-finite embedding value";

@@ -75,6 +75,12 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
             return;
         }
         float[] z = AvroArrays.floats(reward.getEmbedding());
+        if (z.length > DecisionCheck.MAX_DIMENSION) {
+            metrics.invalidReward();
+            reject(record, "invalid-reward", "embedding of " + z.length + " values, more than the "
+                    + DecisionCheck.MAX_DIMENSION + " a posterior holds");
+            return;
+        }
         PosteriorStatistics stored = statistics.get(scope);
         SufficientStatistics stats;
         try {
