@@ -331,6 +331,18 @@ public final class LogisticRewardModel implements RewardModel {
         return beta;
     }
 
+    /** Every coefficient: the shared part's, then each action's own (zeros for an action the fit never saw). */
+    double[] coefficients() {
+        int width = 1 + design.dimension;
+        double[] all = java.util.Arrays.copyOf(shared, shared.length + own.length * width);
+        for (int a = 0; a < own.length; a++) {
+            if (own[a] != null) {
+                System.arraycopy(own[a], 0, all, shared.length + a * width, width);
+            }
+        }
+        return all;
+    }
+
     @Override
     public double predict(LoggedRound round, int action) {
         double[] z = new double[design.dimension];
