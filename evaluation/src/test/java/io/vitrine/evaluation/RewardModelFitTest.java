@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * How the logistic reward models are fitted fast ({@link RewardModels}, {@link LogisticRewardModel}): the fits run
  * on a pool of threads with the same models, bit for bit, whatever its size; a fit started from another sample's
- * model ends at the same optimum as one started from zero.
+ * model ends at the same optimum as one started from zero, also on a log large enough for the objective's
+ * rounding error to matter.
  */
 class RewardModelFitTest {
 
@@ -59,6 +60,28 @@ class RewardModelFitTest {
                 farthest = Math.max(farthest, Math.abs(expected[j] - away[j]));
             }
             assertTrue(farthest > 1e-3, "the start was not already at the optimum: " + farthest);
+        }
+    }
+
+    @Test
+    void aWarmStartedFitOnALargeLogConvergesInsteadOfHalvingForRoundingError() {
+        // On 200,000 rounds the objective is exact to about 1e-11 of itself; a fit that took a rise of that size
+        // for an overshoot halved its last step back and forth and stopped, at the most passes, 1e-7 away.
+        List<LoggedRound> large = RewardModelsTest.page(200_000, 80, 0.005, false, 11);
+        LogisticRewardModel.Design design = new LogisticRewardModel.Design(large);
+        LogisticRewardModel.Penalty penalty = new LogisticRewardModel.Penalty(10, 1000);
+        int[] all = Evaluator.everyRound(large.size());
+        int[] sample = new int[RewardModels.MOST_VALIDATION_ROUNDS];
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = i * (large.size() / sample.length);
+        }
+        try (Workers workers = new Workers(2)) {
+            LogisticRewardModel start = LogisticRewardModel.fit(design, sample, penalty);
+            LogisticRewardModel cold = LogisticRewardModel.fit(design, all, penalty);
+            LogisticRewardModel warm = LogisticRewardModel.fitAll(new LogisticRewardModel.Shared[] {
+                    LogisticRewardModel.Shared.fit(design, all, start)}, penalty,
+                    new LogisticRewardModel[] {start}, workers)[0];
+            assertArrayEquals(cold.coefficients(), warm.coefficients(), 1e-9);
         }
     }
 }
