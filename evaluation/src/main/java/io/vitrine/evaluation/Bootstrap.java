@@ -157,18 +157,31 @@ public final class Bootstrap {
         double center = all[EA] / all[EB];
         double error = ratioError(all, center);
         boolean studentized = terms.studentized() && Double.isFinite(value) && error > 0 && Double.isFinite(error);
+        // A replicate adds up only the sums its statistic reads, and of those only the ones the others do not
+        // repeat (with b_t = 1 the sum of b is the count; see used()), packed side by side: the same additions
+        // in the same order as adding all eight, so the same intervals, at a third to three quarters of the cost.
+        int[] used = used(terms, studentized);
+        int width = used.length;
+        double[] packed = new double[buckets * width];
+        for (int k = 0; k < buckets; k++) {
+            for (int j = 0; j < width; j++) {
+                packed[k * width + j] = sums[k * SUMS + used[j]];
+            }
+        }
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         double[] values = new double[replicates];
         double[] resample = new double[SUMS];
+        double[] drawn = new double[width];
         int kept = 0;
         for (int r = 0; r < replicates; r++) {
-            java.util.Arrays.fill(resample, 0);
+            java.util.Arrays.fill(drawn, 0);
             for (int i = 0; i < buckets; i++) {
-                int k = rng.nextInt(buckets) * SUMS;
-                for (int j = 0; j < SUMS; j++) {
-                    resample[j] += sums[k + j];
+                int k = rng.nextInt(buckets) * width;
+                for (int j = 0; j < width; j++) {
+                    drawn[j] += packed[k + j];
                 }
             }
+            unpack(drawn, used, resample, terms);
             if (studentized) {
                 double e = resample[EA] / resample[EB];
                 double s = ratioError(resample, e);
@@ -191,6 +204,33 @@ public final class Bootstrap {
         double low = quantile(sorted, tail);
         double high = quantile(sorted, 1 - tail);
         return studentized ? new double[] {value - high * error, value - low * error} : new double[] {low, high};
+    }
+
+    /**
+     * The sums a replicate's statistic reads: A and B for a percentile interval, the error sums and the count for
+     * a studentized one; without b terms (b_t = 1) B is the count N, and without errorB terms EB and EBB are the
+     * count and EAB is EA, exactly (sums of ones are exact integers, ea * 1 is ea), so they are not added twice.
+     */
+    private static int[] used(Estimator.Terms terms, boolean studentized) {
+        if (studentized) {
+            return terms.errorB() == null ? new int[] {EA, EAA, N} : new int[] {EA, EB, EAA, EAB, EBB, N};
+        }
+        return terms.b() == null ? new int[] {A, N} : new int[] {A, B};
+    }
+
+    /** The resampled sums by index, the repeated ones ({@link #used}) filled from those they repeat. */
+    private static void unpack(double[] drawn, int[] used, double[] resample, Estimator.Terms terms) {
+        for (int j = 0; j < used.length; j++) {
+            resample[used[j]] = drawn[j];
+        }
+        if (terms.b() == null) {
+            resample[B] = resample[N];
+        }
+        if (terms.errorB() == null) {
+            resample[EB] = resample[N];
+            resample[EBB] = resample[N];
+            resample[EAB] = resample[EA];
+        }
     }
 
     /**

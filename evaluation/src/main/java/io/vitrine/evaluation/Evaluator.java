@@ -135,7 +135,16 @@ public final class Evaluator {
         return score(log, policy, seed, RewardModels.fit(log, RewardModels.DEFAULT_RIDGE));
     }
 
-    /** Scores with reward models already fitted on the log (once for all targets). */
+    /** Rounds scored together: the target's probabilities of a block are kept while the models read them. */
+    static final int BLOCK = 4096;
+
+    /**
+     * Scores with reward models already fitted on the log (once for all targets). The target is asked round after
+     * round, in log order (a learning target observes each round after it was asked); the reward models'
+     * expectations under the target's probabilities, which read nothing but the round and the probabilities,
+     * are then computed for a block of {@value #BLOCK} rounds at a time on every processor. Each is computed
+     * alone, so the scores do not depend on the number of threads.
+     */
     public static ScoredRound[] score(List<LoggedRound> log, TargetPolicy policy, long seed, RewardModels models) {
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         ScoredRound[] scored = new ScoredRound[log.size()];
@@ -143,31 +152,60 @@ public final class Evaluator {
         for (LoggedRound round : log) {
             taken.set(round.action());
         }
-        for (int t = 0; t < scored.length; t++) {
-            LoggedRound round = log.get(t);
-            double[] target = policy.probabilities(t, round);
-            if (target.length != round.actions()) {
-                throw new IllegalArgumentException(policy.name() + " gave " + target.length
-                        + " probabilities for a round of " + round.actions() + " actions (round " + t + ")");
-            }
-            double u = rng.nextDouble();
-            int draw = target.length - 1;
-            double cumulative = 0;
-            for (int a = 0; a < target.length; a++) {
-                cumulative += target[a];
-                if (u < cumulative) {
-                    draw = a;
-                    break;
+        double[][] targets = new double[BLOCK][];
+        double[] weights = new double[BLOCK];
+        int[] draws = new int[BLOCK];
+        double[] accepts = new double[BLOCK];
+        double[] unsupported = new double[BLOCK];
+        double[] modelled = new double[BLOCK];
+        double[] predicted = new double[BLOCK];
+        for (int start = 0; start < scored.length; start += BLOCK) {
+            int end = Math.min(scored.length, start + BLOCK);
+            for (int t = start; t < end; t++) {
+                LoggedRound round = log.get(t);
+                double[] target = policy.probabilities(t, round);
+                if (target.length != round.actions()) {
+                    throw new IllegalArgumentException(policy.name() + " gave " + target.length
+                            + " probabilities for a round of " + round.actions() + " actions (round " + t + ")");
                 }
+                int i = t - start;
+                // A copy: a target may hand out the same array every round and change it when it observes.
+                if (targets[i] == null || targets[i].length != target.length) {
+                    targets[i] = new double[target.length];
+                }
+                System.arraycopy(target, 0, targets[i], 0, target.length);
+                double u = rng.nextDouble();
+                int draw = target.length - 1;
+                double cumulative = 0;
+                for (int a = 0; a < target.length; a++) {
+                    cumulative += target[a];
+                    if (u < cumulative) {
+                        draw = a;
+                        break;
+                    }
+                }
+                draws[i] = draw;
+                weights[i] = target[round.action()] / round.propensity();
+                accepts[i] = rng.nextDouble();
+                double outside = 0;
+                for (int a = taken.nextClearBit(0); a < target.length; a = taken.nextClearBit(a + 1)) {
+                    outside += target[a];
+                }
+                unsupported[i] = outside;
+                policy.observe(round);
             }
-            RewardModel model = models.crossFitted(t);
-            double unsupported = 0;
-            for (int a = taken.nextClearBit(0); a < target.length; a = taken.nextClearBit(a + 1)) {
-                unsupported += target[a];
+            int first = start;
+            IntStream.range(start, end).parallel().forEach(t -> {
+                LoggedRound round = log.get(t);
+                RewardModel model = models.crossFitted(t);
+                modelled[t - first] = model.expected(round, targets[t - first]);
+                predicted[t - first] = model.predict(round, round.action());
+            });
+            for (int t = start; t < end; t++) {
+                int i = t - start;
+                scored[t] = new ScoredRound(log.get(t), weights[i], draws[i], accepts[i], modelled[i], predicted[i],
+                        unsupported[i]);
             }
-            scored[t] = new ScoredRound(round, target[round.action()] / round.propensity(), draw, rng.nextDouble(),
-                    model.expected(round, target), model.predict(round, round.action()), unsupported);
-            policy.observe(round);
         }
         return scored;
     }

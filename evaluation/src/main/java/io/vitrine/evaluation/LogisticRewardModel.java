@@ -44,6 +44,8 @@ public final class LogisticRewardModel implements RewardModel {
     private static final double INTERCEPT_PENALTY = 1e-6;
     private static final int MOST_ITERATIONS = 50;
     private static final double TOLERANCE = 1e-8;
+    /** The relative rise of the objective that a Newton step may cause without counting as an overshoot. */
+    private static final double ROUNDING = 1e-9;
 
     private final Design design;
     private final double[] shared;
@@ -134,7 +136,9 @@ public final class LogisticRewardModel implements RewardModel {
 
     /** Fits the model on the rounds {@code sample} of the design's log with the penalties of each action's part. */
     static LogisticRewardModel fit(Design d, int[] sample, Penalty penalty) {
-        return fit(Shared.fit(d, sample), penalty);
+        try (Workers one = new Workers(1)) {
+            return fitAll(new Shared[] {Shared.fit(d, sample, null)}, penalty, null, one)[0];
+        }
     }
 
     /**
@@ -151,28 +155,36 @@ public final class LogisticRewardModel implements RewardModel {
         }
     }
 
-    /** The shared stage of a fit, which does not depend on the actions' penalties: fitted once per sample. */
-    record Shared(Design design, int[] sample, double[] beta, double[] offset) {
-        static Shared fit(Design d, int[] sample) {
+    /**
+     * The shared stage of a fit, which does not depend on the actions' penalties: fitted once per sample, with
+     * the sample's rounds of each action for the second stage.
+     */
+    record Shared(Design design, int[] sample, double[] beta, double[] offset, int[][] byAction) {
+
+        /**
+         * Fits the shared stage on {@code sample}, by Newton's method from {@code start}'s shared coefficients
+         * (a fit of the same design on other rounds) or, when it is null, from zero. The optimum is unique (the
+         * objective is strictly convex), so the start changes how many passes it takes, not where it ends.
+         */
+        static Shared fit(Design d, int[] sample, LogisticRewardModel start) {
             int p = d.sharedColumns();
             double[] penalty = new double[p];
             java.util.Arrays.fill(penalty, SHARED_PENALTY);
             penalty[0] = INTERCEPT_PENALTY;
             double[] offset = new double[d.rounds];
-            double[] beta = newton(sample, p, (t, row) -> sharedRow(d, t, row), offset, d, penalty);
+            double[] beta = newton(sample, p, (t, row) -> sharedRow(d, t, row), offset, d, penalty,
+                    start == null ? null : start.shared);
             double[] row = new double[p];
             for (int t : sample) {
                 sharedRow(d, t, row);
                 offset[t] = dot(beta, row);
             }
-            return new Shared(d, sample, beta, offset);
+            return new Shared(d, sample, beta, offset, roundsOfEachAction(d, sample));
         }
     }
 
-    /** Fits each action's own part on top of a fitted shared stage. */
-    static LogisticRewardModel fit(Shared shared, Penalty penalty) {
-        Design d = shared.design();
-        int[] sample = shared.sample();
+    /** The rounds of {@code sample} of each action, in the sample's order. */
+    private static int[][] roundsOfEachAction(Design d, int[] sample) {
         int[] counts = new int[d.actions];
         for (int t : sample) {
             counts[d.action[t]]++;
@@ -185,17 +197,39 @@ public final class LogisticRewardModel implements RewardModel {
         for (int t : sample) {
             byAction[d.action[t]][filled[d.action[t]]++] = t;
         }
+        return byAction;
+    }
+
+    /**
+     * Fits each action's own part on top of each fitted shared stage, with one penalty: model i on
+     * {@code shared[i]}. Each (stage, action) pair is a task of its own on the workers: the pairs share nothing
+     * they write, so the models do not depend on the number of threads. With {@code start} (models of the same
+     * design on other rounds, one per stage), each action's Newton passes start from start[i]'s coefficients of
+     * that action instead of zero.
+     */
+    static LogisticRewardModel[] fitAll(Shared[] shared, Penalty penalty, LogisticRewardModel[] start,
+                                        Workers workers) {
+        Design d = shared[0].design();
         double[] ownPenalty = new double[1 + d.dimension];
         java.util.Arrays.fill(ownPenalty, penalty.slopes());
         ownPenalty[0] = penalty.intercept();
-        double[][] own = new double[d.actions][];
-        for (int a = 0; a < d.actions; a++) {
-            if (counts[a] > 0) {
-                own[a] = newton(byAction[a], 1 + d.dimension, (t, r) -> ownRow(d, t, r), shared.offset(), d,
-                        ownPenalty);
+        List<double[]> own = workers.map(shared.length * d.actions, task -> {
+            int i = task / d.actions;
+            int a = task % d.actions;
+            int[] rounds = shared[i].byAction()[a];
+            if (rounds.length == 0) {
+                return null;
             }
+            double[] from = start == null || a >= start[i].own.length ? null : start[i].own[a];
+            return newton(rounds, 1 + d.dimension, (t, r) -> ownRow(d, t, r), shared[i].offset(), d, ownPenalty,
+                    from);
+        });
+        LogisticRewardModel[] models = new LogisticRewardModel[shared.length];
+        for (int i = 0; i < shared.length; i++) {
+            models[i] = new LogisticRewardModel(d, shared[i].beta(),
+                    own.subList(i * d.actions, (i + 1) * d.actions).toArray(new double[0][]));
         }
-        return new LogisticRewardModel(d, shared.beta(), own);
+        return models;
     }
 
     /** Fills the features of round t in a stage. */
@@ -221,10 +255,12 @@ public final class LogisticRewardModel implements RewardModel {
 
     /**
      * Minimises sum_t v_t [log(1 + e^eta_t) - y_t eta_t] + 1/2 sum_j penalty_j beta_j^2, eta_t = offset_t +
-     * beta . row_t, by Newton's method from beta = 0, halving a step that does not lower the objective.
+     * beta . row_t, by Newton's method from {@code start} (zero when null), halving a step that does not lower
+     * the objective.
      */
-    private static double[] newton(int[] rounds, int p, Row features, double[] offset, Design d, double[] penalty) {
-        double[] beta = new double[p];
+    private static double[] newton(int[] rounds, int p, Row features, double[] offset, Design d, double[] penalty,
+                                   double[] start) {
+        double[] beta = start == null ? new double[p] : start.clone();
         double[] step = new double[p];
         double[] row = new double[p];
         DMatrixRMaj hessian = new DMatrixRMaj(p, p);
@@ -262,7 +298,10 @@ public final class LogisticRewardModel implements RewardModel {
                     hessian.data[k * p + j] = hessian.data[j * p + k];
                 }
             }
-            if (objective > previous && halving > 1e-4) {
+            // The objective is a sum over many rounds, exact to its rounding error only (up to about 1e-10 of it
+            // on a million rounds): a rise within that is no overshoot. Halving for it undid each last step of
+            // convergence, and a fit near its optimum went round to the most passes.
+            if (objective > previous + ROUNDING * Math.abs(previous) && halving > 1e-4) {
                 // The last step overshot: go back half of it and look again.
                 halving /= 2;
                 for (int j = 0; j < p; j++) {
@@ -290,6 +329,18 @@ public final class LogisticRewardModel implements RewardModel {
             }
         }
         return beta;
+    }
+
+    /** Every coefficient: the shared part's, then each action's own (zeros for an action the fit never saw). */
+    double[] coefficients() {
+        int width = 1 + design.dimension;
+        double[] all = java.util.Arrays.copyOf(shared, shared.length + own.length * width);
+        for (int a = 0; a < own.length; a++) {
+            if (own[a] != null) {
+                System.arraycopy(own[a], 0, all, shared.length + a * width, width);
+            }
+        }
+        return all;
     }
 
     @Override

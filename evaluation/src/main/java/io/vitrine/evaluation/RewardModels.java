@@ -21,6 +21,11 @@ import java.util.Locale;
  * smallest loss have their fold models as the cross-fitted ones. On a log of more than {@value #MOST_VALIDATION_ROUNDS} rounds the penalty is chosen on an evenly spaced
  * subsample of that many rounds, and the fold models are then fitted on the whole log: a penalty is a prior
  * precision on the coefficients, the same whatever the log's size, and the choice costs a fixed time.
+ * <p>
+ * Speed: the fits are independent tasks (each fold's shared stage, each fold's and action's own part) run on
+ * a pool of as many threads as there are processors, with the same models whatever the number of threads; the
+ * fold models on the whole log start their Newton passes from the subsample's fold models of the chosen
+ * penalties, which converge to the same optimum in fewer passes.
  */
 public final class RewardModels {
 
@@ -60,7 +65,16 @@ public final class RewardModels {
         return fit(log, Kind.AUTO, ridge);
     }
 
+    /** On as many threads as the machine has processors. */
     public static RewardModels fit(List<LoggedRound> log, Kind kind, double ridge) {
+        return fit(log, kind, ridge, Workers.available());
+    }
+
+    /**
+     * With the logistic model's fits on {@code threads} threads: the models are the same, bit for bit, whatever
+     * the number (each fit is a task of its own, see {@link LogisticRewardModel#fitAll}).
+     */
+    static RewardModels fit(List<LoggedRound> log, Kind kind, double ridge, int threads) {
         boolean unit = log.stream().allMatch(r -> r.reward() >= 0 && r.reward() <= 1);
         if (kind == Kind.LOGISTIC && !unit) {
             throw new IllegalArgumentException("the logistic reward model needs rewards in [0, 1]; this log has "
@@ -94,37 +108,45 @@ public final class RewardModels {
                 validation[i] = (int) ((long) i * log.size() / MOST_VALIDATION_ROUNDS);
             }
         }
-        // The shared stage does not depend on the actions' penalties: fitted once per fold.
-        LogisticRewardModel.Shared[] shared = new LogisticRewardModel.Shared[FOLDS];
-        int[][] heldOut = new int[FOLDS][];
-        for (int f = 0; f < FOLDS; f++) {
-            shared[f] = LogisticRewardModel.Shared.fit(design, training(validation, f));
-            heldOut[f] = heldOut(validation, f);
-        }
-        // Coordinate search: the intercepts' penalty with the slopes held near the shared ones (the largest
-        // penalty), then the slopes' penalty at that: 2 x 5 fits per fold instead of 25.
-        double largest = PENALTIES[PENALTIES.length - 1];
-        List<LogisticRewardModel.Penalty> intercepts = new java.util.ArrayList<>();
-        for (double intercept : PENALTIES) {
-            intercepts.add(new LogisticRewardModel.Penalty(intercept, largest));
-        }
-        Validated first = validate(shared, heldOut, intercepts);
-        List<LogisticRewardModel.Penalty> slopes = new java.util.ArrayList<>();
-        for (double slope : PENALTIES) {
-            slopes.add(new LogisticRewardModel.Penalty(first.penalty().intercept(), slope));
-        }
-        Validated second = validate(shared, heldOut, slopes);
-        LogisticRewardModel.Penalty best = second.penalty();
-        LogisticRewardModel[] bestFolds = second.folds();
-        if (validation != all) {
+        try (Workers workers = new Workers(threads)) {
+            // The shared stage does not depend on the actions' penalties: fitted once per fold.
+            int[] sampled = validation;
+            LogisticRewardModel.Shared[] shared = workers.map(FOLDS,
+                    f -> LogisticRewardModel.Shared.fit(design, training(sampled, f), null))
+                    .toArray(new LogisticRewardModel.Shared[0]);
+            int[][] heldOut = new int[FOLDS][];
             for (int f = 0; f < FOLDS; f++) {
-                bestFolds[f] = LogisticRewardModel.fit(design, training(all, f), best);
+                heldOut[f] = heldOut(validation, f);
             }
+            // Coordinate search: the intercepts' penalty with the slopes held near the shared ones (the largest
+            // penalty), then the slopes' penalty at that: 2 x 5 fits per fold instead of 25.
+            double largest = PENALTIES[PENALTIES.length - 1];
+            List<LogisticRewardModel.Penalty> intercepts = new java.util.ArrayList<>();
+            for (double intercept : PENALTIES) {
+                intercepts.add(new LogisticRewardModel.Penalty(intercept, largest));
+            }
+            Validated first = validate(shared, heldOut, intercepts, workers);
+            List<LogisticRewardModel.Penalty> slopes = new java.util.ArrayList<>();
+            for (double slope : PENALTIES) {
+                slopes.add(new LogisticRewardModel.Penalty(first.penalty().intercept(), slope));
+            }
+            Validated second = validate(shared, heldOut, slopes, workers);
+            LogisticRewardModel.Penalty best = second.penalty();
+            LogisticRewardModel[] bestFolds = second.folds();
+            if (validation != all) {
+                // The fold models on the whole log start from the subsample's models of the chosen penalties, which
+                // lie near their optimum: fewer Newton passes over the whole log than from zero, the same optimum.
+                LogisticRewardModel[] start = bestFolds;
+                LogisticRewardModel.Shared[] whole = workers.map(FOLDS,
+                        f -> LogisticRewardModel.Shared.fit(design, training(all, f), start[f]))
+                        .toArray(new LogisticRewardModel.Shared[0]);
+                bestFolds = LogisticRewardModel.fitAll(whole, best, start, workers);
+            }
+            return new RewardModels(bestFolds, best.intercept(), String.format(Locale.ROOT, "logistic, penalties %s "
+                            + "chosen by %d-fold cross-validation%s, cross-fitted over %d folds", best, FOLDS,
+                    validation != all ? String.format(Locale.ROOT, " on %,d of the rounds", validation.length) : "",
+                    FOLDS));
         }
-        return new RewardModels(bestFolds, best.intercept(), String.format(Locale.ROOT, "logistic, penalties %s "
-                        + "chosen by %d-fold cross-validation%s, cross-fitted over %d folds", best, FOLDS,
-                validation != all ? String.format(Locale.ROOT, " on %,d of the rounds", validation.length) : "",
-                FOLDS));
     }
 
     /** The penalties of the smallest held-out loss among some, with their fold models. */
@@ -132,14 +154,13 @@ public final class RewardModels {
     }
 
     private static Validated validate(LogisticRewardModel.Shared[] shared, int[][] heldOut,
-                                      List<LogisticRewardModel.Penalty> penalties) {
+                                      List<LogisticRewardModel.Penalty> penalties, Workers workers) {
         Validated best = null;
         double bestLoss = Double.POSITIVE_INFINITY;
         for (LogisticRewardModel.Penalty penalty : penalties) {
-            LogisticRewardModel[] folds = new LogisticRewardModel[FOLDS];
+            LogisticRewardModel[] folds = LogisticRewardModel.fitAll(shared, penalty, null, workers);
             double loss = 0;
             for (int f = 0; f < FOLDS; f++) {
-                folds[f] = LogisticRewardModel.fit(shared[f], penalty);
                 for (double l : folds[f].logLosses(heldOut[f])) {
                     loss += l;
                 }
