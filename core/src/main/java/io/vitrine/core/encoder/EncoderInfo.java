@@ -11,6 +11,14 @@ package io.vitrine.core.encoder;
  */
 public record EncoderInfo(String version, int contextFeatures, int candidateFeatures, int dimension) {
 
+    /**
+     * The largest embedding a posterior takes. A scope's statistics are d x d doubles in one changelog record and its
+     * snapshot a d x d factor in one {@code posteriors} record: at 256 about 0.5 MiB each, within Kafka's default
+     * 1 MiB record limit. The learner refuses decisions and rewards of larger embeddings, and the encoder loader
+     * refuses models that would make them.
+     */
+    public static final int MAX_DIMENSION = 256;
+
     public EncoderInfo {
         if (version == null || version.isBlank()) {
             throw new IllegalArgumentException("encoder version must not be blank");

@@ -148,6 +148,10 @@ public final class OnnxEncoder implements AutoCloseable {
             // The model leaves d symbolic: run one row of zeros to learn it.
             d = probeDimension(OrtEnvironment.getEnvironment(), session, F, source);
         }
+        if (d > EncoderInfo.MAX_DIMENSION) {
+            throw new EncoderException(source + " makes embeddings of " + d + " values, but a posterior holds at most "
+                    + EncoderInfo.MAX_DIMENSION + " (its statistics must fit one Kafka record); see docs/encoder.md");
+        }
         return new EncoderInfo(version, contextFeatures, candidateFeatures, d);
     }
 

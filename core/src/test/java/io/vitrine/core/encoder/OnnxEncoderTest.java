@@ -184,6 +184,18 @@ class OnnxEncoderTest {
     }
 
     @Test
+    void aModelWithEmbeddingsLargerThanAPosteriorHoldsIsRefused() {
+        byte[] largest = DefaultEncoder.random(8, 8, EncoderInfo.MAX_DIMENSION, 1).toOnnx();
+        try (OnnxEncoder encoder = OnnxEncoder.load(largest)) {
+            assertEquals(EncoderInfo.MAX_DIMENSION, encoder.info().dimension());
+        }
+        byte[] tooLarge = DefaultEncoder.random(8, 8, EncoderInfo.MAX_DIMENSION + 1, 1).toOnnx();
+        EncoderException refused = assertThrows(EncoderException.class, () -> OnnxEncoder.load(tooLarge));
+        assertTrue(refused.getMessage().contains("embeddings of 257 values")
+                && refused.getMessage().contains("at most 256"), refused.getMessage());
+    }
+
+    @Test
     void invalidModelBytesGiveAClearEncoderException(@TempDir Path dir) {
         EncoderException garbage = assertThrows(EncoderException.class,
                 () -> OnnxEncoder.load(new byte[]{1, 2, 3, 4, 5}));

@@ -2,6 +2,7 @@ package io.vitrine.learner.streams;
 
 import io.vitrine.avro.ChosenCandidate;
 import io.vitrine.avro.Decision;
+import io.vitrine.core.encoder.EncoderInfo;
 
 /**
  * What a logged decision must hold for its rewards to be usable: at least one chosen candidate, each with a
@@ -11,13 +12,8 @@ import io.vitrine.avro.Decision;
  */
 final class DecisionCheck {
 
-    /**
-     * The largest embedding a posterior takes. Its statistics are d x d doubles in one changelog record and its
-     * snapshot a d x d Cholesky factor in one {@code posteriors} record: at 256 about 0.5 MiB each, within Kafka's
-     * default 1 MiB record limit. A larger embedding, from some other writer, failed those writes (or, from d =
-     * 46,341 on, overflowed d * d) and stopped the stream thread.
-     */
-    static final int MAX_DIMENSION = 256;
+    /** The largest embedding a posterior takes (a d x d record must fit Kafka's default 1 MiB). */
+    static final int MAX_DIMENSION = EncoderInfo.MAX_DIMENSION;
 
     private DecisionCheck() {
     }
