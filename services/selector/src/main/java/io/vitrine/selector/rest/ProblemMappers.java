@@ -33,31 +33,26 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response notLogged(DecisionNotLoggedException e) {
-        String id = UUID.randomUUID().toString();
-        LOG.warnf("problem %s: %s", id, e.getMessage());
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(Problem.MEDIA_TYPE)
-                .header(HttpHeaders.RETRY_AFTER, "1")
-                .entity(new Problem("about:blank", "Decision not logged", 503, e.getMessage(), "urn:uuid:" + id, null))
-                .build();
+        return unavailable("Decision not logged", e);
     }
 
     @ServerExceptionMapper
     public Response ownerTimeout(OwnerTimeoutException e) {
-        String id = UUID.randomUUID().toString();
-        LOG.warnf("problem %s: %s", id, e.getMessage());
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(Problem.MEDIA_TYPE)
-                .header(HttpHeaders.RETRY_AFTER, "1")
-                .entity(new Problem("about:blank", "Owner did not answer", 503, e.getMessage(), "urn:uuid:" + id, null))
-                .build();
+        return unavailable("Owner did not answer", e);
     }
 
     @ServerExceptionMapper
     public Response eventsNotLogged(EventsNotLoggedException e) {
+        return unavailable("Events not logged", e);
+    }
+
+    /** A 503 the client may retry in a second; the log line and the answer share an id. */
+    private static Response unavailable(String title, RuntimeException e) {
         String id = UUID.randomUUID().toString();
         LOG.warnf("problem %s: %s", id, e.getMessage());
         return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(Problem.MEDIA_TYPE)
                 .header(HttpHeaders.RETRY_AFTER, "1")
-                .entity(new Problem("about:blank", "Events not logged", 503, e.getMessage(), "urn:uuid:" + id, null))
+                .entity(new Problem("about:blank", title, 503, e.getMessage(), "urn:uuid:" + id, null))
                 .build();
     }
 
