@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate-coverage", mixinStandardHelpOptions = true,
         description = {"Checks the off-policy estimators on simulated logs with known ground truth: logs of a "
                 + "uniform and of a Thompson-sampling logging policy at several sizes, many times over, with "
-                + "clicks about 20% and sparse clicks (0.5%); for four target policies (one deterministic), how "
+                + "clicks about 20%% and sparse clicks (0.5%%); for four target policies (one deterministic), how "
                 + "often each estimator's bootstrap interval covers the true value and how far its estimates fall. Writes OUT/evaluation.md and plots under OUT/evaluation/.",
                 "Progress goes to stderr, a summary to stdout. Exit code 0 when every log was evaluated."},
         footer = "Regenerate docs/evaluation.md: ./vitrine evaluate-coverage --out docs")
@@ -42,7 +42,7 @@ public final class CoverageCommand implements Callable<Integer> {
     List<Integer> sizes;
 
     @Option(names = "--sparse-sizes", split = ",", defaultValue = "10000",
-            description = "Log sizes in rounds of the world with sparse clicks, 0.5% (default: ${DEFAULT-VALUE}; "
+            description = "Log sizes in rounds of the world with sparse clicks, 0.5%% (default: ${DEFAULT-VALUE}; "
                     + "none: 0).")
     List<Integer> sparseSizes;
 

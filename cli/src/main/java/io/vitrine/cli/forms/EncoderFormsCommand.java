@@ -48,6 +48,16 @@ public final class EncoderFormsCommand implements Callable<Integer> {
             description = "The selectors' uniform exploration share (default: ${DEFAULT-VALUE}).")
     double exploration;
 
+    @Option(names = "--holdout", defaultValue = "0", paramLabel = "SHARE",
+            description = "Share of the newest rewards each training leaves out, as the trainer's gate holds them out"
+                    + " (default: ${DEFAULT-VALUE}; the trainer's is 0.2).")
+    double holdout;
+
+    @Option(names = "--serve-after", defaultValue = "0", paramLabel = "DECISIONS",
+            description = "Decisions between a training and its version serving (the gate, the learner's rebuild and"
+                    + " the promotion); no training starts meanwhile (default: ${DEFAULT-VALUE}).")
+    int serveAfter;
+
     @Option(names = "--forms", split = ",", defaultValue = "BUILT_IN,BILINEAR,MLP,ORACLE", paramLabel = "FORM,...",
             description = "Forms to play: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     List<EncoderForm> forms;
@@ -68,7 +78,7 @@ public final class EncoderFormsCommand implements Callable<Integer> {
     public Integer call() {
         OfflineWorldRun.Settings settings;
         try {
-            settings = new OfflineWorldRun.Settings(decisions, delay, retrainEvery, exploration);
+            settings = new OfflineWorldRun.Settings(decisions, delay, retrainEvery, exploration, holdout, serveAfter);
         } catch (IllegalArgumentException e) {
             err.println("encoder-forms: " + e.getMessage());
             return 1;
@@ -89,7 +99,8 @@ public final class EncoderFormsCommand implements Callable<Integer> {
             }
         }
         out.printf(Locale.ROOT, "last-half gap closed, %,d decisions, rewards %,d decisions late, retraining every %,d"
-                + " rewards, exploration %.2f%n", decisions, delay, retrainEvery, exploration);
+                + " rewards, exploration %.2f, holdout %.2f, serving %,d decisions after training%n", decisions, delay,
+                retrainEvery, exploration, holdout, serveAfter);
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "  %-10s", "form"));
         for (long seed : seeds) {
             header.append(String.format(Locale.ROOT, "  seed %-4d", seed));

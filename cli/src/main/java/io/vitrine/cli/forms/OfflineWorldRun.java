@@ -49,13 +49,23 @@ public final class OfflineWorldRun {
      * @param delay         decisions between a decision and its reward reaching the posterior
      * @param retrainEvery  rewards between two trainings of a trained form
      * @param exploration   the selectors' uniform share (0.05 by default)
+     * @param holdout       share of the newest rewards a training leaves out (the trainer's gate holds them out)
+     * @param serveAfter    decisions between a training and its version serving (the gate, the learner's rebuild
+     *                      and the promotion); no training starts meanwhile, as the trainer waits for each rebuild
      */
-    public record Settings(int decisions, int delay, int retrainEvery, double exploration) {
+    public record Settings(int decisions, int delay, int retrainEvery, double exploration, double holdout,
+                           int serveAfter) {
         public Settings {
-            if (decisions < 2 || delay < 0 || retrainEvery < 1 || !(exploration >= 0 && exploration < 1)) {
-                throw new IllegalArgumentException("need decisions >= 2, delay >= 0, retrainEvery >= 1 and an"
-                        + " exploration share in [0, 1)");
+            if (decisions < 2 || delay < 0 || retrainEvery < 1 || !(exploration >= 0 && exploration < 1)
+                    || !(holdout >= 0 && holdout < 1) || serveAfter < 0) {
+                throw new IllegalArgumentException("need decisions >= 2, delay >= 0, retrainEvery >= 1, an"
+                        + " exploration share in [0, 1), a holdout share in [0, 1) and serveAfter >= 0");
             }
+        }
+
+        /** Every version fitted on every reward and serving at once. */
+        public Settings(int decisions, int delay, int retrainEvery, double exploration) {
+            this(decisions, delay, retrainEvery, exploration, 0, 0);
         }
     }
 
@@ -97,6 +107,7 @@ public final class OfflineWorldRun {
         int dimension = encoder.apply(new float[][]{concat(world.visitor(0).context(),
                 world.slot(0).candidates().get(0).features())})[0].length;
         long sinceTraining = 0;
+        Fitted next = null;
         double expected = 0;
         double uniform = 0;
         double oracle = 0;
@@ -111,29 +122,43 @@ public final class OfflineWorldRun {
                 posteriors.remove(p.slot());
                 sinceTraining++;
             }
-            if (form.trained() && sinceTraining >= settings.retrainEvery()) {
+            if (next != null && t >= next.servesAt()) {
+                encoder = next.encoder();
+                dimension = next.dimension();
+                rebuild(log, slots, encoder, statistics);
+                posteriors.clear();
+                next = null;
+            }
+            if (form.trained() && next == null && sinceTraining >= settings.retrainEvery()) {
                 sinceTraining = 0;
                 trainings++;
+                RewardRows trainingRows = settings.holdout() > 0
+                        ? oldest(log, log.size() - (int) Math.floor(log.size() * settings.holdout())) : log;
+                Fitted fitted;
                 if (form == EncoderForm.BILINEAR) {
-                    BilinearEncoder fitted = BilinearTraining.train(log, BilinearTraining.Settings.defaults()).encoder();
-                    encoder = rows -> embedAll(rows, fitted::embed);
-                    dimension = fitted.embeddingDimension();
+                    BilinearEncoder bilinear = BilinearTraining.train(trainingRows,
+                            BilinearTraining.Settings.defaults()).encoder();
+                    fitted = new Fitted(rows -> embedAll(rows, bilinear::embed), bilinear.embeddingDimension(), t);
                 } else if (form == EncoderForm.TWO_TOWER) {
-                    TwoTowerEncoder fitted = TwoTowerTraining.train(log,
+                    TwoTowerEncoder towers = TwoTowerTraining.train(trainingRows,
                             TwoTowerTraining.Settings.defaults().withSeed(worldSpec.seed() + trainings)).encoder();
-                    encoder = rows -> embedAll(rows, fitted::embed);
-                    dimension = fitted.embeddingDimension();
+                    fitted = new Fitted(rows -> embedAll(rows, towers::embed), towers.embeddingDimension(), t);
                 } else {
                     // The trainer's network form: the shared recipe with vitrine.trainer.steps (500) per training.
                     TrainingRecipe recipe = TrainingRecipe.defaults().withSchedule(MLP_STEPS,
                             TrainingRecipe.defaults().batchSize()).withSeed(worldSpec.seed() + trainings);
-                    Mlp trained = RewardNetworkTraining.train(log, network, recipe).network();
+                    Mlp trained = RewardNetworkTraining.train(trainingRows, network, recipe).network();
                     network = trained;
-                    encoder = rows -> embedAll(rows, trained::embedFloat);
-                    dimension = trained.embeddingDimension();
+                    fitted = new Fitted(rows -> embedAll(rows, trained::embedFloat), trained.embeddingDimension(), t);
                 }
-                rebuild(log, slots, encoder, statistics);
-                posteriors.clear();
+                next = new Fitted(fitted.encoder(), fitted.dimension(), t + settings.serveAfter());
+                if (settings.serveAfter() == 0) {
+                    encoder = next.encoder();
+                    dimension = next.dimension();
+                    rebuild(log, slots, encoder, statistics);
+                    posteriors.clear();
+                    next = null;
+                }
             }
             Visitor visitor = world.visitor(t);
             Slot slot = world.slot(visitor.slot());
@@ -196,6 +221,17 @@ public final class OfflineWorldRun {
         }
     }
 
+    /** The first n rows of the log: what a training sees when the gate holds the newest out. */
+    private static RewardRows oldest(RewardRows log, int n) {
+        int fc = log.contextFeatures();
+        RewardRows out = new RewardRows(fc, log.candidateFeatures());
+        for (int i = 0; i < n; i++) {
+            float[] row = log.input(i);
+            out.add(Arrays.copyOf(row, fc), Arrays.copyOfRange(row, fc, row.length), log.reward(i));
+        }
+        return out;
+    }
+
     private static float[][] embedAll(float[][] rows, Function<float[], float[]> embed) {
         float[][] out = new float[rows.length][];
         for (int i = 0; i < rows.length; i++) {
@@ -209,6 +245,10 @@ public final class OfflineWorldRun {
         System.arraycopy(a, 0, out, 0, a.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
+    }
+
+    /** A trained version: its encoder, z's dimension, and the decision from which it serves. */
+    private record Fitted(UnaryOperator<float[][]> encoder, int dimension, int servesAt) {
     }
 
     private record Pending(int decidedAt, int slot, float[] context, float[] candidate, double reward) {
