@@ -50,6 +50,29 @@ class EncoderFormsCommandTest {
     }
 
     @Test
+    void aVersionServesOnlyAfterItsDelayAndNoTrainingStartsMeanwhile() {
+        WorldSpec world = new WorldSpec(4, 6, 8, 8, 1);
+        // The first training after 2,000 rewards (decision 3,000) serves from decision 6,000; the second, due then,
+        // would serve from 9,000, after the run.
+        OfflineWorldRun.Result delayed = OfflineWorldRun.play(EncoderForm.BILINEAR, world,
+                new OfflineWorldRun.Settings(8_000, 1_000, 2_000, 0.05, 0, 3_000));
+        assertEquals(2, delayed.trainings());
+        assertEquals(18, delayed.dimension());
+        OfflineWorldRun.Result atOnce = OfflineWorldRun.play(EncoderForm.BILINEAR, world, SHORT);
+        assertTrue(delayed.lastHalfGapClosed() != atOnce.lastHalfGapClosed(), delayed + " against " + atOnce);
+    }
+
+    @Test
+    void aHoldoutTrainsOnTheOldestRewardsOnly() {
+        WorldSpec world = new WorldSpec(4, 6, 8, 8, 1);
+        OfflineWorldRun.Result heldOut = OfflineWorldRun.play(EncoderForm.BILINEAR, world,
+                new OfflineWorldRun.Settings(8_000, 1_000, 2_000, 0.05, 0.2, 0));
+        OfflineWorldRun.Result all = OfflineWorldRun.play(EncoderForm.BILINEAR, world, SHORT);
+        assertEquals(all.trainings(), heldOut.trainings());
+        assertTrue(heldOut.lastHalfGapClosed() != all.lastHalfGapClosed(), heldOut + " against " + all);
+    }
+
+    @Test
     void aRunIsAFunctionOfItsSeed() {
         WorldSpec world = new WorldSpec(4, 6, 8, 8, 2);
         OfflineWorldRun.Settings settings = new OfflineWorldRun.Settings(3_000, 200, 1_000, 0.05);
