@@ -70,7 +70,7 @@ public final class Bootstrap {
         }
         Estimator.Terms terms = estimator.terms(rounds);
         if (terms != null) {
-            return withBias(termsInterval(terms, estimator.averagedRounds(rounds), seed), estimator, rounds);
+            return estimator.reported(termsInterval(terms, estimator.averagedRounds(rounds), seed), rounds);
         }
         double[] center = estimator.estimateWithError(rounds, Evaluator.everyRound(rounds.length));
         boolean studentized = Double.isFinite(center[0]) && center[1] > 0 && Double.isFinite(center[1]);
@@ -104,12 +104,7 @@ public final class Bootstrap {
         double high = quantile(sorted, 1 - tail);
         double[] interval = studentized ? new double[] {center[0] - high * center[1], center[0] - low * center[1]}
                 : new double[] {low, high};
-        return withBias(interval, estimator, rounds);
-    }
-
-    private static double[] withBias(double[] interval, Estimator estimator, ScoredRound[] rounds) {
-        double[] bias = estimator.biasBounds(rounds);
-        return new double[] {interval[0] + bias[0], interval[1] + bias[1]};
+        return estimator.reported(interval, rounds);
     }
 
     // The sums a bucket holds, by index.

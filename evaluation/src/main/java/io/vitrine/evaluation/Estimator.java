@@ -62,6 +62,15 @@ public interface Estimator {
     }
 
     /**
+     * The interval the estimator reports, from the bootstrap's {@code interval} on {@code rounds}: by default
+     * widened by its {@link #biasBounds}.
+     */
+    default double[] reported(double[] interval, ScoredRound[] rounds) {
+        double[] bias = biasBounds(rounds);
+        return new double[] {interval[0] + bias[0], interval[1] + bias[1]};
+    }
+
+    /**
      * An interval the estimator computes from the log itself, {@code {low, high}} at {@code level}, or null to let
      * the bootstrap compute one (the default).
      */

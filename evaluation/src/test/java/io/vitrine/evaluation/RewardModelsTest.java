@@ -215,15 +215,15 @@ class RewardModelsTest {
     @Test
     void theShrunkModelsBiasOnASmallLogIsInTheDirectMethodsInterval() {
         // 400 rounds of 20% clicks, 4 actions, a target that exploits how each action's reward changes with the
-        // context: the shrunk model's direct method is biased low, and its interval is widened by the bias doubly
-        // robust's correction measures.
+        // context: the shrunk model's direct method is biased low, and its interval, doubly robust's stretched to
+        // hold the direct method's value, covers where an interval of the same width around that value does not.
         LinearClickWorld world = new LinearClickWorld(4, 3, 11);
         TargetPolicy target = StudyPolicies.softmax(world, 0.05);
         double truth = world.value(target, 200_000, 5);
         int logs = 100;
         double bias = 0;
         int covered = 0;
-        int coveredWithoutWidening = 0;
+        int coveredAroundItsValue = 0;
         for (int l = 0; l < logs; l++) {
             List<LoggedRound> log = StudyPolicies.log(world, io.vitrine.core.bandit.Policies.uniform(l), 400, 0, 0,
                     1000 + l);
@@ -231,12 +231,15 @@ class RewardModelsTest {
             Evaluator.Estimate dm = byEstimator(EVALUATOR.evaluate("softmax", scored, l)).get("direct method");
             bias += (dm.value() - truth) / logs;
             covered += dm.low() <= truth && truth <= dm.high() ? 1 : 0;
-            double[] widening = new DirectMethod().biasBounds(scored);
-            coveredWithoutWidening += dm.low() - widening[0] <= truth && truth <= dm.high() - widening[1] ? 1 : 0;
+            Evaluator.Estimate dr = byEstimator(EVALUATOR.evaluate("softmax", scored, l)).get("doubly robust");
+            assertTrue(dm.low() <= dm.value() && dm.value() <= dm.high(), "the interval holds its own estimate");
+            // The interval of the same width around the direct method's own value, moved off doubly robust's.
+            double d = DirectMethod.correction(scored);
+            coveredAroundItsValue += dr.low() - d <= truth && truth <= dr.high() - d ? 1 : 0;
         }
         assertTrue(bias < -0.01, "the shrunk model's direct method is biased low here: " + bias);
         assertTrue(covered >= 90, covered + " of " + logs + " intervals hold the truth");
-        assertTrue(coveredWithoutWidening < covered, "the widening is what covers: " + coveredWithoutWidening);
+        assertTrue(coveredAroundItsValue < covered, "around its own value it covers less: " + coveredAroundItsValue);
     }
 
     @Test
