@@ -17,6 +17,7 @@ import io.vitrine.selector.decision.DecisionEngine;
 import io.vitrine.selector.decision.PosteriorView;
 import io.vitrine.selector.decision.ServingEncoders;
 import io.vitrine.selector.metrics.SelectorMetrics;
+import io.vitrine.service.RecordedDeadLetters;
 import io.vitrine.service.control.SlotControls;
 import io.vitrine.service.encoders.EncoderCatalog;
 import java.io.ByteArrayOutputStream;
@@ -25,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,15 +43,12 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.lifecycle.BeforeTry;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
-import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
@@ -65,15 +62,14 @@ import org.apache.kafka.streams.test.TestRecord;
  * <p>Checked: nothing stops the stream thread (an exception out of the driver fails the property, shrunk to its
  * smallest record); an intact request becomes exactly one decision; a damaged one exactly one dead letter with a reason
  * and a detail ({@code undecodable} or {@code empty-value} for bytes, a request reason otherwise); a damage that may
- * leave it valid, one of the two. Undecodable records go to {@link Recorded}, which builds the letter the service's
- * {@code DeadLetterHandler} writes to Kafka. Records: {@code vitrine.fuzz.tries} in the module's pom, or
+ * leave it valid, one of the two. Undecodable records go to {@link RecordedDeadLetters}, which keeps the letter the
+ * service's {@code DeadLetterHandler} writes to Kafka. Records: {@code vitrine.fuzz.tries} in the module's pom, or
  * {@code -Dvitrine.fuzz.tries=N}.
  */
 class TopicPathFuzzTest {
 
     private static final String PREFIX = "fuzz.";
     private static final int FEATURES = 8;
-    private static final String RECORDED = "fuzz.recorded.dead.letters";
     private static final Set<String> BYTE_REASONS = Set.of("undecodable", "empty-value");
 
     enum Damage {
@@ -151,8 +147,7 @@ class TopicPathFuzzTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "selector-fuzz");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, Recorded.class);
-        props.put(RECORDED, recorded);
+        props.putAll(RecordedDeadLetters.settings("selector", recorded));
         driver = new TopologyTestDriver(SelectorTopology.build(PREFIX, wire, fixture.engine(), fixture.metrics()),
                 props);
         requests = driver.createInputTopic(Topic.DECISION_REQUESTS.name(PREFIX), new ByteArraySerializer(),
@@ -322,30 +317,6 @@ class TopicPathFuzzTest {
     private static void check(boolean holds, String message) {
         if (!holds) {
             throw new AssertionError(message);
-        }
-    }
-
-    /** The letter {@code DeadLetterHandler} would write to Kafka, kept in the list the test hands over. */
-    public static final class Recorded implements DeserializationExceptionHandler {
-
-        private List<DeadLetter> letters;
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public void configure(Map<String, ?> configs) {
-            letters = (List<DeadLetter>) configs.get(RECORDED);
-        }
-
-        @Override
-        public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
-                                                     Exception exception) {
-            letters.add(DeadLetter.newBuilder().setService("selector").setSourceTopic(record.topic())
-                    .setPartition(record.partition()).setOffset(record.offset())
-                    .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                    .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                    .setReason("undecodable").setDetail(String.valueOf(exception.getMessage()))
-                    .setTimestamp(Instant.ofEpochMilli(Math.max(0, record.timestamp()))).build());
-            return DeserializationHandlerResponse.CONTINUE;
         }
     }
 }
