@@ -14,6 +14,7 @@ import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.learner.control.LearningGate;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
+import io.vitrine.service.RecordDamage;
 import io.vitrine.service.RecordedDeadLetters;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -486,53 +487,18 @@ class InputFuzzTest {
 
     private static byte[] damageBytes(Damaged spec, byte[] valid) {
         int n = spec.at();
-        Random random = new Random(n);
         boolean json = spec.kind() == Kind.IMPRESSION_JSON || spec.kind() == Kind.CLICK_JSON;
         String text = new String(valid, StandardCharsets.UTF_8);
         return switch (spec.damage()) {
             case TOMBSTONE, NO_KEY, UNKNOWN_DECISION -> valid;
             case EMPTY -> new byte[0];
-            case RANDOM_BYTES -> {
-                byte[] bytes = new byte[1 + n % 200];
-                random.nextBytes(bytes);
-                yield bytes;
-            }
-            case TRUNCATED -> java.util.Arrays.copyOf(valid, n % valid.length);
-            case WRONG_MARKER -> {
-                byte[] bytes = valid.clone();
-                bytes[n % 2] ^= (byte) (1 << (n % 8));
-                yield bytes;
-            }
-            case WRONG_FINGERPRINT -> {
-                byte[] bytes = valid.clone();
-                bytes[2 + n % 8] ^= (byte) (1 << (n % 8));
-                yield bytes;
-            }
-            case HUGE_LENGTH -> {
-                // The first field (the request id) is a string: its length prefix becomes a zig-zag varint of about
-                // 2^31, 2^35 or -1 (a negative length).
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                out.write(valid, 0, 10);
-                out.writeBytes(List.of(new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},
-                        new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F},
-                        new byte[] {0x01}).get(n % 3));
-                out.write(valid, 11, valid.length - 11); // ids are short: their length is one byte
-                yield out.toByteArray();
-            }
-            case FLIPPED_BIT -> {
-                byte[] bytes = valid.clone();
-                int at = 10 + n % (bytes.length - 10);
-                bytes[at] ^= (byte) (1 << (n % 8));
-                yield bytes;
-            }
-            case TRAILING_BYTES -> {
-                byte[] tail = new byte[1 + n % 16];
-                random.nextBytes(tail);
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                out.writeBytes(valid);
-                out.writeBytes(tail);
-                yield out.toByteArray();
-            }
+            case RANDOM_BYTES -> RecordDamage.randomBytes(n);
+            case TRUNCATED -> RecordDamage.truncated(valid, n);
+            case WRONG_MARKER -> RecordDamage.wrongMarker(valid, n);
+            case WRONG_FINGERPRINT -> RecordDamage.wrongFingerprint(valid, n);
+            case HUGE_LENGTH -> RecordDamage.hugeLength(valid, n);
+            case FLIPPED_BIT -> RecordDamage.flippedBit(valid, n);
+            case TRAILING_BYTES -> RecordDamage.trailingBytes(valid, n);
             case FIELD_DROPPED -> {
                 String field = List.of("requestId", "candidateId", "timestamp").get(n % 3);
                 yield text.replaceFirst("\"" + field + "\":(\"[^\"]*\"|[0-9.]+),?", "").replace(",}", "}")

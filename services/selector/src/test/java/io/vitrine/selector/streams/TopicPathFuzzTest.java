@@ -17,11 +17,10 @@ import io.vitrine.selector.decision.DecisionEngine;
 import io.vitrine.selector.decision.PosteriorView;
 import io.vitrine.selector.decision.ServingEncoders;
 import io.vitrine.selector.metrics.SelectorMetrics;
+import io.vitrine.service.RecordDamage;
 import io.vitrine.service.RecordedDeadLetters;
 import io.vitrine.service.control.SlotControls;
 import io.vitrine.service.encoders.EncoderCatalog;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import net.jqwik.api.Arbitraries;
@@ -273,41 +271,17 @@ class TopicPathFuzzTest {
         }
         byte[] valid = wire.serde(DecisionRequest.class).serializer().serialize("fuzz",
                 request.setCandidates(candidates).build());
-        Random random = new Random(n);
         return switch (spec.damage()) {
             case EMPTY -> new byte[0];
-            case RANDOM_BYTES -> {
-                byte[] bytes = new byte[1 + n % 200];
-                random.nextBytes(bytes);
-                yield bytes;
-            }
-            case TRUNCATED -> java.util.Arrays.copyOf(valid, n % valid.length);
-            case WRONG_MARKER -> flip(valid, n % 2, n);
-            case WRONG_FINGERPRINT -> flip(valid, 2 + n % 8, n);
-            case FLIPPED_BIT -> flip(valid, 10 + n % (valid.length - 10), n);
-            case HUGE_LENGTH -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                out.write(valid, 0, 10);
-                out.writeBytes(List.of(new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},
-                        new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F},
-                        new byte[] {0x01}).get(n % 3));
-                out.write(valid, 11, valid.length - 11); // the request id is short: its length is one byte
-                yield out.toByteArray();
-            }
-            case TRAILING_BYTES -> {
-                byte[] tail = new byte[1 + n % 16];
-                random.nextBytes(tail);
-                ByteBuffer out = ByteBuffer.allocate(valid.length + tail.length).put(valid).put(tail);
-                yield out.array();
-            }
+            case RANDOM_BYTES -> RecordDamage.randomBytes(n);
+            case TRUNCATED -> RecordDamage.truncated(valid, n);
+            case WRONG_MARKER -> RecordDamage.wrongMarker(valid, n);
+            case WRONG_FINGERPRINT -> RecordDamage.wrongFingerprint(valid, n);
+            case FLIPPED_BIT -> RecordDamage.flippedBit(valid, n);
+            case HUGE_LENGTH -> RecordDamage.hugeLength(valid, n);
+            case TRAILING_BYTES -> RecordDamage.trailingBytes(valid, n);
             default -> valid;
         };
-    }
-
-    private static byte[] flip(byte[] valid, int at, int n) {
-        byte[] bytes = valid.clone();
-        bytes[at] ^= (byte) (1 << (n % 8));
-        return bytes;
     }
 
     private static List<Float> features(int n, float value) {
