@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,11 +94,7 @@ class DecisionFuzzTest {
     }
 
     private static HttpRequest request(URI uri, Attempt attempt) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(attempt.body()));
-        if (attempt.contentType() != null) {
-            request.header("Content-Type", attempt.contentType());
-        }
+        HttpRequest.Builder request = FuzzAnswers.post(uri, attempt.body(), attempt.contentType());
         if (attempt.accept() != null) {
             request.header("Accept", attempt.accept());
         }

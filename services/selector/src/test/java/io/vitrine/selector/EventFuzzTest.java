@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -67,7 +66,8 @@ class EventFuzzTest {
             List<Future<?>> sending = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
                 Attempt attempt = generator.next();
-                sending.add(pool.submit(() -> answers.send(request(uri, attempt), describe(attempt),
+                HttpRequest request = FuzzAnswers.post(uri, attempt.body(), attempt.contentType()).build();
+                sending.add(pool.submit(() -> answers.send(request, describe(attempt),
                         (answer, body) -> verdict(attempt, answer, body))));
             }
             for (Future<?> done : sending) {
@@ -82,15 +82,6 @@ class EventFuzzTest {
         answers.assertAllRight(seed);
         assertEquals(requests, answers.count());
         assertTrue(statuses.containsKey(202) && statuses.containsKey(400), "both accepted and refused: " + statuses);
-    }
-
-    private static HttpRequest request(URI uri, Attempt attempt) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(attempt.body()));
-        if (attempt.contentType() != null) {
-            request.header("Content-Type", attempt.contentType());
-        }
-        return request.build();
     }
 
     /** What is wrong with an answer, or null. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,6 +34,16 @@ final class FuzzAnswers {
     private final ObjectMapper json = new ObjectMapper();
     private final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+
+    /** A POST of {@code body}, with its content type when it has one. */
+    static HttpRequest.Builder post(URI uri, byte[] body, String contentType) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return request;
+    }
 
     /** Sends the request and judges its answer; {@code described} names the request in a failure. */
     void send(HttpRequest request, String described, Verdict verdict) {
