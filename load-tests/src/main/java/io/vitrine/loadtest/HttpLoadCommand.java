@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vitrine.cli.DurationConverter;
 import io.vitrine.cli.http.EncoderInfo;
 import io.vitrine.cli.http.VitrineHttp;
-import io.vitrine.cli.stack.RepoHome;
 import io.vitrine.cli.stack.StackException;
 import io.vitrine.loadtest.http.DecisionBodies;
 import io.vitrine.loadtest.http.OpenLoopHttp;
 import io.vitrine.loadtest.http.SelectorTimes;
-import io.vitrine.loadtest.http.StepResult;
 import io.vitrine.loadtest.http.Target;
+import io.vitrine.loadtest.openloop.Progress;
+import io.vitrine.loadtest.openloop.StepResult;
 import io.vitrine.quality.Charts;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,7 +26,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.LongFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -93,13 +95,8 @@ final class HttpLoadCommand implements Callable<Integer> {
             description = "A JVM option of the started selector, repeatable (e.g. -XX:StartFlightRecording=filename=s.jfr).")
     List<String> selectorOptions = new ArrayList<>();
 
-    @Option(names = "--selector-jar", paramLabel = "JAR",
-            description = "The selector to start (default: services/selector/target/quarkus-app/quarkus-run.jar), e.g. "
-                    + "an earlier build to compare with.")
-    Optional<Path> selectorJar;
-
-    @Option(names = "--home", paramLabel = "DIR", description = "Root of the Vitrine source tree (default: found from here).")
-    Optional<Path> home;
+    @Mixin
+    SelectorStart selectorStart;
 
     private final PrintStream stdout;
     private final PrintStream stderr;
@@ -129,27 +126,12 @@ final class HttpLoadCommand implements Callable<Integer> {
         }
         rates = rates.stream().sorted().distinct().toList();
         Instant started = Instant.now();
-        LoadStack stack = null;
-        try {
-            URI selector;
-            if (selectorUrl.isPresent()) {
-                selector = selectorUrl.get();
-            } else {
-                Path root = RepoHome.locate(home);
-                stack = LoadStack.start(root, root.resolve("load-tests/target/stack"), portBase,
-                        Optional.of(selectorJar.map(Path::toAbsolutePath)
-                                .orElse(root.resolve("services/selector/target/quarkus-app/quarkus-run.jar"))),
-                        selectorOptions, List.of(), stdout);
-                selector = stack.selector();
-            }
-            return run(selector, started);
+        try (LoadStack stack = selectorUrl.isPresent() ? null
+                : selectorStart.start("stack", portBase, selectorOptions, stdout)) {
+            return run(stack == null ? selectorUrl.get() : stack.selector(), started);
         } catch (StackException e) {
             stderr.println("http: " + e.getMessage());
             return 1;
-        } finally {
-            if (stack != null) {
-                stack.close();
-            }
         }
     }
 
@@ -167,43 +149,29 @@ final class HttpLoadCommand implements Callable<Integer> {
         List<StepResult> holds = new ArrayList<>();
         int[] stepNumber = {0};
         java.net.http.HttpClient metrics = VitrineHttp.newClient();
+        Progress progress = Progress.printed(stderr, 9);
         try (OpenLoopHttp generator = new OpenLoopHttp(connections, maxInFlight)) {
             for (Target target : targets) {
-                generator.run(target, rates.get(0), warmup, i -> bodies.body(stepNumber[0], i), this::progress);
+                generator.run(target, rates.get(0), warmup, i -> bodies.body(stepNumber[0], i), progress);
                 stepNumber[0]++;
             }
-            // The targets alternate rate by rate, so that both see the machine as it is at that moment.
-            List<Target> searching = new ArrayList<>(targets);
-            for (int rate : rates) {
-                for (Target target : List.copyOf(searching)) {
-                    SelectorTimes before = SelectorTimes.read(metrics, selector);
-                    StepResult result = generator.run(target, rate, step, i -> bodies.body(stepNumber[0], i),
-                            this::progress);
-                    SelectorTimes after = SelectorTimes.read(metrics, selector);
-                    result = result.withSelectorTimes(after.meanDecideMicros(before), after.meanLogMillis(before));
-                    stepNumber[0]++;
-                    steps.add(result);
-                    stdout.println(line(result));
-                    if (result.holds(p99Goal)) {
-                        highest.put(target.name(), rate);
-                    }
-                    if (!result.keepsUp()) {
-                        searching.remove(target);
-                    }
+            LoadRuns.alternate(targets, rates, (target, rate) -> {
+                StepResult result = measured(generator, metrics, selector, target, rate, step,
+                        i -> bodies.body(stepNumber[0], i), progress);
+                stepNumber[0]++;
+                steps.add(result);
+                stdout.println(line(result));
+                if (result.holds(p99Goal)) {
+                    highest.put(target.name(), rate);
                 }
-                if (searching.isEmpty()) {
-                    break;
-                }
-            }
+                return result.keepsUp();
+            });
             if (!hold.isZero()) {
                 for (Target target : targets) {
                     Integer rate = highest.get(target.name());
                     if (rate != null) {
-                        SelectorTimes before = SelectorTimes.read(metrics, selector);
-                        StepResult result = generator.run(target, rate, hold, i -> bodies.body(stepNumber[0], i),
-                                this::progress);
-                        SelectorTimes after = SelectorTimes.read(metrics, selector);
-                        result = result.withSelectorTimes(after.meanDecideMicros(before), after.meanLogMillis(before));
+                        StepResult result = measured(generator, metrics, selector, target, rate, hold,
+                                i -> bodies.body(stepNumber[0], i), progress);
                         stepNumber[0]++;
                         holds.add(result);
                         stdout.println("hold " + line(result));
@@ -211,33 +179,31 @@ final class HttpLoadCommand implements Callable<Integer> {
                 }
             }
         }
-        Report report = new Report("http", started.toString(), Runtime.getRuntime().availableProcessors() + " cores, "
-                + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), candidates,
+        Report report = new Report("http", started.toString(), LoadRuns.machine(), candidates,
                 encoder.contextFeatures(), encoder.candidateFeatures(), encoder.dimension(), encoder.version(),
                 p99Goal, steps, highest, holds);
         write(report);
         summary(report);
-        boolean failedAtTheStart = targets.stream().anyMatch(t -> steps.stream()
-                .filter(s -> s.target().equals(t.name())).findFirst().map(s -> s.errorCount() > 0 || s.ok() == 0)
-                .orElse(true));
-        if (failedAtTheStart) {
+        if (LoadRuns.failedAtTheStart(targets.stream().map(Target::name).toList(), steps)) {
             stderr.println("http: a target had errors at the lowest rate " + rates.get(0) + "/s (see above)");
             return 1;
         }
         return 0;
     }
 
-    private void progress(String target, int rate, double elapsed, double total, long ok, long errors) {
-        stderr.printf(Locale.ROOT, "  %-9s %,6d/s  %5.1f / %.0f s  ok %,d  errors %,d%n", target, rate, elapsed, total,
-                ok, errors);
+    /** A step with the selector's own times over it. */
+    private static StepResult measured(OpenLoopHttp generator, java.net.http.HttpClient metrics, URI selector,
+                                       Target target, int rate, Duration duration, LongFunction<byte[]> bodies,
+                                       Progress progress) throws Exception {
+        SelectorTimes before = SelectorTimes.read(metrics, selector);
+        StepResult result = generator.run(target, rate, duration, bodies, progress);
+        SelectorTimes after = SelectorTimes.read(metrics, selector);
+        return result.withSelectorTimes(after.meanDecideMicros(before), after.meanLogMillis(before));
     }
 
     static String line(StepResult r) {
-        return String.format(Locale.ROOT, "%-9s offered %,6d/s answered %,8.0f/s  p50 %7.2f  p90 %7.2f  p99 %8.2f"
-                        + "  p99.9 %8.2f  max %8.2f ms  errors %d%s%s", r.target(), r.offered(), r.answered(), r.p50(),
-                r.p90(), r.p99(), r.p999(), r.max(), r.errorCount(), r.errors().isEmpty() ? "" : " " + r.errors(),
-                Double.isNaN(r.decideMicros()) ? "" : String.format(Locale.ROOT,
-                        "  (selector: decide %.0f us, Kafka ack %.2f ms on average)", r.decideMicros(), r.logMillis()));
+        return r.line(9) + (Double.isNaN(r.decideMicros()) ? "" : String.format(Locale.ROOT,
+                "  (selector: decide %.0f us, Kafka ack %.2f ms on average)", r.decideMicros(), r.logMillis()));
     }
 
     private void write(Report report) throws IOException {
@@ -247,10 +213,7 @@ final class HttpLoadCommand implements Callable<Integer> {
                 .writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
         Map<String, double[][]> series = new LinkedHashMap<>();
         for (String target : List.of("baseline", "decisions")) {
-            List<StepResult> of = report.steps().stream().filter(s -> s.target().equals(target)).toList();
-            double[] x = of.stream().mapToDouble(StepResult::offered).toArray();
-            series.put(target + " p50", new double[][] {x, of.stream().mapToDouble(StepResult::p50).toArray()});
-            series.put(target + " p99", new double[][] {x, of.stream().mapToDouble(StepResult::p99).toArray()});
+            LoadRuns.latencies(series, target, target, report.steps());
         }
         series.put("goal p99", new double[][] {{rates.get(0), rates.get(rates.size() - 1)}, {p99Goal, p99Goal}});
         Path png = out.resolve("http-load.png");

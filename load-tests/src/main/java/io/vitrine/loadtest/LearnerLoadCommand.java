@@ -157,27 +157,18 @@ final class LearnerLoadCommand implements Callable<Integer> {
                 if (!warmup.isZero()) {
                     load.step(rates.get(0), warmup, order.get(0), drain, this::progress);
                 }
-                List<Placement> searching = new ArrayList<>(order);
-                for (int rate : rates) {
-                    for (Placement placement : List.copyOf(searching)) {
-                        LearnerStepResult result = load.step(rate, step, placement, drain, this::progress);
-                        steps.add(result);
-                        stdout.println(line(result));
-                        if (result.keepsUp(delayGoal)) {
-                            highest.put(placement.label(), rate);
-                        } else {
-                            searching.remove(placement);
-                        }
+                LoadRuns.alternate(order, rates, (placement, rate) -> {
+                    LearnerStepResult result = load.step(rate, step, placement, drain, this::progress);
+                    steps.add(result);
+                    stdout.println(line(result));
+                    if (result.keepsUp(delayGoal)) {
+                        highest.put(placement.label(), rate);
                     }
-                    if (searching.isEmpty()) {
-                        break;
-                    }
-                }
+                    return result.keepsUp(delayGoal);
+                });
             }
-            Report report = new Report("learner", started.toString(), Runtime.getRuntime().availableProcessors()
-                    + " cores, " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                    learnerOptions, window.toMillis(), publishInterval.toMillis(), clickShare, delayGoal, steps,
-                    highest);
+            Report report = new Report("learner", started.toString(), LoadRuns.machine(), learnerOptions,
+                    window.toMillis(), publishInterval.toMillis(), clickShare, delayGoal, steps, highest);
             write(report);
             summary(report);
             boolean lostOrDoubled = steps.stream().anyMatch(s -> s.duplicates() > 0

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vitrine.cli.DurationConverter;
 import io.vitrine.cli.http.EncoderInfo;
 import io.vitrine.cli.http.VitrineHttp;
-import io.vitrine.cli.stack.RepoHome;
 import io.vitrine.cli.stack.StackException;
-import io.vitrine.loadtest.http.StepResult;
+import io.vitrine.loadtest.openloop.Progress;
+import io.vitrine.loadtest.openloop.StepResult;
 import io.vitrine.loadtest.topic.OpenLoopTopic;
 import io.vitrine.loadtest.topic.RequestRecords;
 import io.vitrine.loadtest.topic.TopicDecideTime;
@@ -35,6 +35,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -114,13 +115,8 @@ final class TopicLoadCommand implements Callable<Integer> {
                     + "-XX:StartFlightRecording=filename=s.jfr, -Dkafka-streams.producer.linger.ms=100).")
     List<String> selectorOptions = new ArrayList<>();
 
-    @Option(names = "--selector-jar", paramLabel = "JAR",
-            description = "The selector to start (default: services/selector/target/quarkus-app/quarkus-run.jar), e.g. "
-                    + "an earlier build to compare with.")
-    Optional<Path> selectorJar;
-
-    @Option(names = "--home", paramLabel = "DIR", description = "Root of the Vitrine source tree (default: found from here).")
-    Optional<Path> home;
+    @Mixin
+    SelectorStart selectorStart;
 
     private final PrintStream stdout;
     private final PrintStream stderr;
@@ -162,33 +158,13 @@ final class TopicLoadCommand implements Callable<Integer> {
         rates = rates.stream().sorted().distinct().toList();
         Instant started = Instant.now();
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        LoadStack stack = null;
-        try {
-            URI selector;
-            String brokers;
-            String prefix;
-            if (selectorUrl.isPresent()) {
-                selector = selectorUrl.get();
-                brokers = bootstrap.get();
-                prefix = topicPrefix.get();
-            } else {
-                Path root = RepoHome.locate(home);
-                stack = LoadStack.start(root, root.resolve("load-tests/target/topic-stack"), portBase,
-                        Optional.of(selectorJar.map(Path::toAbsolutePath)
-                                .orElse(root.resolve("services/selector/target/quarkus-app/quarkus-run.jar"))),
-                        selectorOptions, List.of(), stdout);
-                selector = stack.selector();
-                brokers = stack.bootstrapServers();
-                prefix = LoadStack.TOPIC_PREFIX;
-            }
-            return run(selector, brokers, prefix, started, loadBefore);
+        try (LoadStack stack = selectorUrl.isPresent() ? null
+                : selectorStart.start("topic-stack", portBase, selectorOptions, stdout)) {
+            return stack == null ? run(selectorUrl.get(), bootstrap.get(), topicPrefix.get(), started, loadBefore)
+                    : run(stack.selector(), stack.bootstrapServers(), LoadStack.TOPIC_PREFIX, started, loadBefore);
         } catch (StackException e) {
             stderr.println("topic: " + e.getMessage());
             return 1;
-        } finally {
-            if (stack != null) {
-                stack.close();
-            }
         }
     }
 
@@ -209,40 +185,33 @@ final class TopicLoadCommand implements Callable<Integer> {
         List<StepResult> steps = new ArrayList<>();
         Map<String, Integer> sustainable = new LinkedHashMap<>();
         Map<String, Double> answerBytes = new LinkedHashMap<>();
-        int stepNumber = 0;
+        int[] stepNumber = {0};
         java.net.http.HttpClient metrics = VitrineHttp.newClient();
-        List<TopicTarget> searching = new ArrayList<>(targets);
+        Progress progress = Progress.printed(stderr, 5);
         try (OpenLoopTopic generator = new OpenLoopTopic(brokers, targets, Topic.DEAD_LETTERS.name(prefix),
                 maxInFlight, timeout)) {
             for (TopicTarget target : targets) {
-                generator.run(target, rates.get(0), warmup, stepNumber++, requests, this::progress);
+                generator.run(target, rates.get(0), warmup, stepNumber[0]++, requests, progress);
             }
-            // The targets alternate rate by rate, so that both see the machine as it is at that moment.
-            for (int rate : rates) {
-                for (TopicTarget target : List.copyOf(searching)) {
-                    if (!generator.settle(Duration.ofSeconds(1), Duration.ofSeconds(60))) {
-                        stderr.println("topic: answers still arriving 60 s after the last step; going on");
-                    }
-                    TopicDecideTime before = TopicDecideTime.read(metrics, selector);
-                    StepResult result = generator.run(target, rate, step, stepNumber++, requests, this::progress);
-                    TopicDecideTime after = TopicDecideTime.read(metrics, selector);
-                    if (!target.name().equals("raw")) {
-                        result = result.withSelectorTimes(after.meanMicros(before), Double.NaN);
-                    }
-                    steps.add(result);
-                    stdout.println(line(result));
-                    if (result.keepsUp()) {
-                        sustainable.merge(target.name(), rate, Math::max);
-                    } else if (!smoke) {
-                        // A smoke run is about every step running; on a loaded machine a step of a few seconds
-                        // may answer under 90% of its rate within it, the last answers' latency counting.
-                        searching.remove(target);
-                    }
+            LoadRuns.alternate(targets, rates, (target, rate) -> {
+                if (!generator.settle(Duration.ofSeconds(1), Duration.ofSeconds(60))) {
+                    stderr.println("topic: answers still arriving 60 s after the last step; going on");
                 }
-                if (searching.isEmpty()) {
-                    break;
+                TopicDecideTime before = TopicDecideTime.read(metrics, selector);
+                StepResult result = generator.run(target, rate, step, stepNumber[0]++, requests, progress);
+                TopicDecideTime after = TopicDecideTime.read(metrics, selector);
+                if (!target.name().equals("raw")) {
+                    result = result.withSelectorTimes(after.meanMicros(before), Double.NaN);
                 }
-            }
+                steps.add(result);
+                stdout.println(line(result));
+                if (result.keepsUp()) {
+                    sustainable.merge(target.name(), rate, Math::max);
+                }
+                // A smoke run is about every step running; on a loaded machine a step of a few seconds may answer
+                // under 90% of its rate within it, the last answers' latency counting.
+                return result.keepsUp() || smoke;
+            });
             for (TopicTarget target : targets) {
                 answerBytes.put(target.name(), generator.meanAnswerBytes(target.name()));
             }
@@ -259,18 +228,14 @@ final class TopicLoadCommand implements Callable<Integer> {
         // Also when the topic path fell behind there: its p99 is then its backlog's, and the goal is not met.
         Double p99Ratio = rawAt.isPresent() && topicAt.isPresent() && rawAt.get().ok() > 0 && topicAt.get().ok() > 0
                 ? topicAt.get().p99() / rawAt.get().p99() : null;
-        Report report = new Report("topic", started.toString(), Runtime.getRuntime().availableProcessors() + " cores, "
-                + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), loadBefore,
+        Report report = new Report("topic", started.toString(), LoadRuns.machine(), loadBefore,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), selectorOptions, candidates,
                 encoder.contextFeatures(), encoder.candidateFeatures(), encoder.dimension(), encoder.version(),
                 requestBytes, answerBytes, timeout.toMillis(), steps, sustainable, everyRate, rateRatio, RATE_GOAL,
                 compareRate, p99Ratio, P99_GOAL);
         write(report);
         summary(report);
-        boolean failedAtTheStart = targets.stream().anyMatch(t -> steps.stream()
-                .filter(s -> s.target().equals(t.name())).findFirst().map(s -> s.errorCount() > 0 || s.ok() == 0)
-                .orElse(true));
-        if (failedAtTheStart) {
+        if (LoadRuns.failedAtTheStart(targets.stream().map(TopicTarget::name).toList(), steps)) {
             stderr.println("topic: a target had errors at the lowest rate " + rates.get(0) + "/s (see above)");
             return 1;
         }
@@ -296,17 +261,9 @@ final class TopicLoadCommand implements Callable<Integer> {
         }
     }
 
-    private void progress(String target, int rate, double elapsed, double total, long ok, long errors) {
-        stderr.printf(Locale.ROOT, "  %-5s %,6d/s  %5.1f / %.0f s  ok %,d  errors %,d%n", target, rate, elapsed, total,
-                ok, errors);
-    }
-
     static String line(StepResult r) {
-        return String.format(Locale.ROOT, "%-5s offered %,6d/s answered %,8.0f/s  p50 %7.2f  p90 %7.2f  p99 %8.2f"
-                        + "  p99.9 %8.2f  max %8.2f ms  errors %d%s%s", r.target(), r.offered(), r.answered(), r.p50(),
-                r.p90(), r.p99(), r.p999(), r.max(), r.errorCount(), r.errors().isEmpty() ? "" : " " + r.errors(),
-                Double.isNaN(r.decideMicros()) ? "" : String.format(Locale.ROOT,
-                        "  (selector: decide %.0f us on average)", r.decideMicros()));
+        return r.line(5) + (Double.isNaN(r.decideMicros()) ? "" : String.format(Locale.ROOT,
+                "  (selector: decide %.0f us on average)", r.decideMicros()));
     }
 
     private void write(Report report) throws IOException {
@@ -315,11 +272,7 @@ final class TopicLoadCommand implements Callable<Integer> {
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
         Map<String, double[][]> series = new LinkedHashMap<>();
         for (String target : List.of("raw", "topic")) {
-            List<StepResult> of = report.steps().stream().filter(s -> s.target().equals(target)).toList();
-            double[] x = of.stream().mapToDouble(StepResult::offered).toArray();
-            String name = target.equals("raw") ? "raw round trip" : "topic path";
-            series.put(name + " p50", new double[][] {x, of.stream().mapToDouble(StepResult::p50).toArray()});
-            series.put(name + " p99", new double[][] {x, of.stream().mapToDouble(StepResult::p99).toArray()});
+            LoadRuns.latencies(series, target.equals("raw") ? "raw round trip" : "topic path", target, report.steps());
         }
         Path png = out.resolve("topic-load.png");
         Charts.line(png, "Topic path (decision-requests -> decisions) against Kafka's raw round trip, same run",

@@ -28,11 +28,7 @@ class HttpLoadCommandTest {
 
     @Test
     void helpNamesTheGoalAndTheStackOptions() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = new CommandLine(new HttpLoadCommand(new PrintStream(out, true, StandardCharsets.UTF_8), System.err))
-                .setOut(new java.io.PrintWriter(out, true, StandardCharsets.UTF_8)).execute("--help");
-        String help = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code);
+        String help = LoadCommandChecks.help(new HttpLoadCommand(System.out, System.err));
         assertTrue(help.contains("--p99-goal") && help.contains("--selector-url") && help.contains("--smoke"), help);
     }
 
@@ -53,21 +49,8 @@ class HttpLoadCommandTest {
             assertEquals(20, report.get("candidates").asInt());
             assertEquals(32, report.get("dimension").asInt());
             for (String target : List.of("baseline", "decisions")) {
-                int steps = 0;
-                for (JsonNode step : report.get("steps")) {
-                    if (!step.get("target").asText().equals(target)) {
-                        continue;
-                    }
-                    steps++;
-                    assertEquals(0, step.get("errors").size(), target + ": " + step);
-                    assertEquals(step.get("sent").asLong(), step.get("ok").asLong(), target + ": " + step);
-                    assertTrue(step.get("ok").asLong() > 0, target + ": " + step);
-                    for (String percentile : List.of("p50", "p99", "max")) {
-                        assertTrue(step.get(percentile).isNumber() && step.get(percentile).asDouble() > 0,
-                                target + " " + percentile + ": " + step);
-                    }
-                }
-                assertTrue(steps >= 1, "no step of " + target + " in " + report);
+                assertTrue(LoadCommandChecks.checkedSteps(report, target) >= 1,
+                        "no step of " + target + " in " + report);
             }
             assertTrue(Files.size(out.resolve("http-load.png")) > 0);
         }

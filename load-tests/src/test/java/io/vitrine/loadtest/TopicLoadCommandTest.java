@@ -29,11 +29,7 @@ class TopicLoadCommandTest {
 
     @Test
     void helpNamesTheBaselineTheGoalsAndTheStackOptions() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = new CommandLine(new TopicLoadCommand(new PrintStream(out, true, StandardCharsets.UTF_8), System.err))
-                .setOut(new java.io.PrintWriter(out, true, StandardCharsets.UTF_8)).execute("--help");
-        String help = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code);
+        String help = LoadCommandChecks.help(new TopicLoadCommand(System.out, System.err));
         assertTrue(help.contains("raw round trip") && help.contains("--compare-rate") && help.contains("--bootstrap")
                 && help.contains("--smoke"), help);
     }
@@ -66,21 +62,8 @@ class TopicLoadCommandTest {
             assertEquals(32, report.get("dimension").asInt());
             assertTrue(report.get("requestBytes").asInt() > 0, report.toString());
             for (String target : List.of("raw", "topic")) {
-                int steps = 0;
-                for (JsonNode step : report.get("steps")) {
-                    if (!step.get("target").asText().equals(target)) {
-                        continue;
-                    }
-                    steps++;
-                    assertEquals(0, step.get("errors").size(), target + ": " + step);
-                    assertTrue(step.get("ok").asLong() > 0, target + ": " + step);
-                    assertEquals(step.get("sent").asLong(), step.get("ok").asLong(), target + ": " + step);
-                    for (String percentile : List.of("p50", "p99", "max")) {
-                        assertTrue(step.get(percentile).isNumber() && step.get(percentile).asDouble() > 0,
-                                target + " " + percentile + ": " + step);
-                    }
-                }
-                assertEquals(2, steps, "both rates of " + target + " in " + report);
+                assertEquals(2, LoadCommandChecks.checkedSteps(report, target), "both rates of " + target + " in "
+                        + report);
                 assertTrue(report.get("answerBytes").get(target).asDouble() > 0, report.toString());
             }
             // A decision carries the request and what was chosen: larger than the request itself.

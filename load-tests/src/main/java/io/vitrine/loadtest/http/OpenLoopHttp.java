@@ -8,22 +8,18 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vitrine.loadtest.openloop.OpenLoopStep;
+import io.vitrine.loadtest.openloop.Progress;
+import io.vitrine.loadtest.openloop.StepResult;
 import java.time.Duration;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 
 /**
- * An open-loop HTTP load generator: request i of a step is due at {@code start + i / rate}, is sent then whatever
- * the earlier ones did, and its latency counts from that intended time, so a stall of the server shows in full in
- * the percentiles instead of slowing the generator down (coordinated omission). Latencies go to an HdrHistogram.
+ * An open-loop HTTP load generator: each step an {@link OpenLoopStep} (request i due at {@code start + i / rate},
+ * latency from that intended time), its requests posted to the target.
  * <p>
  * The client is Vert.x's (Netty underneath, already in the services' stack): one event loop thread sends and reads
  * for all connections, so the generator takes little of the cores it shares with the services. wrk is closed
@@ -34,7 +30,6 @@ public final class OpenLoopHttp implements AutoCloseable {
 
     /** Answers still missing this long after the last send count as errors ({@code no answer}). */
     private static final Duration DRAIN = Duration.ofSeconds(15);
-    private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(5);
 
     private final Vertx vertx;
     private final HttpClient client;
@@ -57,49 +52,18 @@ public final class OpenLoopHttp implements AutoCloseable {
         this.maxInFlight = maxInFlight;
     }
 
-    /** Progress of a running step, about once a second. */
-    public interface Progress {
-        void update(String target, int rate, double elapsedSeconds, double totalSeconds, long ok, long errors);
-    }
-
     /**
      * Posts {@code bodies.apply(i)} to the target at {@code rate} per second for {@code duration}, then waits for the
      * answers still out.
      */
     public StepResult run(Target target, int rate, Duration duration, LongFunction<byte[]> bodies, Progress progress)
             throws InterruptedException {
-        long count = Math.max(1, Math.round(rate * (duration.toNanos() / 1e9)));
-        double period = 1e9 / rate;
-        Histogram latency = new ConcurrentHistogram(1, HIGHEST_MICROS, 3);
-        LongAdder ok = new LongAdder();
-        Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+        OpenLoopStep step = new OpenLoopStep(target.name(), rate, duration, progress);
         AtomicLong inFlight = new AtomicLong();
-        AtomicLong lastAnswer = new AtomicLong();
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target.uri().toString())
                 .putHeader("Content-Type", "application/json").setTimeout(DRAIN.toMillis());
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-        long nextProgress = start + TimeUnit.SECONDS.toNanos(1);
-        long sent = 0;
-        for (long i = 0; i < count; i++) {
-            long intended = start + (long) (i * period);
-            long now = System.nanoTime();
-            if (intended > now) {
-                // Parks rather than spins: the generator shares the cores with the services. A late wake-up only
-                // adds to the measured latency, never hides it.
-                LockSupport.parkNanos(intended - now);
-                now = System.nanoTime();
-            }
-            if (now >= nextProgress) {
-                progress.update(target.name(), rate, (now - start) / 1e9, duration.toNanos() / 1e9, ok.sum(),
-                        sum(errors));
-                nextProgress += TimeUnit.SECONDS.toNanos(1);
-            }
-            if (inFlight.get() >= maxInFlight) {
-                errors.computeIfAbsent("backlog", k -> new LongAdder()).increment();
-                continue;
-            }
+        step.send(inFlight::get, maxInFlight, (i, intended) -> {
             inFlight.incrementAndGet();
-            sent++;
             Buffer body = Buffer.buffer(bodies.apply(i));
             // Everything from the request on runs on the client's event loop: a listener attached from this thread
             // after the response had already arrived would ask for a body that is gone, and read it as empty.
@@ -110,32 +74,19 @@ public final class OpenLoopHttp implements AutoCloseable {
                         long done = System.nanoTime();
                         String error = outcome.succeeded() ? outcome.result() : failure(outcome.cause());
                         if (error == null) {
-                            latency.recordValue(Math.min(HIGHEST_MICROS, Math.max(1, (done - intended) / 1_000)));
-                            ok.increment();
+                            step.ok(done - intended);
                         } else {
-                            errors.computeIfAbsent(error, k -> new LongAdder()).increment();
+                            step.error(error);
                         }
-                        lastAnswer.accumulateAndGet(done, Math::max);
+                        step.answeredAt(done);
                         inFlight.decrementAndGet();
                     }));
-        }
+        });
         long deadline = System.nanoTime() + DRAIN.toNanos() + TimeUnit.SECONDS.toNanos(1);
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        long missing = inFlight.get();
-        Map<String, Long> counted = new TreeMap<>();
-        errors.forEach((kind, n) -> counted.put(kind, n.sum()));
-        if (missing > 0) {
-            counted.merge("no answer", missing, Long::sum);
-        }
-        long okCount = ok.sum();
-        double span = Math.max(1e-9, (Math.max(lastAnswer.get(), start + (long) (count * period)) - start) / 1e9);
-        progress.update(target.name(), rate, duration.toNanos() / 1e9, duration.toNanos() / 1e9, okCount,
-                counted.values().stream().mapToLong(Long::longValue).sum());
-        return new StepResult(target.name(), rate, duration.toNanos() / 1e9, sent, okCount, counted, okCount / span,
-                millis(latency, 50), millis(latency, 90), millis(latency, 99), millis(latency, 99.9),
-                okCount == 0 ? Double.NaN : latency.getMaxValue() / 1_000.0, Double.NaN, Double.NaN);
+        return step.result(inFlight.get());
     }
 
     /** Null for a right answer, else the kind of error; the first wrong answer of each kind is printed. */
@@ -150,14 +101,6 @@ public final class OpenLoopHttp implements AutoCloseable {
                     + " " + answer);
         }
         return kind;
-    }
-
-    private static double millis(Histogram latency, double percentile) {
-        return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1_000.0;
-    }
-
-    private static long sum(Map<String, LongAdder> errors) {
-        return errors.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
     private static String failure(Throwable cause) {

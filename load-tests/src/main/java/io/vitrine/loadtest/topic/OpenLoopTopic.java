@@ -2,8 +2,9 @@ package io.vitrine.loadtest.topic;
 
 import io.vitrine.avro.DeadLetter;
 import io.vitrine.avro.Decision;
-import io.vitrine.loadtest.http.OpenLoopHttp;
-import io.vitrine.loadtest.http.StepResult;
+import io.vitrine.loadtest.openloop.OpenLoopStep;
+import io.vitrine.loadtest.openloop.Progress;
+import io.vitrine.loadtest.openloop.StepResult;
 import io.vitrine.schemas.AvroSerdes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,14 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,9 +32,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * An open-loop generator over Kafka: request i of a step is due at {@code start + i / rate}, is produced then
  * whatever the earlier ones did, and its latency counts from that intended time to the moment its answer (a record
- * keyed by its request id) is read back, so that a stall anywhere on the way shows in full (the same rule as
- * {@link OpenLoopHttp}). One producer and one reader serve every target, with Kafka's client defaults, so that the
- * raw round trip and the topic path differ only in what lies between the two topics.
+ * keyed by its request id) is read back, so that a stall anywhere on the way shows in full (each step an
+ * {@link OpenLoopStep}, as over HTTP). One producer and one reader serve every target, with Kafka's client defaults,
+ * so that the raw round trip and the topic path differ only in what lies between the two topics.
  * <p>
  * The reader is assigned every partition of the answer topics and of {@code dead-letters} from the start (no group,
  * no rebalance in the middle of a step) and reads committed records only: the selector's topic path writes without
@@ -49,16 +43,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class OpenLoopTopic implements AutoCloseable {
 
-    private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(5);
     private static final Duration POLL = Duration.ofMillis(100);
 
-    /** A step being measured: what its answers add to. */
-    private record Step(TopicTarget target, Histogram latency, LongAdder ok, Map<String, LongAdder> errors,
-                        AtomicLong lastAnswer) {
-
-        void error(String kind) {
-            errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
-        }
+    /** The step being measured and its target: what its answers add to. */
+    private record Step(TopicTarget target, OpenLoopStep measured) {
     }
 
     private final KafkaProducer<String, byte[]> producer;
@@ -127,47 +115,23 @@ public final class OpenLoopTopic implements AutoCloseable {
      * @param step the step's number, which makes its request ids its own
      */
     public StepResult run(TopicTarget target, int rate, Duration duration, int step, RequestRecords requests,
-                          OpenLoopHttp.Progress progress) throws InterruptedException {
+                          Progress progress) throws InterruptedException {
         check();
-        long count = Math.max(1, Math.round(rate * (duration.toNanos() / 1e9)));
-        double period = 1e9 / rate;
-        Step measured = new Step(target, new ConcurrentHistogram(1, HIGHEST_MICROS, 3), new LongAdder(),
-                new ConcurrentHashMap<>(), new AtomicLong());
+        OpenLoopStep measured = new OpenLoopStep(target.name(), rate, duration, progress);
         pending.clear();
-        current = measured;
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-        long nextProgress = start + TimeUnit.SECONDS.toNanos(1);
-        long sent = 0;
-        for (long i = 0; i < count; i++) {
-            long intended = start + (long) (i * period);
-            long now = System.nanoTime();
-            if (intended > now) {
-                // Parks rather than spins: the generator shares the cores with the services. A late wake-up only
-                // adds to the measured latency, never hides it.
-                LockSupport.parkNanos(intended - now);
-                now = System.nanoTime();
-            }
-            if (now >= nextProgress) {
-                progress.update(target.name(), rate, (now - start) / 1e9, duration.toNanos() / 1e9,
-                        measured.ok().sum(), errorCount(measured));
-                nextProgress += TimeUnit.SECONDS.toNanos(1);
-            }
-            if (pending.size() >= maxInFlight) {
-                measured.error("backlog");
-                continue;
-            }
+        current = new Step(target, measured);
+        measured.send(pending::size, maxInFlight, (i, intended) -> {
             String id = requests.requestId(step, i);
             byte[] value = requests.value(id, i, System.currentTimeMillis());
             pending.put(id, intended);
-            sent++;
             producer.send(new ProducerRecord<>(target.requestTopic(), id, value), (metadata, e) -> {
                 if (e != null && pending.remove(id) != null) {
                     measured.error("not sent: " + e.getClass().getSimpleName());
                     first(target.name() + " not sent", target.name() + ": a request could not be sent: " + e);
                 }
             });
-        }
-        long deadline = start + (long) (count * period) + timeoutNanos;
+        });
+        long deadline = measured.end() + timeoutNanos;
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(5);
             check();
@@ -175,20 +139,7 @@ public final class OpenLoopTopic implements AutoCloseable {
         current = null;
         long missing = pending.size();
         pending.clear();
-        Map<String, Long> counted = new TreeMap<>();
-        measured.errors().forEach((kind, n) -> counted.put(kind, n.sum()));
-        if (missing > 0) {
-            counted.merge("no answer", missing, Long::sum);
-        }
-        long okCount = measured.ok().sum();
-        double span = Math.max(1e-9, (Math.max(measured.lastAnswer().get(), start + (long) (count * period)) - start)
-                / 1e9);
-        Histogram latency = measured.latency();
-        progress.update(target.name(), rate, duration.toNanos() / 1e9, duration.toNanos() / 1e9, okCount,
-                counted.values().stream().mapToLong(Long::longValue).sum());
-        return new StepResult(target.name(), rate, duration.toNanos() / 1e9, sent, okCount, counted, okCount / span,
-                millis(latency, 50), millis(latency, 90), millis(latency, 99), millis(latency, 99.9),
-                okCount == 0 ? Double.NaN : latency.getMaxValue() / 1_000.0, Double.NaN, Double.NaN);
+        return measured.result(missing);
     }
 
     /**
@@ -246,20 +197,19 @@ public final class OpenLoopTopic implements AutoCloseable {
         long latencyNanos = now - intended;
         String wrong = step.target().roundTrip() ? null : wrongDecision(record);
         if (wrong != null) {
-            step.error("wrong answer");
+            step.measured().error("wrong answer");
             first(step.target().name() + " wrong", step.target().name() + ": first wrong answer to " + record.key()
                     + ": " + wrong);
         } else if (latencyNanos > timeoutNanos) {
-            step.error("late answer");
+            step.measured().error("late answer");
         } else {
-            step.latency().recordValue(Math.min(HIGHEST_MICROS, Math.max(1, latencyNanos / 1_000)));
-            step.ok().increment();
+            step.measured().ok(latencyNanos);
             answerBytes.computeIfAbsent(step.target().name(), k -> new long[2]);
             long[] sizes = answerBytes.get(step.target().name());
             sizes[0] += record.serializedValueSize();
             sizes[1]++;
         }
-        step.lastAnswer().accumulateAndGet(now, Math::max);
+        step.measured().answeredAt(now);
     }
 
     /** Null for a decision of this request that chose something, else what is wrong with it. */
@@ -290,7 +240,7 @@ public final class OpenLoopTopic implements AutoCloseable {
         if (id == null || pending.remove(id) == null) {
             return;
         }
-        step.error("dead letter " + letter.getReason());
+        step.measured().error("dead letter " + letter.getReason());
         first(step.target().name() + " dead " + letter.getReason(), step.target().name()
                 + ": first dead letter, request " + id + ": " + letter.getReason() + ": " + letter.getDetail());
     }
@@ -305,14 +255,6 @@ public final class OpenLoopTopic implements AutoCloseable {
     public double meanAnswerBytes(String target) {
         long[] sizes = answerBytes.get(target);
         return sizes == null || sizes[1] == 0 ? Double.NaN : sizes[0] / (double) sizes[1];
-    }
-
-    private static long errorCount(Step step) {
-        return step.errors().values().stream().mapToLong(LongAdder::sum).sum();
-    }
-
-    private static double millis(Histogram latency, double percentile) {
-        return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1_000.0;
     }
 
     /** Throws what stopped the reader, if anything did. */

@@ -76,17 +76,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
     @Override
     public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
                                                  Exception exception) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setService(service)
-                .setSourceTopic(record.topic())
-                .setPartition(record.partition())
-                .setOffset(record.offset())
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setReason("undecodable")
-                .setDetail(String.valueOf(exception.getMessage()))
-                .setTimestamp(Instant.ofEpochMilli(Math.max(0, record.timestamp())))
-                .build();
+        DeadLetter letter = letter(service, record, exception);
         try {
             producer.send(new ProducerRecord<>(topic, record.key(), letter)).get(30, TimeUnit.SECONDS);
             counter.increment();
@@ -101,6 +91,24 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
                     record.partition(), record.offset(), e);
             return DeserializationHandlerResponse.FAIL;
         }
+    }
+
+    /**
+     * The dead letter of a record {@code service} could not decode; public so that tests without a broker record the
+     * very letter the handler would write.
+     */
+    public static DeadLetter letter(String service, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+        return DeadLetter.newBuilder()
+                .setService(service)
+                .setSourceTopic(record.topic())
+                .setPartition(record.partition())
+                .setOffset(record.offset())
+                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setReason("undecodable")
+                .setDetail(String.valueOf(exception.getMessage()))
+                .setTimestamp(Instant.ofEpochMilli(Math.max(0, record.timestamp())))
+                .build();
     }
 
     private static String required(Map<String, ?> configs, String key) {

@@ -4,30 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vitrine.selector.JsonMutations.ByteMutation;
 import io.vitrine.selector.JsonMutations.Mutation;
-import io.vitrine.selector.JsonMutations.Obj;
+import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -56,8 +48,6 @@ class DecisionFuzzTest {
     @TestHTTPResource("/v1/decisions")
     URL endpoint;
 
-    private final ObjectMapper json = new ObjectMapper();
-
     record Attempt(String contentType, String accept, String encoding, byte[] body) {
     }
 
@@ -70,9 +60,8 @@ class DecisionFuzzTest {
         SourceOfRandomness.create(Long.toString(seed));
         java.util.Iterator<Attempt> generator = attempts().sampleStream().iterator();
         List<Attempt> batch = new ArrayList<>();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        URI uri = endpoint.toURI();
+        FuzzAnswers answers = new FuzzAnswers();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         long start = System.nanoTime();
         try {
@@ -81,92 +70,51 @@ class DecisionFuzzTest {
                 for (int i = 0; i < 500 && sent < requests; i++, sent++) {
                     batch.add(generator.next());
                 }
-                List<Future<?>> answers = new ArrayList<>();
+                List<Future<?>> sending = new ArrayList<>();
                 for (Attempt attempt : batch) {
-                    answers.add(pool.submit(() -> check(http, attempt, statuses, failures)));
+                    sending.add(pool.submit(() -> answers.send(request(uri, attempt), describe(attempt),
+                            this::verdict)));
                 }
-                for (Future<?> answer : answers) {
-                    answer.get();
+                for (Future<?> done : sending) {
+                    done.get();
                 }
                 if (sent % 10_000 == 0 || sent == requests) {
                     System.out.printf("fuzz: %,d of %,d requests, %.0f s, statuses %s%n", sent, requests,
-                            (System.nanoTime() - start) / 1e9, new TreeMap<>(statuses));
+                            (System.nanoTime() - start) / 1e9, answers.statuses());
                 }
-                assertTrue(failures.isEmpty(), failures.size() + " bad answers (seed " + seed + "), first: "
-                        + failures.subList(0, Math.min(5, failures.size())));
+                answers.assertAllRight(seed);
             }
         } finally {
             pool.shutdownNow();
         }
-        int total = statuses.values().stream().mapToInt(AtomicInteger::get).sum();
-        assertEquals(requests, total);
+        Map<Integer, Integer> statuses = answers.statuses();
+        assertEquals(requests, answers.count());
         assertTrue(statuses.keySet().stream().allMatch(s -> s < 500), "no 5xx: " + statuses);
         assertTrue(statuses.containsKey(200) && statuses.containsKey(400), "both decisions and refusals: " + statuses);
     }
 
-    private void check(HttpClient http, Attempt attempt, Map<Integer, AtomicInteger> statuses, List<String> failures) {
-        HttpRequest.Builder request;
-        HttpResponse<String> answer;
-        try {
-            request = HttpRequest.newBuilder(endpoint.toURI()).timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(attempt.body()));
-            if (attempt.contentType() != null) {
-                request.header("Content-Type", attempt.contentType());
-            }
-            if (attempt.accept() != null) {
-                request.header("Accept", attempt.accept());
-            }
-            if (attempt.encoding() != null) {
-                request.header("Content-Encoding", attempt.encoding());
-            }
-            answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            failures.add("no answer to " + describe(attempt) + ": " + e);
-            return;
+    private static HttpRequest request(URI uri, Attempt attempt) {
+        HttpRequest.Builder request = FuzzAnswers.post(uri, attempt.body(), attempt.contentType());
+        if (attempt.accept() != null) {
+            request.header("Accept", attempt.accept());
         }
-        statuses.computeIfAbsent(answer.statusCode(), s -> new AtomicInteger()).incrementAndGet();
-        String problem = verdict(answer);
-        if (problem != null) {
-            failures.add(answer.statusCode() + " " + problem + " for " + describe(attempt) + ": " + answer.body());
+        if (attempt.encoding() != null) {
+            request.header("Content-Encoding", attempt.encoding());
         }
+        return request.build();
     }
 
     /** What is wrong with an answer, or null. */
-    private String verdict(HttpResponse<String> answer) {
-        int status = answer.statusCode();
-        if (status >= 500) {
-            return "a server error";
-        }
-        JsonNode body;
-        try {
-            body = json.readTree(answer.body());
-        } catch (Exception e) {
-            return "a body that is not JSON";
-        }
-        String type = answer.headers().firstValue("Content-Type").orElse("");
-        if (status == 200) {
+    private String verdict(HttpResponse<String> answer, JsonNode body) {
+        if (answer.statusCode() == 200) {
             return body.path("chosen").size() >= 1 && body.path("seed").isTextual() ? null : "not a decision";
         }
-        if (!type.startsWith("application/problem+json")) {
-            return "a refusal that is not a problem document (" + type + ")";
-        }
-        if (body.path("status").asInt() != status || body.path("title").asText().isBlank()
-                || !body.path("errors").isArray() || body.path("errors").isEmpty()) {
-            return "a problem document without status, title or errors";
-        }
-        for (JsonNode error : body.path("errors")) {
-            if (error.path("field").asText().isBlank() || error.path("reason").asText().isBlank()
-                    || error.path("detail").asText().isBlank()) {
-                return "an error without field, reason or detail";
-            }
-        }
-        return null;
+        return FuzzAnswers.refusalFault(answer, body);
     }
 
     private static String describe(Attempt attempt) {
-        String body = new String(attempt.body(), StandardCharsets.UTF_8);
         return "[" + attempt.contentType() + ", accept " + attempt.accept() + ", encoding " + attempt.encoding() + "] "
-                + (body.length() > 300 ? body.substring(0, 300) + "..." : body);
+                + FuzzAnswers.shortened(attempt.body());
     }
 
     // ---- generators ----

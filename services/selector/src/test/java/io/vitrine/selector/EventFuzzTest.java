@@ -4,30 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vitrine.selector.JsonMutations.ByteMutation;
 import io.vitrine.selector.JsonMutations.Mutation;
+import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -55,8 +48,6 @@ class EventFuzzTest {
     @TestHTTPResource("/v1/events")
     URL endpoint;
 
-    private final ObjectMapper json = new ObjectMapper();
-
     record Attempt(String contentType, byte[] body, boolean intact, int events) {
     }
 
@@ -67,90 +58,47 @@ class EventFuzzTest {
         // jqwik's generators outside a property (a Quarkus test is not one): seeded here so that a run can be replayed.
         SourceOfRandomness.create(Long.toString(seed));
         Iterator<Attempt> generator = attempts().sampleStream().iterator();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        URI uri = endpoint.toURI();
+        FuzzAnswers answers = new FuzzAnswers();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         long start = System.nanoTime();
         try {
-            List<Future<?>> answers = new ArrayList<>();
+            List<Future<?>> sending = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
                 Attempt attempt = generator.next();
-                answers.add(pool.submit(() -> check(http, attempt, statuses, failures)));
+                HttpRequest request = FuzzAnswers.post(uri, attempt.body(), attempt.contentType()).build();
+                sending.add(pool.submit(() -> answers.send(request, describe(attempt),
+                        (answer, body) -> verdict(attempt, answer, body))));
             }
-            for (Future<?> answer : answers) {
-                answer.get();
+            for (Future<?> done : sending) {
+                done.get();
             }
         } finally {
             pool.shutdownNow();
         }
+        Map<Integer, Integer> statuses = answers.statuses();
         System.out.printf("event fuzz: %,d requests, %.0f s, statuses %s%n", requests,
-                (System.nanoTime() - start) / 1e9, new TreeMap<>(statuses));
-        assertTrue(failures.isEmpty(), failures.size() + " bad answers (seed " + seed + "), first: "
-                + failures.subList(0, Math.min(5, failures.size())));
-        assertEquals(requests, statuses.values().stream().mapToInt(AtomicInteger::get).sum());
+                (System.nanoTime() - start) / 1e9, statuses);
+        answers.assertAllRight(seed);
+        assertEquals(requests, answers.count());
         assertTrue(statuses.containsKey(202) && statuses.containsKey(400), "both accepted and refused: " + statuses);
     }
 
-    private void check(HttpClient http, Attempt attempt, Map<Integer, AtomicInteger> statuses, List<String> failures) {
-        HttpResponse<String> answer;
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.toURI()).timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(attempt.body()));
-            if (attempt.contentType() != null) {
-                request.header("Content-Type", attempt.contentType());
-            }
-            answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            failures.add("no answer to " + describe(attempt) + ": " + e);
-            return;
-        }
-        statuses.computeIfAbsent(answer.statusCode(), s -> new AtomicInteger()).incrementAndGet();
-        String problem = verdict(attempt, answer);
-        if (problem != null) {
-            failures.add(answer.statusCode() + " " + problem + " for " + describe(attempt) + ": " + answer.body());
-        }
-    }
-
     /** What is wrong with an answer, or null. */
-    private String verdict(Attempt attempt, HttpResponse<String> answer) {
+    private static String verdict(Attempt attempt, HttpResponse<String> answer, JsonNode body) {
         int status = answer.statusCode();
-        if (status >= 500) {
-            return "a server error";
-        }
-        JsonNode body;
-        try {
-            body = json.readTree(answer.body());
-        } catch (Exception e) {
-            return "a body that is not JSON";
-        }
-        boolean json = "application/json".equals(attempt.contentType());
-        if (attempt.intact() && json) {
+        if (attempt.intact() && "application/json".equals(attempt.contentType())) {
             return status == 202 && body.path("accepted").asInt() == attempt.events() ? null
                     : "an intact batch of " + attempt.events() + " events not accepted";
         }
         if (status == 202) {
             return body.path("accepted").asInt() >= 1 ? null : "an acceptance without events";
         }
-        String type = answer.headers().firstValue("Content-Type").orElse("");
-        if (!type.startsWith("application/problem+json")) {
-            return "a refusal that is not a problem document (" + type + ")";
-        }
-        if (body.path("status").asInt() != status || !body.path("errors").isArray() || body.path("errors").isEmpty()) {
-            return "a problem document without status or errors";
-        }
-        for (JsonNode error : body.path("errors")) {
-            if (error.path("field").asText().isBlank() || error.path("reason").asText().isBlank()
-                    || error.path("detail").asText().isBlank()) {
-                return "an error without field, reason or detail";
-            }
-        }
-        return null;
+        return FuzzAnswers.refusalFault(answer, body);
     }
 
     private static String describe(Attempt attempt) {
-        String body = new String(attempt.body(), StandardCharsets.UTF_8);
-        return "[" + attempt.contentType() + "] " + (body.length() > 300 ? body.substring(0, 300) + "..." : body);
+        return "[" + attempt.contentType() + "] " + FuzzAnswers.shortened(attempt.body());
     }
 
     static Arbitrary<Attempt> attempts() {

@@ -14,8 +14,9 @@ import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.learner.control.LearningGate;
 import io.vitrine.schemas.Topic;
 import io.vitrine.schemas.WireFormat;
+import io.vitrine.service.RecordDamage;
+import io.vitrine.service.RecordedDeadLetters;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,15 +43,12 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
 import net.jqwik.api.lifecycle.BeforeTry;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
-import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
@@ -70,9 +68,9 @@ import org.apache.kafka.streams.test.TestRecord;
  * letter, and every story became exactly one reward of the right kind.
  *
  * <p>Undecodable records go to the Streams deserialization handler: in the service that is {@code DeadLetterHandler},
- * which writes to Kafka; here {@link Recorded} builds the same letter in memory (the end-to-end {@code FuzzTest} runs
- * the real one). Tries: {@code vitrine.fuzz.tries} in the module's pom (jqwik's {@code jqwik.tries.default}), or
- * {@code -Dvitrine.fuzz.tries=N}.
+ * which writes to Kafka; here {@link RecordedDeadLetters} keeps the same letter in memory (the end-to-end
+ * {@code FuzzTest} runs the real one). Tries: {@code vitrine.fuzz.tries} in the module's pom (jqwik's
+ * {@code jqwik.tries.default}), or {@code -Dvitrine.fuzz.tries=N}.
  */
 class InputFuzzTest {
 
@@ -86,8 +84,6 @@ class InputFuzzTest {
     private static final String SLOT = "fuzz/hero";
     private static final String SCOPE = SLOT + "@enc";
     private static final int DIMENSION = 4;
-    /** The config key under which the test hands {@link Recorded} its list. */
-    private static final String RECORDED = "fuzz.recorded.dead.letters";
 
     /** Which input a damaged record was meant for. */
     enum Kind { DECISION, IMPRESSION, IMPRESSION_JSON, CLICK, CLICK_JSON, REWARD }
@@ -199,8 +195,7 @@ class InputFuzzTest {
         Path shm = Path.of("/dev/shm");
         props.put(StreamsConfig.STATE_DIR_CONFIG, (Files.isDirectory(shm) && Files.isWritable(shm)
                 ? Files.createTempDirectory(shm, "learner-fuzz") : Files.createTempDirectory("learner-fuzz")).toString());
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, Recorded.class);
-        props.put(RECORDED, recorded);
+        props.putAll(RecordedDeadLetters.settings(LearnerTopology.SERVICE, recorded));
         driver = new TopologyTestDriver(LearnerTopology.build(settings, wire,
                 new LearnerMetrics(new SimpleMeterRegistry()), () -> 1, version -> false, LearningGate.open(),
                 partition -> false), props, T0);
@@ -492,53 +487,18 @@ class InputFuzzTest {
 
     private static byte[] damageBytes(Damaged spec, byte[] valid) {
         int n = spec.at();
-        Random random = new Random(n);
         boolean json = spec.kind() == Kind.IMPRESSION_JSON || spec.kind() == Kind.CLICK_JSON;
         String text = new String(valid, StandardCharsets.UTF_8);
         return switch (spec.damage()) {
             case TOMBSTONE, NO_KEY, UNKNOWN_DECISION -> valid;
             case EMPTY -> new byte[0];
-            case RANDOM_BYTES -> {
-                byte[] bytes = new byte[1 + n % 200];
-                random.nextBytes(bytes);
-                yield bytes;
-            }
-            case TRUNCATED -> java.util.Arrays.copyOf(valid, n % valid.length);
-            case WRONG_MARKER -> {
-                byte[] bytes = valid.clone();
-                bytes[n % 2] ^= (byte) (1 << (n % 8));
-                yield bytes;
-            }
-            case WRONG_FINGERPRINT -> {
-                byte[] bytes = valid.clone();
-                bytes[2 + n % 8] ^= (byte) (1 << (n % 8));
-                yield bytes;
-            }
-            case HUGE_LENGTH -> {
-                // The first field (the request id) is a string: its length prefix becomes a zig-zag varint of about
-                // 2^31, 2^35 or -1 (a negative length).
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                out.write(valid, 0, 10);
-                out.writeBytes(List.of(new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},
-                        new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F},
-                        new byte[] {0x01}).get(n % 3));
-                out.write(valid, 11, valid.length - 11); // ids are short: their length is one byte
-                yield out.toByteArray();
-            }
-            case FLIPPED_BIT -> {
-                byte[] bytes = valid.clone();
-                int at = 10 + n % (bytes.length - 10);
-                bytes[at] ^= (byte) (1 << (n % 8));
-                yield bytes;
-            }
-            case TRAILING_BYTES -> {
-                byte[] tail = new byte[1 + n % 16];
-                random.nextBytes(tail);
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                out.writeBytes(valid);
-                out.writeBytes(tail);
-                yield out.toByteArray();
-            }
+            case RANDOM_BYTES -> RecordDamage.randomBytes(n);
+            case TRUNCATED -> RecordDamage.truncated(valid, n);
+            case WRONG_MARKER -> RecordDamage.wrongMarker(valid, n);
+            case WRONG_FINGERPRINT -> RecordDamage.wrongFingerprint(valid, n);
+            case HUGE_LENGTH -> RecordDamage.hugeLength(valid, n);
+            case FLIPPED_BIT -> RecordDamage.flippedBit(valid, n);
+            case TRAILING_BYTES -> RecordDamage.trailingBytes(valid, n);
             case FIELD_DROPPED -> {
                 String field = List.of("requestId", "candidateId", "timestamp").get(n % 3);
                 yield text.replaceFirst("\"" + field + "\":(\"[^\"]*\"|[0-9.]+),?", "").replace(",}", "}")
@@ -657,32 +617,5 @@ class InputFuzzTest {
 
     private static List<Float> embedding(int n, float value) {
         return Collections.nCopies(n, value);
-    }
-
-    /**
-     * The handler of undecodable records: the letter {@code DeadLetterHandler} would write to Kafka, kept in the list
-     * the test hands over in the Streams configuration.
-     */
-    public static final class Recorded implements DeserializationExceptionHandler {
-
-        private List<DeadLetter> letters;
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public void configure(Map<String, ?> configs) {
-            letters = (List<DeadLetter>) configs.get(RECORDED);
-        }
-
-        @Override
-        public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
-                                                     Exception exception) {
-            letters.add(DeadLetter.newBuilder().setService(LearnerTopology.SERVICE).setSourceTopic(record.topic())
-                    .setPartition(record.partition()).setOffset(record.offset())
-                    .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                    .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                    .setReason("undecodable").setDetail(String.valueOf(exception.getMessage()))
-                    .setTimestamp(Instant.ofEpochMilli(Math.max(0, record.timestamp()))).build());
-            return DeserializationHandlerResponse.CONTINUE;
-        }
     }
 }

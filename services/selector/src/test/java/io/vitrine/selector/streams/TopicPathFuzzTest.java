@@ -17,20 +17,18 @@ import io.vitrine.selector.decision.DecisionEngine;
 import io.vitrine.selector.decision.PosteriorView;
 import io.vitrine.selector.decision.ServingEncoders;
 import io.vitrine.selector.metrics.SelectorMetrics;
+import io.vitrine.service.RecordDamage;
+import io.vitrine.service.RecordedDeadLetters;
 import io.vitrine.service.control.SlotControls;
 import io.vitrine.service.encoders.EncoderCatalog;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import net.jqwik.api.Arbitraries;
@@ -43,15 +41,12 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.lifecycle.BeforeTry;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
-import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
@@ -65,15 +60,14 @@ import org.apache.kafka.streams.test.TestRecord;
  * <p>Checked: nothing stops the stream thread (an exception out of the driver fails the property, shrunk to its
  * smallest record); an intact request becomes exactly one decision; a damaged one exactly one dead letter with a reason
  * and a detail ({@code undecodable} or {@code empty-value} for bytes, a request reason otherwise); a damage that may
- * leave it valid, one of the two. Undecodable records go to {@link Recorded}, which builds the letter the service's
- * {@code DeadLetterHandler} writes to Kafka. Records: {@code vitrine.fuzz.tries} in the module's pom, or
+ * leave it valid, one of the two. Undecodable records go to {@link RecordedDeadLetters}, which keeps the letter the
+ * service's {@code DeadLetterHandler} writes to Kafka. Records: {@code vitrine.fuzz.tries} in the module's pom, or
  * {@code -Dvitrine.fuzz.tries=N}.
  */
 class TopicPathFuzzTest {
 
     private static final String PREFIX = "fuzz.";
     private static final int FEATURES = 8;
-    private static final String RECORDED = "fuzz.recorded.dead.letters";
     private static final Set<String> BYTE_REASONS = Set.of("undecodable", "empty-value");
 
     enum Damage {
@@ -151,8 +145,7 @@ class TopicPathFuzzTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "selector-fuzz");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, Recorded.class);
-        props.put(RECORDED, recorded);
+        props.putAll(RecordedDeadLetters.settings("selector", recorded));
         driver = new TopologyTestDriver(SelectorTopology.build(PREFIX, wire, fixture.engine(), fixture.metrics()),
                 props);
         requests = driver.createInputTopic(Topic.DECISION_REQUESTS.name(PREFIX), new ByteArraySerializer(),
@@ -278,41 +271,17 @@ class TopicPathFuzzTest {
         }
         byte[] valid = wire.serde(DecisionRequest.class).serializer().serialize("fuzz",
                 request.setCandidates(candidates).build());
-        Random random = new Random(n);
         return switch (spec.damage()) {
             case EMPTY -> new byte[0];
-            case RANDOM_BYTES -> {
-                byte[] bytes = new byte[1 + n % 200];
-                random.nextBytes(bytes);
-                yield bytes;
-            }
-            case TRUNCATED -> java.util.Arrays.copyOf(valid, n % valid.length);
-            case WRONG_MARKER -> flip(valid, n % 2, n);
-            case WRONG_FINGERPRINT -> flip(valid, 2 + n % 8, n);
-            case FLIPPED_BIT -> flip(valid, 10 + n % (valid.length - 10), n);
-            case HUGE_LENGTH -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                out.write(valid, 0, 10);
-                out.writeBytes(List.of(new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},
-                        new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F},
-                        new byte[] {0x01}).get(n % 3));
-                out.write(valid, 11, valid.length - 11); // the request id is short: its length is one byte
-                yield out.toByteArray();
-            }
-            case TRAILING_BYTES -> {
-                byte[] tail = new byte[1 + n % 16];
-                random.nextBytes(tail);
-                ByteBuffer out = ByteBuffer.allocate(valid.length + tail.length).put(valid).put(tail);
-                yield out.array();
-            }
+            case RANDOM_BYTES -> RecordDamage.randomBytes(n);
+            case TRUNCATED -> RecordDamage.truncated(valid, n);
+            case WRONG_MARKER -> RecordDamage.wrongMarker(valid, n);
+            case WRONG_FINGERPRINT -> RecordDamage.wrongFingerprint(valid, n);
+            case FLIPPED_BIT -> RecordDamage.flippedBit(valid, n);
+            case HUGE_LENGTH -> RecordDamage.hugeLength(valid, n);
+            case TRAILING_BYTES -> RecordDamage.trailingBytes(valid, n);
             default -> valid;
         };
-    }
-
-    private static byte[] flip(byte[] valid, int at, int n) {
-        byte[] bytes = valid.clone();
-        bytes[at] ^= (byte) (1 << (n % 8));
-        return bytes;
     }
 
     private static List<Float> features(int n, float value) {
@@ -322,30 +291,6 @@ class TopicPathFuzzTest {
     private static void check(boolean holds, String message) {
         if (!holds) {
             throw new AssertionError(message);
-        }
-    }
-
-    /** The letter {@code DeadLetterHandler} would write to Kafka, kept in the list the test hands over. */
-    public static final class Recorded implements DeserializationExceptionHandler {
-
-        private List<DeadLetter> letters;
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public void configure(Map<String, ?> configs) {
-            letters = (List<DeadLetter>) configs.get(RECORDED);
-        }
-
-        @Override
-        public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
-                                                     Exception exception) {
-            letters.add(DeadLetter.newBuilder().setService("selector").setSourceTopic(record.topic())
-                    .setPartition(record.partition()).setOffset(record.offset())
-                    .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                    .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                    .setReason("undecodable").setDetail(String.valueOf(exception.getMessage()))
-                    .setTimestamp(Instant.ofEpochMilli(Math.max(0, record.timestamp()))).build());
-            return DeserializationHandlerResponse.CONTINUE;
         }
     }
 }

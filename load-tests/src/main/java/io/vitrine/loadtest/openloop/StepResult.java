@@ -1,5 +1,6 @@
-package io.vitrine.loadtest.http;
+package io.vitrine.loadtest.openloop;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,6 +25,13 @@ public record StepResult(String target, int offered, double seconds, long sent, 
     public StepResult withSelectorTimes(double decideMicros, double logMillis) {
         return new StepResult(target, offered, seconds, sent, ok, errors, answered, p50, p90, p99, p999, max,
                 decideMicros, logMillis);
+    }
+
+    /** The step on one line, the target's name padded to {@code nameWidth}. */
+    public String line(int nameWidth) {
+        return String.format(Locale.ROOT, "%-" + nameWidth + "s offered %,6d/s answered %,8.0f/s  p50 %7.2f"
+                        + "  p90 %7.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f ms  errors %d%s", target, offered, answered,
+                p50, p90, p99, p999, max, errorCount(), errors.isEmpty() ? "" : " " + errors);
     }
 
     public long errorCount() {
