@@ -20,12 +20,14 @@ import org.apache.kafka.common.MetricName;
  * is as of the last fetch that brought news of it; while the broker is away no fetch completes, and the last value
  * (often 0) stays. So a lag of 0 counts only when its consumer has been heard from since: a partition number is caught
  * up when every input partition of that number has a known lag of 0 and every consumer that owns one of them has
- * completed a fetch ({@code fetch-total}, which counts the fetch responses a consumer handled, whichever broker sent
- * them) since the previous call for that number. The owner of an input partition is the consumer whose
- * {@code records-lag} metric names it (its {@code client-id} tag: a stream thread's main consumer, as a consumer
- * drops the lag metric of a partition it no longer owns). Anything else, the first call for a number among it, is
- * behind: not known to be caught up. A healthy consumer that is caught up gets a fetch response at least every
- * {@code fetch.max.wait.ms} (500 ms by default).
+ * completed a fetch since the previous call for that number ({@code fetch-total}, which counts the fetch responses
+ * the consumer took in without a top-level error, whichever broker sent them: in a cluster, a task whose partitions'
+ * leader alone is lost still counts as caught up, on the other brokers' responses, until the consumer fetches from
+ * the new leader).
+ * The owner of an input partition is the consumer whose {@code records-lag} metric names it (its {@code client-id}
+ * tag: a stream thread's main consumer, as a consumer drops the lag metric of a partition it no longer owns).
+ * Anything else, the first call for a number among it, is behind: not known to be caught up. A consumer that is caught
+ * up and reaches its broker gets a fetch response at least every {@code fetch.max.wait.ms} (500 ms by default).
  *
  * <p>Stream threads ask concurrently, each about the partitions of its own tasks.
  */
