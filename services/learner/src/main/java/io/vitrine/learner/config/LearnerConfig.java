@@ -161,7 +161,8 @@ public interface LearnerConfig {
         /**
          * A task that has been quiet for this long closes its due windows by wall clock (its stream time
          * extrapolated by the quiet time), so that no-click rewards are not held back indefinitely. Quiet: no event,
-         * while its stream thread ran and none of its input partitions had records waiting on the broker.
+         * while its stream thread ran and its consumer was known to be caught up (no records of its input partitions
+         * waiting on the broker, and a fetch completed since the previous tick: a task without a broker is not quiet).
          */
         @WithDefault("5s")
         Duration idleCloseDelay();

@@ -33,8 +33,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Windows close by event time (stream time) {@code allowedLateness} after their end, so that a click
  * inside the window that reaches the join a little after events with later timestamps (fetched from another
  * partition, or moved through a repartition topic) still counts; or by wall clock when the task has been quiet for
- * {@code idleCloseDelay}: no event reached it while its wall-clock punctuations kept their pace and none of its input
- * partitions had records waiting on the broker (see {@link #closeDueWhenQuiet}).
+ * {@code idleCloseDelay}: no event reached it while its wall-clock punctuations kept their pace, and its consumer is
+ * known to be caught up with the broker (see {@link #closeDueWhenQuiet}).
  *
  * <p>The three topics are fetched separately, so an impression may be processed before its decision,
  * or a click before its impression. Such an event is held for {@code holdGrace} and applied when
@@ -96,6 +96,8 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
     private long wallClockAtLastTick;
     /** Quiet time counted since the last event: only gaps between punctuations that came at their pace. */
     private long quietMs;
+    /** True when the previous punctuation asked {@link #inputLag}: its answer is about fetches since that ask. */
+    private boolean askedLagAtLastTick;
     /** Running time of this processor: the sum of the gaps between punctuations that came at their pace. */
     private long pacedClockMs;
     /** When (running time) each event still held was held, by deadline value; restored ones are missing. */
@@ -155,13 +157,20 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
      * <p>Quiet is what the punctuations see at their pace: a gap of more than two ticks between two of them means the
      * stream thread was busy with other tasks, starved of CPU, paused or restoring, and a task that was not run is
      * not quiet (counting that gap closed windows whose clicks and decisions were on the broker, read a moment
-     * later). Nor is a task whose consumer knows of records on the broker for it (a backlog being caught up).
-     * Either starts the count again.
+     * later). Nor is a task not known to be caught up with the broker: its consumer knows of records there for it (a
+     * backlog being caught up), or has not completed a fetch since the previous tick (the broker is away: the records
+     * the task waits for may be there, not yet fetched). Either starts the count again.
+     *
+     * <p>The lag is asked at every tick from one before the delay, not only when windows would close (it comes from
+     * the consumer's metrics, not free to read): an answer counts only fetches since the previous ask, so the ask that
+     * may close windows needs one a tick before it.
      */
     private void closeDueWhenQuiet(long wallClock) {
         long sinceTick = wallClock - wallClockAtLastTick;
         long quietFrom = Math.max(wallClockAtLastTick, wallClockAtLastEvent);
+        boolean lagComparable = askedLagAtLastTick;
         wallClockAtLastTick = wallClock;
+        askedLagAtLastTick = false;
         if (wallClockAtLastEvent < 0) {
             return;
         }
@@ -175,11 +184,15 @@ final class AttributionProcessor implements Processor<String, AttributionEvent, 
         }
         quietMs += Math.max(0, wallClock - quietFrom);
         long streamTime = context.currentStreamTimeMs();
-        if (streamTime < 0 || quietMs < idleCloseDelay.toMillis()) {
+        if (streamTime < 0 || quietMs + QUIET_TICK.toMillis() < idleCloseDelay.toMillis()) {
             return;
         }
-        // Asked only now, when windows would close: the lag comes from the consumer's metrics, not free to read.
-        if (inputLag.behind(context.taskId().partition())) {
+        boolean behind = inputLag.behind(context.taskId().partition());
+        askedLagAtLastTick = true;
+        if (quietMs < idleCloseDelay.toMillis() || !lagComparable) {
+            return;
+        }
+        if (behind) {
             quietMs = 0;
             return;
         }

@@ -93,8 +93,8 @@ public final class LearnerTopology {
     }
 
     /**
-     * @param inputLag whether a join task's input has records waiting on the broker: such a task is behind, not quiet,
-     *                 and closes no window by wall clock
+     * @param inputLag whether a join task's input may have records waiting on the broker (its consumer is not known
+     *                 to be caught up): such a task is behind, not quiet, and closes no window by wall clock
      */
     public static Topology build(Settings settings, WireFormat wire, LearnerMetrics metrics, IntSupplier joinTasks,
                                  java.util.function.Predicate<String> managedVersion,

@@ -72,6 +72,10 @@ class LearnerTopologyTest {
     private RewardRule rewardRule = RewardRule.DEFAULT;
     /** What the join's consumer would report: records of the task wait on the broker. */
     private volatile boolean inputBehind;
+    /** The broker is away: the join's consumer completes no fetch (it completes one a second otherwise). */
+    private volatile boolean brokerAway;
+    private long fetches;
+    private long fetchesAtLastAsk = -1;
 
     private void start(double defaultReward) throws Exception {
         if (driver != null) {
@@ -84,7 +88,7 @@ class LearnerTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("learner-ttd").toString());
         driver = new TopologyTestDriver(LearnerTopology.build(settings, wire, new LearnerMetrics(registry), () -> joinTasks,
-                version -> false, LearningGate.open(), partition -> inputBehind), props,
+                version -> false, LearningGate.open(), this::behind), props,
                 T0);
         var keys = Serdes.String();
         decisions = driver.createInputTopic(Topic.DECISIONS.name(PREFIX), keys.serializer(),
@@ -208,6 +212,31 @@ class LearnerTopologyTest {
         assertTrue(rewards.isEmpty(), "quiet time counts from when the lag was gone");
         passWallClock(WINDOW.plusSeconds(1));
         assertEquals(RewardKind.NO_CLICK, rewards.readValue().getKind());
+    }
+
+    @Test
+    void aTaskWhoseConsumerCannotReachTheBrokerIsNotQuiet() {
+        // Broker loss under load: the consumer had fetched everything it knew of (its last lag 0), then the broker went
+        // away with a click not yet fetched. Closing by wall clock then made the clicked impression a NO_CLICK.
+        decide("r0", T0, "a", List.of(1f, 0f));
+        show("r0", "a", T0);
+        passWallClock(WINDOW.multipliedBy(2)); // quiet with the broker there: the lag was asked, and r0 closed
+        assertEquals(RewardKind.NO_CLICK, rewards.readValue().getKind());
+
+        decide("r1", T0.plusSeconds(20), "a", List.of(1f, 0f));
+        show("r1", "a", T0.plusSeconds(20));
+        decide("r2", T0.plusSeconds(28), "a", List.of(1f, 0f)); // stream time 2 s short of r1's window end
+        passWallClock(Duration.ofSeconds(2)); // fetches since the lag was last asked, then none
+        brokerAway = true;
+        passWallClock(WINDOW.plusSeconds(30));
+        assertTrue(rewards.isEmpty(), "a task that cannot fetch is not quiet, however long the broker is away");
+
+        brokerAway = false;
+        click("r1", "a", T0.plusSeconds(25)); // on the broker all along, fetched once it is back
+        passWallClock(IDLE_CLOSE.plusSeconds(2));
+        Reward reward = rewards.readValue();
+        assertEquals("r1", reward.getRequestId());
+        assertEquals(RewardKind.CLICK, reward.getKind());
     }
 
     @Test
@@ -705,11 +734,24 @@ class LearnerTopologyTest {
         assertTrue(rewards.isEmpty(), "one impression, one reward");
     }
 
-    /** Lets {@code quiet} of wall time pass as a running stream thread sees it: a punctuation a second. */
+    /**
+     * Lets {@code quiet} of wall time pass as a running stream thread sees it: a punctuation a second, and a fetch
+     * completed in each second unless the broker is away.
+     */
     private void passWallClock(Duration quiet) {
         for (long s = 0; s < quiet.toSeconds(); s++) {
+            if (!brokerAway) {
+                fetches++;
+            }
             driver.advanceWallClockTime(Duration.ofSeconds(1));
         }
+    }
+
+    /** The join's input lag as {@link ConsumerLag} tells it: caught up only as of a fetch since the previous ask. */
+    private boolean behind(int partition) {
+        boolean fetchedSince = fetchesAtLastAsk >= 0 && fetches > fetchesAtLastAsk;
+        fetchesAtLastAsk = fetches;
+        return inputBehind || !fetchedSince;
     }
 
     /** Moves stream time to {@code at} with a decision that opens no window, so that due windows close. */
