@@ -26,8 +26,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code vitrine topics}: checks or creates Vitrine's topics on any cluster. */
 @Command(name = "topics", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Checks (default) or creates every topic Vitrine uses on a Kafka cluster: partitions, cleanup policy,",
-            "replication, record size. Exits with 1 naming each difference, 0 when every topic is as expected."})
+            "Checks (default) or creates every topic Vitrine uses on a Kafka cluster: partitions, cleanup policy,"
+                    + " replication, record size.",
+            "Exits with 1 naming each difference, 0 when every topic is as expected."})
 final class TopicsCommand implements Callable<Integer> {
 
     @ParentCommand
