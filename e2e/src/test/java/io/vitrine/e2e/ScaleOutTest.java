@@ -53,7 +53,12 @@ class ScaleOutTest {
         ServiceRun run = ServiceRun.fresh("scale");
         String bootstrap = run.bootstrap();
         String prefix = run.prefix();
+        // A batch carries BATCH x 25 ms = 2 s of event time, sent at once: a click of a batch can be fetched after
+        // impressions of the same batch that are up to 2 s later, and Kafka Streams orders a task's partitions only
+        // by what it has fetched or knows to be on the broker (docs/reliability.md, "What is left"). The allowed
+        // lateness covers two batches of event time, as a deployment's default 1 s covers its producers' second.
         List<String> learnerProps = List.of("-Dvitrine.learner.attribution-window=" + WINDOW.toMillis() + "ms",
+                "-Dvitrine.learner.allowed-lateness=4000ms",
                 "-Dvitrine.learner.hold-grace=" + WINDOW.toMillis() + "ms",
                 "-Dvitrine.learner.idle-close-delay=2000ms",
                 "-Dvitrine.learner.publish-interval=200ms");
