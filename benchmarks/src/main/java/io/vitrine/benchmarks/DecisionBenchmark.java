@@ -15,6 +15,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.sampling.distribution.ContinuousSampler;
+import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
+import org.apache.commons.rng.simple.RandomSource;
 
 import java.util.concurrent.TimeUnit;
 
@@ -139,4 +143,28 @@ public class DecisionBenchmark {
         int r = cursor.next();
         return draws.sampler.propensities(w.posterior, w.embeddings[r], in.chosen, cursor.seed);
     }
+
+    /**
+     * The floor under the propensities: only what the generator does for M draws (one gamma variate and
+     * {@value #NORMALS_PER_DRAW} normals each, the median rank of the uniform workload's requests), without any
+     * arithmetic on them. Exact draws of M = 256 cannot cost less than this.
+     */
+    @Benchmark
+    public double propensityGeneratorOnly(Inputs in, PropensityDraws draws, Cursor cursor) {
+        cursor.next();
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(cursor.seed);
+        ContinuousSampler gamma = in.workload.posterior.gammaSampler(rng);
+        ZigguratSampler.NormalizedGaussian gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
+        double sum = 0;
+        for (int t = 0; t < draws.M; t++) {
+            sum += gamma.sample();
+            for (int j = 0; j < NORMALS_PER_DRAW; j++) {
+                sum += gaussian.sample();
+            }
+        }
+        return sum;
+    }
+
+    /** Normals per draw in {@link #propensityGeneratorOnly}: the uniform workload's requests have ranks 11 to 20. */
+    static final int NORMALS_PER_DRAW = 15;
 }
