@@ -120,6 +120,16 @@ public interface SelectorConfig {
         Duration logTimeout();
 
         /**
+         * When an HTTP decision is answered. {@code after-log}: once Kafka acknowledged its log record, so that every
+         * decision served is on {@code decisions} (no acknowledgement within {@link #logTimeout()}: a 503).
+         * {@code before-log}: as soon as it is decided, its record sent behind the answer, which takes Kafka's
+         * acknowledgement off the answer's time and can lose decisions that were served (docs/api.md, "When a
+         * decision is answered"). Event batches and the topic path are not affected.
+         */
+        @WithDefault("after-log")
+        DecisionAnswer decisionAnswer();
+
+        /**
          * How long an HTTP request id is remembered: a retry with the same id and body within it gets the first
          * answer again (no second decision, no second log record), a different body under that id a 409.
          */
@@ -163,5 +173,13 @@ public interface SelectorConfig {
         /** How far ahead of the selector's clock an event's timestamp may be (clients' clocks drift). */
         @WithDefault("1m")
         Duration maxClockSkew();
+    }
+
+    /** When an HTTP decision is answered, relative to its log record ({@link Selector#decisionAnswer()}). */
+    enum DecisionAnswer {
+        /** After Kafka acknowledged the decision's log record: no decision served without its record. */
+        AFTER_LOG,
+        /** As soon as decided; the record follows. A record that then fails is a decision served but not logged. */
+        BEFORE_LOG
     }
 }

@@ -82,6 +82,7 @@ public class DecisionResource {
     private final DecisionEngine engine;
     private final DecisionLog log;
     private final Duration logTimeout;
+    private final boolean answerBeforeLog;
     private final SelectorMetrics metrics;
     private final RetryWindow<DecisionResponse> retries;
     private final RequestOwners owners;
@@ -93,6 +94,7 @@ public class DecisionResource {
         this.engine = engine;
         this.log = log;
         this.logTimeout = config.selector().logTimeout();
+        this.answerBeforeLog = config.selector().decisionAnswer() == SelectorConfig.DecisionAnswer.BEFORE_LOG;
         this.metrics = metrics;
         this.retries = retries;
         this.owners = owners;
@@ -206,15 +208,25 @@ public class DecisionResource {
         // decision that waited longer than the timeout), and the acknowledgement gets what is left.
         CompletableFuture<?> acked = log.append(decision).toCompletableFuture();
         long remaining = Math.max(1, logTimeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - logStart));
-        return acked
+        CompletableFuture<?> written = acked
                 .orTimeout(remaining, TimeUnit.MILLISECONDS)
-                .handle((metadata, error) -> {
-                    metrics.logWrite(System.nanoTime() - logStart, error == null);
-                    if (error != null) {
-                        throw new DecisionNotLoggedException(KafkaFailures.cause(error, logTimeout));
-                    }
-                    return toResponse(decision, outcome.explanation());
-                });
+                .whenComplete((metadata, error) -> metrics.logWrite(System.nanoTime() - logStart, error == null));
+        if (answerBeforeLog) {
+            // Served whatever the write's outcome: a failure is counted (outcome "failed") and named in the log only.
+            written.whenComplete((metadata, error) -> {
+                if (error != null) {
+                    LOG.debugf("decision %s served but not logged: %s", decision.getRequestId(),
+                            KafkaFailures.cause(error, logTimeout));
+                }
+            });
+            return CompletableFuture.completedFuture(toResponse(decision, outcome.explanation()));
+        }
+        return written.handle((metadata, error) -> {
+            if (error != null) {
+                throw new DecisionNotLoggedException(KafkaFailures.cause(error, logTimeout));
+            }
+            return toResponse(decision, outcome.explanation());
+        });
     }
 
     /** Reads the body by the rules of {@link JsonFields}: every problem of types and shape at once. */
