@@ -184,6 +184,8 @@ public final class ScopeGrowth implements Callable<Integer> {
                     Stream.concat(learnerOptions.stream(), learnerExtraOptions.stream()).toList())) {
                 learner.awaitReady(timeout);
                 long started = System.nanoTime();
+                Duration learnerCpu = cpu(learner.pid());
+                Duration ownCpu = cpu(ProcessHandle.current().pid());
                 rewards = writeRewards(bootstrap, scopes);
                 writeSeconds = seconds(started);
                 System.out.printf("%,d rewards written in %.1f s; waiting for the learner to publish them%n", rewards,
@@ -192,6 +194,11 @@ public final class ScopeGrowth implements Callable<Integer> {
                 learnSeconds = seconds(started);
                 System.out.printf("every reward in a published posterior after %.1f s (%,.0f rewards/s from the "
                         + "first write)%n", learnSeconds, rewards / learnSeconds);
+                // CPU time depends less on what else the machine runs than the wall-clock rate does.
+                System.out.printf("CPU meanwhile: learner %.1f s (%.0f us per reward), broker, writer and reader %.1f s%n",
+                        seconds(cpu(learner.pid()).minus(learnerCpu)),
+                        cpu(learner.pid()).minus(learnerCpu).toNanos() / 1e3 / rewards,
+                        seconds(cpu(ProcessHandle.current().pid()).minus(ownCpu)));
             }
             if (learnOnly) {
                 return Optional.empty();
@@ -444,6 +451,15 @@ public final class ScopeGrowth implements Callable<Integer> {
 
     static ObjectMapper json() {
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    /** The process's CPU time so far (user and system), zero where the platform does not tell. */
+    private static Duration cpu(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
     }
 
     private static double seconds(long startedNanos) {
