@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -95,6 +96,20 @@ public final class ScopeGrowth implements Callable<Integer> {
     @Option(names = "--learner-heap", defaultValue = "768m", description = "the learner's -Xmx (default: ${DEFAULT-VALUE})")
     String learnerHeap;
 
+    @Option(names = "--learner-option", paramLabel = "OPT",
+            description = "a JVM option or -Dkey=value of the first learner (the one that learns the rewards), "
+                    + "repeatable (e.g. -XX:StartFlightRecording=filename=learner.jfr)")
+    List<String> learnerExtraOptions = new ArrayList<>();
+
+    @Option(names = "--rewards", description = "rewards to write, round robin over the scopes (default: one for each "
+            + "scope and one more for each of the first tenth); e.g. many rewards on few scopes, to compare the "
+            + "learner's rate with rewards that each reach a new scope")
+    Optional<Long> rewardCount;
+
+    @Option(names = "--learn-only", description = "only the learning: write the rewards, wait for their posteriors, "
+            + "print the time it took and stop the learner (no restarts, no selector, nothing written to --out)")
+    boolean learnOnly;
+
     @Option(names = "--out", defaultValue = "target/scope-growth.json", description = "results, rewritten after each run")
     Path out;
 
@@ -122,7 +137,11 @@ public final class ScopeGrowth implements Callable<Integer> {
         List<Run> runs = new ArrayList<>(readRuns(out));
         for (int scopes : scopeCounts) {
             System.out.printf("%n== %,d scopes, d = %d ==%n", scopes, dimension);
-            Run run = measure(scopes);
+            Optional<Run> measured = measure(scopes);
+            if (measured.isEmpty()) {
+                continue;
+            }
+            Run run = measured.get();
             runs.removeIf(r -> r.scopes() == run.scopes() && r.dimension() == run.dimension());
             runs.add(run);
             runs.sort(Comparator.comparingInt(Run::dimension).thenComparingInt(Run::scopes));
@@ -141,7 +160,8 @@ public final class ScopeGrowth implements Callable<Integer> {
         return 0;
     }
 
-    private Run measure(int scopes) throws Exception {
+    /** Empty with {@code --learn-only}. */
+    private Optional<Run> measure(int scopes) throws Exception {
         Path dir = work.resolve("n" + scopes + "-d" + dimension).toAbsolutePath();
         deleteTree(dir);
         Files.createDirectories(dir);
@@ -160,16 +180,28 @@ public final class ScopeGrowth implements Callable<Integer> {
             Publications publications;
             System.out.println("starting the learner");
             try (ServiceLauncher learner = ServiceLauncher.launch("learner", learnerJar, learnerState,
-                    dir.resolve("logs/learner-1.log"), port + 3, learnerOptions)) {
+                    dir.resolve("logs/learner-1.log"), port + 3,
+                    Stream.concat(learnerOptions.stream(), learnerExtraOptions.stream()).toList())) {
                 learner.awaitReady(timeout);
                 long started = System.nanoTime();
+                Duration learnerCpu = cpu(learner.pid());
+                Duration ownCpu = cpu(ProcessHandle.current().pid());
                 rewards = writeRewards(bootstrap, scopes);
                 writeSeconds = seconds(started);
                 System.out.printf("%,d rewards written in %.1f s; waiting for the learner to publish them%n", rewards,
                         writeSeconds);
                 publications = awaitPublished(bootstrap, rewards);
                 learnSeconds = seconds(started);
-                System.out.printf("every reward in a published posterior after %.1f s%n", learnSeconds);
+                System.out.printf("every reward in a published posterior after %.1f s (%,.0f rewards/s from the "
+                        + "first write)%n", learnSeconds, rewards / learnSeconds);
+                // CPU time depends less on what else the machine runs than the wall-clock rate does.
+                System.out.printf("CPU meanwhile: learner %.1f s (%.0f us per reward), broker, writer and reader %.1f s%n",
+                        seconds(cpu(learner.pid()).minus(learnerCpu)),
+                        cpu(learner.pid()).minus(learnerCpu).toNanos() / 1e3 / rewards,
+                        seconds(cpu(ProcessHandle.current().pid()).minus(ownCpu)));
+            }
+            if (learnOnly) {
+                return Optional.empty();
             }
             long stateBytes = treeSize(learnerState);
             Map<String, Long> topicBytes = topicBytes(bootstrap);
@@ -191,17 +223,20 @@ public final class ScopeGrowth implements Callable<Integer> {
                 selectorReady = selector.awaitReady(timeout);
                 heap = heapUsedAfterFullGc(selector.pid());
             }
-            return new Run(scopes, dimension, rewards, writeSeconds, learnSeconds, stateBytes,
+            return Optional.of(new Run(scopes, dimension, rewards, writeSeconds, learnSeconds, stateBytes,
                     topicBytes.getOrDefault(CHANGELOG, 0L), topicBytes.getOrDefault(Topic.POSTERIORS.name(PREFIX), 0L),
                     publications.snapshots(), publications.bytes() / (double) publications.snapshots(),
                     publications.peakBytesPerSecond(), publications.peakSnapshotsPerSecond(), warm.afterBootSeconds(),
                     cold.afterBootSeconds(), cold.afterBootSeconds() - warm.afterBootSeconds(),
                     cold.mostRecordsToRestore(), selectorReady.readySeconds(), selectorReady.afterBootSeconds(), heap,
-                    Instant.now().toString());
+                    Instant.now().toString()));
         }
     }
 
-    /** One reward for each scope, then one more for each of the first tenth; returns how many were written. */
+    /**
+     * One reward for each scope, then one more for each of the first tenth (or {@code --rewards}, round robin);
+     * returns how many were written.
+     */
     private long writeRewards(String bootstrap, int scopes) {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -211,7 +246,7 @@ public final class ScopeGrowth implements Callable<Integer> {
         Serializer<Reward> serializer = AvroSerdes.registryless(Reward.class).serializer();
         SplittableRandom random = new SplittableRandom(20261207L);
         String topic = Topic.REWARDS.name(PREFIX);
-        long total = scopes + scopes / 10;
+        long total = rewardCount.orElse(scopes + scopes / 10L);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             for (long i = 0; i < total; i++) {
@@ -416,6 +451,15 @@ public final class ScopeGrowth implements Callable<Integer> {
 
     static ObjectMapper json() {
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    /** The process's CPU time so far (user and system), zero where the platform does not tell. */
+    private static Duration cpu(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
     }
 
     private static double seconds(long startedNanos) {

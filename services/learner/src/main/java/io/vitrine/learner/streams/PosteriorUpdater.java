@@ -24,18 +24,28 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Applies each reward to its scope's sufficient statistics (a rank-1 update, with optional
  * exponential forgetting, kept in a
  * changelogged store, so exactly-once covers it) and publishes posterior snapshots of the scopes
- * that changed, at most once per {@code publishInterval}.
+ * that changed, at most once per {@code publishInterval}. After a start it also publishes every scope the task
+ * holds once, a share of them per publication.
  */
 public final class PosteriorUpdater implements Processor<String, Reward, String, Outcome<PosteriorSnapshot>> {
 
     public static final String STATISTICS_STORE = "posterior-statistics";
 
+    /**
+     * At most about this many bytes of snapshots a publication adds to republish the stored scopes after a start:
+     * all of 100,000 scopes at once (860 MB at d = 32) would be one transaction far longer than the transaction
+     * timeout, aborted and retried on every start.
+     */
+    static final long REPUBLISH_BYTES_PER_PUBLICATION = 8L << 20;
+
     private final NigPrior prior;
     private final Forgetting forgetting;
     private final Duration publishInterval;
     private final LearnerMetrics metrics;
-    /** Scopes changed since the last publication; rebuilt from the store after a restart. */
+    /** Scopes changed since the last publication. */
     private final Set<String> changed = new LinkedHashSet<>();
+    /** Republishing after a start: the last scope republished, "" before the first; null once every scope was. */
+    private String republishedUpTo;
 
     private ProcessorContext<String, Outcome<PosteriorSnapshot>> context;
     private KeyValueStore<String, PosteriorStatistics> statistics;
@@ -51,10 +61,8 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
     public void init(ProcessorContext<String, Outcome<PosteriorSnapshot>> context) {
         this.context = context;
         this.statistics = context.getStateStore(STATISTICS_STORE);
-        // Re-publish everything this task owns once: a crash may have come before a publication.
-        try (KeyValueIterator<String, PosteriorStatistics> it = statistics.all()) {
-            it.forEachRemaining(entry -> changed.add(entry.key));
-        }
+        // Republish everything this task owns once, a share per publication: a crash may have come before one.
+        republishedUpTo = "";
         context.schedule(publishInterval, PunctuationType.WALL_CLOCK_TIME, this::publishChanged);
     }
 
@@ -118,7 +126,33 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
                 context.forward(new Record<>(scope, new Outcome.Emit<>(snapshot(stored, prior)), wallClock));
             }
         }
+        if (republishedUpTo != null) {
+            republish(wallClock);
+        }
         changed.clear();
+    }
+
+    /** The next stored scopes in key order, about {@link #REPUBLISH_BYTES_PER_PUBLICATION} of snapshots. */
+    private void republish(long wallClock) {
+        long bytes = 0;
+        try (KeyValueIterator<String, PosteriorStatistics> it = republishedUpTo.isEmpty() ? statistics.all()
+                : statistics.range(republishedUpTo, null)) {
+            while (bytes < REPUBLISH_BYTES_PER_PUBLICATION) {
+                if (!it.hasNext()) {
+                    republishedUpTo = null;
+                    return;
+                }
+                var entry = it.next();
+                if (entry.key.equals(republishedUpTo)) {
+                    continue; // the range starts at the last one republished
+                }
+                republishedUpTo = entry.key;
+                if (!changed.contains(entry.key)) { // just published
+                    context.forward(new Record<>(entry.key, new Outcome.Emit<>(snapshot(entry.value, prior)), wallClock));
+                    bytes += 8L * entry.value.getDimension() * (entry.value.getDimension() + 1);
+                }
+            }
+        }
     }
 
     /** The posterior of stored statistics, in the form the selector samples from. */
