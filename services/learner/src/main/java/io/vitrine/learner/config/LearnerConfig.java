@@ -85,9 +85,35 @@ public interface LearnerConfig {
         @WithDefault("5m")
         Duration window();
 
-        /** How many records per partition of the rewards and decisions topics the console reads back at start. */
+        /**
+         * How many records per partition of the rewards and decisions topics the console reads back when it starts
+         * following them.
+         */
         @WithDefault("10000")
         long history();
+
+        /**
+         * When the console follows the rewards and decisions topics: {@code when-watched} while someone uses it
+         * (the page, its snapshot or events, a decision by request id, within {@link #idleAfter}) or a slot is in
+         * apprentice mode; {@code always} from the start.
+         */
+        @WithDefault("when-watched")
+        Follow follow();
+
+        /** With {@code follow=when-watched}: how long after the console's last use it stops reading the topics. */
+        @WithDefault("5m")
+        Duration idleAfter();
+
+        enum Follow {
+            /** Read the topics from the learner's start, whether or not anyone looks. */
+            ALWAYS,
+            /**
+             * Read them only while the console is used or a slot is in apprentice mode: at a high event rate, decoding
+             * every decision and reward a second time for charts nobody looks at costs the learner CPU its joins
+             * need. On each start the console reads back up to {@link #history} records per partition.
+             */
+            WHEN_WATCHED
+        }
     }
 
     /** The admin API ({@code /v1/admin}); its tokens are configured under {@code mp.jwt.verify.*}. */

@@ -5,6 +5,7 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import io.vitrine.avro.Decision;
 import io.vitrine.avro.Reward;
+import io.vitrine.avro.SlotMode;
 import io.vitrine.core.posterior.NigPrior;
 import io.vitrine.learner.config.LearnerConfig;
 import io.vitrine.learner.versions.VersionLearners;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -34,15 +36,34 @@ public class ConsoleBeans {
         return new RecentDecisions();
     }
 
+    @Produces
+    @Singleton
+    ConsoleAudience consoleAudience() {
+        return new ConsoleAudience(Clock.systemUTC());
+    }
+
+    /**
+     * Whether the console's feeds read their topics now: always, or while the console is used or a slot is in
+     * apprentice mode (its comparison counts every round).
+     */
+    @Produces
+    @Singleton
+    ConsoleFollow consoleFollow(LearnerConfig config, ConsoleAudience audience, SlotControls controls) {
+        LearnerConfig.Console console = config.console();
+        return () -> console.follow() == LearnerConfig.Console.Follow.ALWAYS
+                || audience.usedWithin(console.idleAfter())
+                || controls.all().values().stream().anyMatch(c -> c.getMode() == SlotMode.APPRENTICE);
+    }
+
     /** The rewards topic, for the charts, the comparison of apprentice slots and a decision's reward. */
     @Produces
     @Singleton
     @Startup
     TopicFeed<Reward> rewardFeed(LearnerConfig config, WireFormat wire, RecentRewards recent,
-                                 RecentDecisions decisions,
+                                 RecentDecisions decisions, ConsoleFollow follow,
                                  @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         TopicFeed<Reward> feed = new TopicFeed<>(kafka, Topic.REWARDS.name(config.topics().prefix()),
-                wire.<Reward>serde(Reward.class).deserializer(), config.console().history(), reward -> {
+                wire.<Reward>serde(Reward.class).deserializer(), config.console().history(), follow, reward -> {
                     recent.add(reward);
                     decisions.rewarded(reward);
                 }, "console-rewards");
@@ -55,10 +76,11 @@ public class ConsoleBeans {
     @Singleton
     @Startup
     TopicFeed<Decision> decisionFeed(LearnerConfig config, WireFormat wire, RecentDecisions decisions,
+                                     ConsoleFollow follow,
                                      @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         TopicFeed<Decision> feed = new TopicFeed<>(kafka, Topic.DECISIONS.name(config.topics().prefix()),
-                wire.<Decision>serde(Decision.class).deserializer(), config.console().history(), decisions::decided,
-                "console-decisions");
+                wire.<Decision>serde(Decision.class).deserializer(), config.console().history(), follow,
+                decisions::decided, "console-decisions");
         feed.start();
         return feed;
     }
