@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  * The learner load test: decisions, impressions and clicks written to the topics at a fixed rate, stepped up, each
  * step once with impressions and clicks where Kafka's Java client puts them and once where librdkafka's does (through
  * the learner's repartition topics), alternating rate by rate; for each step, how long after its window closed each
- * reward was on the topic and how long after that it was in a published posterior.
+ * reward was on the topic, how long after that it was in a published posterior, and for a click how long after it
+ * was sent its reward was in one.
  */
 @Command(name = "learner", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Open-loop load test of the learner: at each rate, requests (a decision as the selector logs it, "
@@ -36,8 +37,9 @@ import picocli.CommandLine.Option;
                 + "placed as each --placements says (java: Kafka's murmur2 partitioner; librdkafka: CRC32, as "
                 + "Python, Go, .NET, Node.js and kcat clients write, joined through the learner's repartition "
                 + "topics), alternating rate by rate on the same learner. Measured per step from a read-committed "
-                + "consumer: every reward (once each), its delay from the end of its attribution window, and its "
-                + "delay to a published posterior. A placement stops at the first rate it does not keep up with "
+                + "consumer: every reward (once each), its delay from the end of its attribution window, its "
+                + "delay to a published posterior, and for a click the delay from its send time to a published "
+                + "posterior holding its reward. A placement stops at the first rate it does not keep up with "
                 + "(a reward missing or doubled, or a p99 delay over --delay-goal).",
                 "Starts Kafka and the learner as processes on ports --port-base to --port-base + 3 (build first: "
                         + "./mvnw -DskipTests install)."})
@@ -192,9 +194,10 @@ final class LearnerLoadCommand implements Callable<Integer> {
     static String line(LearnerStepResult r) {
         return String.format(Locale.ROOT, "%-10s offered %,6d/s  rewards %,7d/%,7d (doubled %d)  %,7.0f/s  "
                         + "reward delay p50 %6.0f p99 %6.0f max %6.0f ms  posterior delay p50 %6.0f p99 %6.0f ms"
-                        + "  (send lag max %.0f ms)",
+                        + "  click to posterior p50 %6.0f p99 %6.0f ms  (send lag max %.0f ms)",
                 r.placement(), r.offered(), r.rewards(), r.requests(), r.duplicates(), r.rewardsPerSecond(),
-                r.rewardP50(), r.rewardP99(), r.rewardMax(), r.posteriorP50(), r.posteriorP99(), r.maxSendLagMillis());
+                r.rewardP50(), r.rewardP99(), r.rewardMax(), r.posteriorP50(), r.posteriorP99(), r.clickP50(),
+                r.clickP99(), r.maxSendLagMillis());
     }
 
     private void write(Report report) throws IOException {
@@ -209,11 +212,14 @@ final class LearnerLoadCommand implements Callable<Integer> {
                     of.stream().mapToDouble(LearnerStepResult::rewardP99).toArray()});
             series.put(placement + ": posterior p99", new double[][] {x,
                     of.stream().mapToDouble(LearnerStepResult::posteriorP99).toArray()});
+            series.put(placement + ": click to posterior p99", new double[][] {x,
+                    of.stream().mapToDouble(LearnerStepResult::clickP99).toArray()});
         }
         series.put("goal", new double[][] {{rates.get(0), rates.get(rates.size() - 1)}, {delayGoal, delayGoal}});
         Path png = out.resolve("learner-load.png");
         Charts.line(png, "Learner: delay of rewards and posteriors against the offered rate",
-                report.machine() + "; reward delay from the end of its window, posterior delay from the reward",
+                report.machine() + "; reward delay from the end of its window, posterior delay from the reward, click"
+                        + " to posterior from the click's send time",
                 "offered rate (requests/s)", "delay (ms)", series, true, true);
         stdout.println("wrote " + json + " and " + png);
     }

@@ -56,9 +56,11 @@ class LearnerLoadCommandTest {
             assertEquals(0, step.get("duplicates").asLong(), placement + ": none twice, " + step);
             assertEquals(requests, step.get("applied").asLong(), placement + ": all in a posterior, " + step);
             assertTrue(step.get("clicks").asLong() > 0, placement + ": some clicked, " + step);
-            for (String delay : new String[] {"rewardP50", "rewardP99", "posteriorP99"}) {
+            for (String delay : new String[] {"rewardP50", "rewardP99", "posteriorP99", "clickP99"}) {
                 assertTrue(step.get(delay).isNumber() && step.get(delay).asDouble() >= 0, delay + ": " + step);
             }
+            // With window-end timing a click's reward waits for its window (2 s here, less the click's 150 ms).
+            assertTrue(step.get("clickP50").asDouble() >= 1_850, "click to posterior: " + step);
         }
         assertEquals(Set.of("java", "librdkafka"), placements);
         assertTrue(Files.size(out.resolve("learner-load.png")) > 0);

@@ -12,6 +12,9 @@ package io.vitrine.loadtest.learner;
  * @param rewardP50        milliseconds from the end of a request's attribution window (plus the allowed lateness)
  *                         to its reward on the topic; p99 and max likewise
  * @param posteriorP50     milliseconds from a reward on the topic to a published posterior holding it
+ * @param clickP50         milliseconds from a click's intended send time to a published posterior holding its reward:
+ *                         the attribution window (with the learner's default window-end timing), the join, the
+ *                         update and the publication together
  * @param maxSendLagMillis how late the generator sent its latest event (a generator that cannot keep its own rate
  *                         shows here, not as a faster learner)
  */
@@ -19,7 +22,7 @@ public record LearnerStepResult(String placement, int offered, double seconds, l
                                 long rewards, long duplicates, long applied, double rewardsPerSecond,
                                 double rewardP50, double rewardP99, double rewardMax,
                                 double posteriorP50, double posteriorP99, double posteriorMax,
-                                double maxSendLagMillis) {
+                                double clickP50, double clickP99, double clickMax, double maxSendLagMillis) {
 
     /** Every request rewarded once and in a posterior, with p99 of both delays within {@code goalMillis}. */
     public boolean keepsUp(double goalMillis) {

@@ -2,6 +2,7 @@ package io.vitrine.loadtest.learner;
 
 import io.vitrine.avro.PosteriorSnapshot;
 import io.vitrine.avro.Reward;
+import io.vitrine.avro.RewardKind;
 import io.vitrine.schemas.AvroSerdes;
 import io.vitrine.schemas.Topic;
 import java.time.Duration;
@@ -68,7 +69,7 @@ final class RewardWatch implements AutoCloseable {
                         long[] id = LoadEvents.parse(reward.getRequestId());
                         StepTally tally = id == null ? null : steps.get((int) id[0]);
                         if (tally != null) {
-                            tally.onReward(id[1], reward.getScope(), now);
+                            tally.onReward(id[1], reward.getScope(), reward.getKind() == RewardKind.CLICK, now);
                         }
                     } else if (record.value() != null) {
                         PosteriorSnapshot snapshot = posteriors.deserialize(record.topic(), record.value());

@@ -20,7 +20,12 @@ final class StepTally {
     private final long closeOffsetMillis;
     private final Histogram rewardDelay = new Histogram(MAX_MILLIS, 3);
     private final Histogram posteriorDelay = new Histogram(MAX_MILLIS, 3);
-    private final Map<String, ArrayDeque<Long>> unappliedByScope = new HashMap<>();
+    private final Histogram clickDelay = new Histogram(MAX_MILLIS, 3);
+    /** A reward read but not yet in a published posterior: when it was read, and its click's time (-1: none). */
+    private record Unapplied(long receivedAt, long clickedAt) {
+    }
+
+    private final Map<String, ArrayDeque<Unapplied>> unappliedByScope = new HashMap<>();
     private final Map<String, Long> receivedByScope = new HashMap<>();
     private final Map<String, Long> appliedByScope = new HashMap<>();
     private long rewards;
@@ -45,7 +50,11 @@ final class StepTally {
         return step;
     }
 
-    synchronized void onReward(long index, String scope, long receivedAt) {
+    /**
+     * @param click whether the reward is a click's: its delay to a published posterior is also counted from the
+     *              click's intended send time
+     */
+    synchronized void onReward(long index, String scope, boolean click, long receivedAt) {
         if (seen.get((int) index)) {
             duplicates++;
             return;
@@ -54,15 +63,19 @@ final class StepTally {
         rewards++;
         firstReward = Math.min(firstReward, receivedAt);
         lastReward = Math.max(lastReward, receivedAt);
-        long due = startMillis + Math.round(index * 1000 / rate) + closeOffsetMillis;
-        rewardDelay.recordValue(clamp(receivedAt - due));
+        long intended = startMillis + Math.round(index * 1000 / rate);
+        rewardDelay.recordValue(clamp(receivedAt - intended - closeOffsetMillis));
+        long clickedAt = click ? intended + EventGenerator.CLICK_AFTER_MILLIS : -1;
         long ordinal = receivedByScope.merge(scope, 1L, Long::sum);
         if (ordinal <= appliedByScope.getOrDefault(scope, 0L)) {
             // Its posterior was read before the reward itself (two topics, fetched separately): applied at once.
             posteriorDelay.recordValue(0);
+            if (click) {
+                clickDelay.recordValue(clamp(receivedAt - clickedAt));
+            }
             applied++;
         } else {
-            unappliedByScope.computeIfAbsent(scope, s -> new ArrayDeque<>()).add(receivedAt);
+            unappliedByScope.computeIfAbsent(scope, s -> new ArrayDeque<>()).add(new Unapplied(receivedAt, clickedAt));
         }
         notifyAll();
     }
@@ -74,12 +87,16 @@ final class StepTally {
             return;
         }
         appliedByScope.put(scope, version);
-        ArrayDeque<Long> waiting = unappliedByScope.getOrDefault(scope, new ArrayDeque<>());
+        ArrayDeque<Unapplied> waiting = unappliedByScope.getOrDefault(scope, new ArrayDeque<>());
         long received = receivedByScope.getOrDefault(scope, 0L);
         // The waiting rewards are this scope's ordinals (received - waiting.size(), received]: apply those <= version.
         long next = received - waiting.size() + 1;
         while (!waiting.isEmpty() && next <= version) {
-            posteriorDelay.recordValue(clamp(receivedAt - waiting.poll()));
+            Unapplied reward = waiting.poll();
+            posteriorDelay.recordValue(clamp(receivedAt - reward.receivedAt()));
+            if (reward.clickedAt() >= 0) {
+                clickDelay.recordValue(clamp(receivedAt - reward.clickedAt()));
+            }
             applied++;
             next++;
         }
@@ -105,7 +122,7 @@ final class StepTally {
                 span > 0 ? (rewards - 1) / span : Double.NaN,
                 percentile(rewardDelay, 50), percentile(rewardDelay, 99), max(rewardDelay),
                 percentile(posteriorDelay, 50), percentile(posteriorDelay, 99), max(posteriorDelay),
-                maxSendLagMillis);
+                percentile(clickDelay, 50), percentile(clickDelay, 99), max(clickDelay), maxSendLagMillis);
     }
 
     private static double percentile(Histogram h, double p) {
