@@ -1,10 +1,10 @@
 package io.vitrine.cli.forms;
 
-import io.vitrine.cli.world.Image;
-import io.vitrine.cli.world.ImageWorld;
-import io.vitrine.cli.world.Slot;
-import io.vitrine.cli.world.Visitor;
-import io.vitrine.cli.world.WorldSpec;
+import io.vitrine.world.Image;
+import io.vitrine.world.ImageWorld;
+import io.vitrine.world.Slot;
+import io.vitrine.world.Visitor;
+import io.vitrine.world.WorldSpec;
 import io.vitrine.core.encoder.DefaultEncoder;
 import io.vitrine.core.policy.ThompsonSampler;
 import io.vitrine.core.policy.UniformExploration;
