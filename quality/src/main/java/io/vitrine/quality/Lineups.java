@@ -51,7 +51,7 @@ final class Lineups {
                 PolicySpec.of(PolicyNames.BETA_BERNOULLI, Policies::betaBernoulli),
                 PolicySpec.of(PolicyNames.EPSILON_GREEDY, seed -> Policies.epsilonGreedy(EPSILON, seed)),
                 PolicySpec.of(PolicyNames.UNIFORM, Policies::uniform),
-                ImageWorld.knownModel(),
+                ImageEnvironmentSpec.defaults().knownModel(),
                 PolicySpec.oracle());
     }
 }

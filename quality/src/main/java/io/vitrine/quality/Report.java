@@ -2,6 +2,8 @@ package io.vitrine.quality;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vitrine.world.Intercept;
+import io.vitrine.world.WorldSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,24 +196,26 @@ public final class Report {
 
     private static void images(StringBuilder md, Document d) {
         Settings s = d.settings();
-        ImageWorldSpec w = ImageWorldSpec.defaults();
+        WorldSpec w = ImageEnvironmentSpec.defaults().world();
+        Intercept.Normal appeal = (Intercept.Normal) w.slotKinds().get(0).intercept();
         md.append("## Image world\n\n");
         md.append(String.format(Locale.ROOT,
                 "%d slots with %d images each; every visitor comes to one slot and is offered %d of its images.%n",
-                w.slots(), w.poolSize(), w.offered()));
+                w.slots(), w.imagesPerSlot(), w.offered()));
         md.append(String.format(Locale.ROOT,
                 "Click probability sigmoid(%.1f + q_i + tanh(1.5 u) · v_i): u the visitor's hidden %d-vector, v_i and%n",
-                ImageWorld.BASE, w.latent()))
+                appeal.mean(), w.latent()))
           .append("q_i the image's hidden vector and appeal. Policies see noisy views: the context is u plus noise\n")
           .append(String.format(Locale.ROOT,
                   "(σ = %.2f), an image's %d features are v_i and q_i plus noise (σ = %.2f) fixed at arrival. Image%n",
-                  w.contextNoise(), w.latent() + 1, w.featureNoise()))
+                  w.observation().contextNoise(), w.candidateFeatures(), w.observation().featureNoise()))
           .append(String.format(Locale.ROOT,
                   "vectors and the visitor population drift (correlation half-life %,d decisions); a new image arrives%n",
-                  w.driftHalfLife()))
+                  w.dynamics().driftHalfLife()))
           .append(String.format(Locale.ROOT,
                   "every %d decisions on average and retires its slot's oldest image. Rewards are Bernoulli clicks.%n",
-                  w.arrivalEvery()))
+                  w.dynamics().arrivalEvery()))
+          .append("It is the demo's world (`ImageWorld`, module `world/`) in another shape, `WorldSpec.qualityReport`.\n")
           .append("The oracle plays the largest click probability among the offered images. *Known model, observed\n")
           .append("features* knows the click model but sees only the noisy, stale features: it is the ceiling of any\n")
           .append("feature-based policy.\n\n");

@@ -47,7 +47,7 @@ public record Settings(boolean wheel, boolean images, int seeds, int imageSeeds,
         if (images) {
             for (int s = 0; s < imageSeeds; s++) {
                 for (PolicySpec policy : imagePolicies) {
-                    tasks.add(new Task(IMAGE_GROUP, ImageWorldSpec.defaults(), policy, firstSeed + s, imageRounds,
+                    tasks.add(new Task(IMAGE_GROUP, ImageEnvironmentSpec.defaults(), policy, firstSeed + s, imageRounds,
                             Math.min(100, imageRounds)));
                 }
             }

@@ -16,7 +16,7 @@ class HarnessTest {
         for (long seed = 1; seed <= 3; seed++) {
             for (PolicySpec policy : List.of(RandomPolicy.spec(), PolicySpec.oracle(), GreedyPolicy.spec())) {
                 tasks.add(new Task("wheel", WheelBandit.spec(0.7), policy, seed, 500, 10));
-                tasks.add(new Task("images", ImageWorldSpec.defaults(), policy, seed, 2_000, 10));
+                tasks.add(new Task("images", ImageEnvironmentSpec.defaults(), policy, seed, 2_000, 10));
             }
         }
         return tasks;

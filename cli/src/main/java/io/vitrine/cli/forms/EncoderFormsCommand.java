@@ -1,6 +1,6 @@
 package io.vitrine.cli.forms;
 
-import io.vitrine.cli.world.WorldSpec;
+import io.vitrine.world.WorldSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

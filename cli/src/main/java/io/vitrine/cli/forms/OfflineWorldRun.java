@@ -1,10 +1,5 @@
 package io.vitrine.cli.forms;
 
-import io.vitrine.cli.world.Image;
-import io.vitrine.cli.world.ImageWorld;
-import io.vitrine.cli.world.Slot;
-import io.vitrine.cli.world.Visitor;
-import io.vitrine.cli.world.WorldSpec;
 import io.vitrine.core.encoder.DefaultEncoder;
 import io.vitrine.core.policy.ThompsonSampler;
 import io.vitrine.core.policy.UniformExploration;
@@ -19,6 +14,11 @@ import io.vitrine.core.train.RewardRows;
 import io.vitrine.core.train.TrainingRecipe;
 import io.vitrine.core.train.TwoTowerEncoder;
 import io.vitrine.core.train.TwoTowerTraining;
+import io.vitrine.world.Image;
+import io.vitrine.world.ImageWorld;
+import io.vitrine.world.Slot;
+import io.vitrine.world.Visitor;
+import io.vitrine.world.WorldSpec;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

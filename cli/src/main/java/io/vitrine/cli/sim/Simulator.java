@@ -1,9 +1,9 @@
 package io.vitrine.cli.sim;
 
-import io.vitrine.cli.world.ImageWorld;
-import io.vitrine.cli.world.Image;
-import io.vitrine.cli.world.Slot;
-import io.vitrine.cli.world.Visitor;
+import io.vitrine.world.ImageWorld;
+import io.vitrine.world.Image;
+import io.vitrine.world.Slot;
+import io.vitrine.world.Visitor;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

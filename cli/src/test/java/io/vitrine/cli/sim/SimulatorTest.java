@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vitrine.cli.world.ImageWorld;
-import io.vitrine.cli.world.Visitor;
-import io.vitrine.cli.world.WorldSpec;
+import io.vitrine.world.ImageWorld;
+import io.vitrine.world.Visitor;
+import io.vitrine.world.WorldSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.vitrine.cli.world;
+package io.vitrine.world;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.vitrine.cli.world;
+package io.vitrine.world;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +18,7 @@ class ImageWorldTest {
         ImageWorld b = ImageWorld.generate(SPEC);
         for (int s = 0; s < SPEC.slots(); s++) {
             assertEquals(a.slot(s).name(), b.slot(s).name());
-            for (int c = 0; c < SPEC.candidatesPerSlot(); c++) {
+            for (int c = 0; c < SPEC.imagesPerSlot(); c++) {
                 assertArrayEquals(a.slot(s).candidates().get(c).features(), b.slot(s).candidates().get(c).features());
             }
         }
@@ -103,7 +103,7 @@ class ImageWorldTest {
         ImageWorld world = ImageWorld.generate(SPEC);
         double oracle = 0;
         double uniform = 0;
-        int[][] bestCounts = new int[SPEC.slots()][SPEC.candidatesPerSlot()];
+        int[][] bestCounts = new int[SPEC.slots()][SPEC.imagesPerSlot()];
         int n = 20_000;
         for (long i = 0; i < n; i++) {
             Visitor visitor = world.visitor(i);
