@@ -25,6 +25,7 @@ import io.vitrine.avro.Reward;
 import io.vitrine.avro.SlotControl;
 import io.vitrine.avro.SlotMode;
 import io.vitrine.schemas.Topic;
+import io.vitrine.service.LocalKafkaResource;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;

@@ -24,6 +24,7 @@ import io.vitrine.core.posterior.SufficientStatistics;
 import io.vitrine.kafka.SharedLocalKafka;
 import io.vitrine.schemas.AvroSerdes;
 import io.vitrine.schemas.Topic;
+import io.vitrine.service.LocalKafkaResource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

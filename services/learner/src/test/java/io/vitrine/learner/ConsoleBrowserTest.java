@@ -16,6 +16,7 @@ import io.vitrine.avro.Click;
 import io.vitrine.avro.Decision;
 import io.vitrine.avro.Impression;
 import io.vitrine.schemas.Topic;
+import io.vitrine.service.LocalKafkaResource;
 import java.awt.image.BufferedImage;
 import java.net.URL;
 import java.nio.file.Files;

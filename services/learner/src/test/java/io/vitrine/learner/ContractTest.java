@@ -19,6 +19,7 @@ import io.vitrine.avro.Decision;
 import io.vitrine.avro.Impression;
 import io.vitrine.avro.Reward;
 import io.vitrine.schemas.Topic;
+import io.vitrine.service.LocalKafkaResource;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

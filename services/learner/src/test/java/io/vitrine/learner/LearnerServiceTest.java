@@ -18,6 +18,7 @@ import io.vitrine.avro.RewardKind;
 import io.vitrine.kafka.SharedLocalKafka;
 import io.vitrine.schemas.AvroSerdes;
 import io.vitrine.schemas.Topic;
+import io.vitrine.service.LocalKafkaResource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -13,6 +13,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.vitrine.avro.Decision;
 import io.vitrine.schemas.Topic;
+import io.vitrine.service.LocalKafkaResource;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.vitrine.service.LocalKafkaResource;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -11,6 +11,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.vitrine.service.LocalKafkaResource;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;

@@ -10,6 +10,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vitrine.selector.JsonMutations.ByteMutation;
 import io.vitrine.selector.JsonMutations.Mutation;
+import io.vitrine.service.LocalKafkaResource;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;

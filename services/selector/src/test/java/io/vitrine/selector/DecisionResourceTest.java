@@ -16,6 +16,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vitrine.avro.Decision;
 import io.vitrine.schemas.Topic;
+import io.vitrine.service.LocalKafkaResource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

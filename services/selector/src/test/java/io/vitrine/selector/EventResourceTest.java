@@ -17,6 +17,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.vitrine.kafka.SharedLocalKafka;
 import io.vitrine.schemas.Topic;
+import io.vitrine.service.LocalKafkaResource;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;

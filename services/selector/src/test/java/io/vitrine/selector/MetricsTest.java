@@ -13,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vitrine.kafka.FreePorts;
 import io.vitrine.selector.metrics.SelectorMetrics;
+import io.vitrine.service.LocalKafkaResource;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;

@@ -12,6 +12,7 @@ import io.restassured.http.ContentType;
 import io.vitrine.avro.Decision;
 import io.vitrine.schemas.Topic;
 import io.vitrine.selector.decision.DecisionEngine;
+import io.vitrine.service.LocalKafkaResource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

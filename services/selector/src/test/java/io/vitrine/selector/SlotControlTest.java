@@ -14,6 +14,7 @@ import io.vitrine.avro.SlotMode;
 import io.vitrine.kafka.SharedLocalKafka;
 import io.vitrine.schemas.AvroSerdes;
 import io.vitrine.schemas.Topic;
+import io.vitrine.service.LocalKafkaResource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -20,6 +20,7 @@ import io.vitrine.core.encoder.OnnxEncoder;
 import io.vitrine.kafka.SharedLocalKafka;
 import io.vitrine.schemas.AvroSerdes;
 import io.vitrine.schemas.Topic;
+import io.vitrine.service.LocalKafkaResource;
 import io.vitrine.service.encoders.RebuildProgress;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;

@@ -38,6 +38,11 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
      */
     static final long REPUBLISH_BYTES_PER_PUBLICATION = 8L << 20;
 
+    /** About the bytes of a snapshot of this dimension: its d means and d x d Cholesky factor, 8 bytes each. */
+    static long snapshotBytes(int dimension) {
+        return 8L * dimension * (dimension + 1);
+    }
+
     private final NigPrior prior;
     private final Forgetting forgetting;
     private final Duration publishInterval;
@@ -149,7 +154,7 @@ public final class PosteriorUpdater implements Processor<String, Reward, String,
                 republishedUpTo = entry.key;
                 if (!changed.contains(entry.key)) { // just published
                     context.forward(new Record<>(entry.key, new Outcome.Emit<>(snapshot(entry.value, prior)), wallClock));
-                    bytes += 8L * entry.value.getDimension() * (entry.value.getDimension() + 1);
+                    bytes += snapshotBytes(entry.value.getDimension());
                 }
             }
         }

@@ -32,7 +32,7 @@ class RepublishTest {
 
     /** The largest dimension a posterior holds: few scopes fill a publication's share. */
     private static final int D = DecisionCheck.MAX_DIMENSION;
-    private static final long BYTES_PER_SCOPE = 8L * D * (D + 1);
+    private static final long BYTES_PER_SCOPE = PosteriorUpdater.snapshotBytes(D);
     private static final int SCOPES = (int) (2.5 * PosteriorUpdater.REPUBLISH_BYTES_PER_PUBLICATION / BYTES_PER_SCOPE);
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 

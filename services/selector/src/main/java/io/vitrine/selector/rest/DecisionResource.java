@@ -210,15 +210,16 @@ public class DecisionResource {
         long remaining = Math.max(1, logTimeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - logStart));
         CompletableFuture<?> written = acked
                 .orTimeout(remaining, TimeUnit.MILLISECONDS)
-                .whenComplete((metadata, error) -> metrics.logWrite(System.nanoTime() - logStart, error == null));
+                .whenComplete((metadata, error) -> {
+                    metrics.logWrite(System.nanoTime() - logStart, error == null);
+                    if (error != null && answerBeforeLog) {
+                        // Served whatever the write's outcome: the failure is counted (outcome "failed") and named
+                        // in the log only.
+                        LOG.debugf("decision %s served but not logged: %s", decision.getRequestId(),
+                                KafkaFailures.cause(error, logTimeout));
+                    }
+                });
         if (answerBeforeLog) {
-            // Served whatever the write's outcome: a failure is counted (outcome "failed") and named in the log only.
-            written.whenComplete((metadata, error) -> {
-                if (error != null) {
-                    LOG.debugf("decision %s served but not logged: %s", decision.getRequestId(),
-                            KafkaFailures.cause(error, logTimeout));
-                }
-            });
             return CompletableFuture.completedFuture(toResponse(decision, outcome.explanation()));
         }
         return written.handle((metadata, error) -> {

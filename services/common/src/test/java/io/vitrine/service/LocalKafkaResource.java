@@ -1,4 +1,4 @@
-package io.vitrine.learner;
+package io.vitrine.service;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vitrine.kafka.SharedLocalKafka;
@@ -7,7 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.Map;
 
-/** Points the service at the JVM's shared in-process KRaft broker, with fresh Streams state for this run. */
+/**
+ * Points a service under test at the JVM's shared in-process KRaft broker (every topic of the registry created on
+ * it), with fresh Kafka Streams state for this run: state left by an earlier broker would fail the next run. A
+ * service without Kafka Streams (the trainer) ignores the state directory.
+ */
 public class LocalKafkaResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
@@ -15,7 +19,7 @@ public class LocalKafkaResource implements QuarkusTestResourceLifecycleManager {
         try {
             return Map.of(
                     "kafka.bootstrap.servers", SharedLocalKafka.bootstrapServers(),
-                    "kafka-streams.state.dir", Files.createTempDirectory("vitrine-learner-state").toString());
+                    "kafka-streams.state.dir", Files.createTempDirectory("vitrine-streams-state").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
