@@ -128,6 +128,37 @@ public final class ServiceProcess implements AutoCloseable {
     public record Answer(int status, JsonNode body, Optional<String> servedBy) {
     }
 
+    /**
+     * Stops every one of {@code services} when closed, all at once: each still gets its clean stop (SIGTERM, then its
+     * grace), but a test's services no longer wait for one another's shutdown. Declared after the services in a
+     * try-with-resources, it closes before them, and their own close then finds nothing left to stop.
+     */
+    public static StopTogether stopTogether(ServiceProcess... services) {
+        return new StopTogether(List.of(services));
+    }
+
+    /** See {@link #stopTogether}. */
+    public record StopTogether(List<ServiceProcess> services) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            List<Thread> stopping = new ArrayList<>();
+            for (ServiceProcess service : services) {
+                Thread thread = new Thread(service::stop, "stop-" + service.name);
+                thread.start();
+                stopping.add(thread);
+            }
+            for (Thread thread : stopping) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
         stop();
