@@ -101,11 +101,17 @@ final class LearningLoop {
                 events.checkTopics();
                 report = new Simulator(world, decisions, events, settings, Progress.Listener.none()).run();
             }
-            Thread.sleep(ATTRIBUTION_WINDOW.plus(PUBLISH_INTERVAL).plusSeconds(3).toMillis());
         } finally {
             watcher.shutdownNow();
         }
+        // The last rewards come an attribution window and a publication after the run: wait for them at most that
+        // long (and 3 s), but no longer than until the posterior counts them.
+        long deadline = System.nanoTime() + ATTRIBUTION_WINDOW.plus(PUBLISH_INTERVAL).plusSeconds(3).toNanos();
         Optional<PosteriorSummary> posterior = http.posterior(vitrine.learner(), scope);
+        while (!posterior.map(p -> p.n() > DECISIONS / 3.0).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            posterior = http.posterior(vitrine.learner(), scope);
+        }
 
         WindowStats first = report.buckets().get(0).stats();
         WindowStats last = report.buckets().get(2).stats();
