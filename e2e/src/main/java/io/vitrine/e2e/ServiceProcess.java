@@ -27,6 +27,12 @@ import java.util.Optional;
 public final class ServiceProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /**
+     * Extra JVM options of every service process, space-separated; none unless set. The end-to-end tests set
+     * {@code -XX:TieredStopAtLevel=1} (e2e/pom.xml): their services live for a minute or two at low rates, and without
+     * the C2 compiler a start costs a third less CPU. The load tests, which measure, leave it unset.
+     */
+    public static final String JVM_OPTIONS_PROPERTY = "vitrine.e2e.service-jvm-options";
 
     private final String name;
     private final Path jar;
@@ -78,6 +84,11 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx384m");
+        for (String option : System.getProperty(JVM_OPTIONS_PROPERTY, "").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dkafka-streams.state.dir=" + workDir.resolve("state").resolve(name));
         command.addAll(properties);
@@ -126,6 +137,37 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public record Answer(int status, JsonNode body, Optional<String> servedBy) {
+    }
+
+    /**
+     * Stops every one of {@code services} when closed, all at once: each still gets its clean stop (SIGTERM, then its
+     * grace), but a test's services no longer wait for one another's shutdown. Declared after the services in a
+     * try-with-resources, it closes before them, and their own close then finds nothing left to stop.
+     */
+    public static StopTogether stopTogether(ServiceProcess... services) {
+        return new StopTogether(List.of(services));
+    }
+
+    /** See {@link #stopTogether}. */
+    public record StopTogether(List<ServiceProcess> services) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            List<Thread> stopping = new ArrayList<>();
+            for (ServiceProcess service : services) {
+                Thread thread = new Thread(service::stop, "stop-" + service.name);
+                thread.start();
+                stopping.add(thread);
+            }
+            for (Thread thread : stopping) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     @Override

@@ -76,7 +76,8 @@ class ApprenticeModeTest {
         try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.attribution-window=1000ms",
                 "-Dvitrine.learner.hold-grace=1000ms", "-Dvitrine.learner.idle-close-delay=1000ms",
                 "-Dmp.jwt.verify.publickey.location=" + publicKey.toAbsolutePath()));
-             ServiceProcess selector = run.selector("selector", List.of())) {
+             ServiceProcess selector = run.selector("selector", List.of());
+             var stopping = ServiceProcess.stopTogether(learner, selector)) {
             learner.launch();
             selector.launch();
             learner.awaitReady();

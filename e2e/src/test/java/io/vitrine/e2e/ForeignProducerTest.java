@@ -52,7 +52,8 @@ class ForeignProducerTest {
         Assumptions.assumeTrue(installed, "Debian's python3-confluent-kafka and python3-avro are not installed "
                 + "(apt-get install python3-confluent-kafka python3-avro; .ci/run does): skipping the librdkafka test");
         ServiceRun run = ServiceRun.fresh("foreign", Map.of(Topic.IMPRESSIONS, 3, Topic.CLICKS, 5));
-        try (ServiceProcess learner = learner(run); ServiceProcess selector = run.selector("selector", List.of())) {
+        try (ServiceProcess learner = learner(run); ServiceProcess selector = run.selector("selector", List.of());
+             var stopping = ServiceProcess.stopTogether(learner, selector)) {
             start(learner, selector);
 
             var decisions = new HttpDecisionClient(VitrineHttp.newClient(), new ObjectMapper(), selector.uri());
@@ -165,7 +166,8 @@ class ForeignProducerTest {
      */
     private static void jsonEventsAllJoin(String name, JsonSender sender) throws Exception {
         ServiceRun run = ServiceRun.fresh(name, Map.of(Topic.IMPRESSIONS, 3, Topic.CLICKS, 5));
-        try (ServiceProcess learner = learner(run); ServiceProcess selector = run.selector("selector", List.of())) {
+        try (ServiceProcess learner = learner(run); ServiceProcess selector = run.selector("selector", List.of());
+             var stopping = ServiceProcess.stopTogether(learner, selector)) {
             start(learner, selector);
 
             var decisions = new HttpDecisionClient(VitrineHttp.newClient(), new ObjectMapper(), selector.uri());

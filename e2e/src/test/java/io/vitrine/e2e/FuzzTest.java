@@ -74,7 +74,8 @@ class FuzzTest {
         try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.hold-grace=1000ms",
                 "-Dvitrine.learner.idle-close-delay=1000ms", "-Dvitrine.learner.attribution-window=1000ms",
                 "-Dvitrine.learner.publish-interval=200ms"));
-             ServiceProcess selector = run.selector("selector", List.of())) {
+             ServiceProcess selector = run.selector("selector", List.of());
+             var stopping = ServiceProcess.stopTogether(learner, selector)) {
             learner.launch();
             selector.launch();
             learner.awaitReady();

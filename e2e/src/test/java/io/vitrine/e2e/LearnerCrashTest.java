@@ -49,7 +49,8 @@ class LearnerCrashTest {
         Random random = new Random(System.nanoTime());
         AtomicInteger kills = new AtomicInteger();
         try (ServiceProcess killed = killedRun.learner("killed", learnerProperties(killedRun.prefix()));
-             ServiceProcess calm = calmRun.learner("calm", learnerProperties(calmRun.prefix()))) {
+             ServiceProcess calm = calmRun.learner("calm", learnerProperties(calmRun.prefix()));
+             var stopping = ServiceProcess.stopTogether(killed, calm)) {
             killed.launch();
             calm.launch();
             killed.awaitReady();

@@ -47,6 +47,7 @@ final class LearningLoop {
     private static final double[] CLICK_RATES = {0.05, 0.10, 0.40};
     private static final int DECISIONS = 3_000;
     private static final double RATE = 250;
+    private static final Duration POSTERIOR_WAIT = Duration.ofMinutes(1);
 
     /**
      * Where the test reaches a running Vitrine.
@@ -101,11 +102,17 @@ final class LearningLoop {
                 events.checkTopics();
                 report = new Simulator(world, decisions, events, settings, Progress.Listener.none()).run();
             }
-            Thread.sleep(ATTRIBUTION_WINDOW.plus(PUBLISH_INTERVAL).plusSeconds(3).toMillis());
         } finally {
             watcher.shutdownNow();
         }
+        // The last rewards come an attribution window and a publication after the run, later on a starved machine:
+        // wait until the posterior counts more than a third of the run (checked below), for at most a minute.
+        long deadline = System.nanoTime() + POSTERIOR_WAIT.toNanos();
         Optional<PosteriorSummary> posterior = http.posterior(vitrine.learner(), scope);
+        while (!posterior.map(p -> p.n() > DECISIONS / 3.0).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            posterior = http.posterior(vitrine.learner(), scope);
+        }
 
         WindowStats first = report.buckets().get(0).stats();
         WindowStats last = report.buckets().get(2).stats();

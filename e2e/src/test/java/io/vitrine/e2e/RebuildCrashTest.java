@@ -79,7 +79,8 @@ class RebuildCrashTest {
              // statistics record was packed, which made each replayed reward several times cheaper).
              ServiceProcess trainer = run.trainer("trainer", List.of("-Dvitrine.trainer.enabled=false",
                      "-Dvitrine.trainer.min-rewards=100", "-Dvitrine.trainer.steps=200",
-                     "-Dvitrine.trainer.form=mlp"))) {
+                     "-Dvitrine.trainer.form=mlp"));
+             var stopping = ServiceProcess.stopTogether(learner, trainer)) {
             learner.launch();
             trainer.launch();
             learner.awaitReady();

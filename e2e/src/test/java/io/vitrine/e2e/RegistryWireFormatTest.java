@@ -93,7 +93,8 @@ class RegistryWireFormatTest {
         try (ServiceProcess learner = run.learner("learner", List.of(registryProperty,
                 "-Dvitrine.learner.attribution-window=2s", "-Dvitrine.learner.idle-close-delay=1s",
                 "-Dvitrine.learner.publish-interval=200ms", "-Dvitrine.learner.reward-rule.max-value=10"));
-             ServiceProcess selector = run.selector("selector", List.of(registryProperty))) {
+             ServiceProcess selector = run.selector("selector", List.of(registryProperty));
+             var stopping = ServiceProcess.stopTogether(learner, selector)) {
             learner.launch();
             selector.launch();
             learner.awaitReady();

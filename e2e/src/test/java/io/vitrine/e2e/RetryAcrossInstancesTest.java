@@ -47,7 +47,8 @@ class RetryAcrossInstancesTest {
         try (ServiceProcess learner = run.learner("learner", List.of("-Dvitrine.learner.attribution-window=1000ms",
                 "-Dvitrine.learner.hold-grace=1000ms", "-Dvitrine.learner.idle-close-delay=1000ms"));
              ServiceProcess a = run.selector("selector-a", List.of());
-             ServiceProcess b = run.selector("selector-b", List.of())) {
+             ServiceProcess b = run.selector("selector-b", List.of());
+             var stopping = ServiceProcess.stopTogether(learner, a, b)) {
             learner.launch();
             a.launch();
             b.launch();

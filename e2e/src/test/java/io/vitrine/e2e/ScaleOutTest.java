@@ -65,7 +65,8 @@ class ScaleOutTest {
         try (ServiceProcess learner1 = run.learner("learner-1", learnerProps);
              ServiceProcess learner2 = run.learner("learner-2", learnerProps);
              ServiceProcess selector1 = run.selector("selector-1", List.of());
-             ServiceProcess selector2 = run.selector("selector-2", List.of())) {
+             ServiceProcess selector2 = run.selector("selector-2", List.of());
+             var stopping = ServiceProcess.stopTogether(learner1, learner2, selector1, selector2)) {
             for (ServiceProcess service : List.of(learner1, learner2, selector1, selector2)) {
                 service.launch();
             }
@@ -93,8 +94,7 @@ class ScaleOutTest {
                 for (int from = 0, round = 0; from < events.size(); from += BATCH, round++) {
                     if (from >= half && learner2.alive()) {
                         proxiedWhileBothRan = bothAnswerAlike(input, learner1, learner2);
-                        learner2.stop();
-                        selector2.stop();
+                        ServiceProcess.stopTogether(learner2, selector2).close();
                         selectors.remove(1);
                     }
                     LearnerInput.send(producer, prefix, events.subList(from, Math.min(events.size(), from + BATCH)));

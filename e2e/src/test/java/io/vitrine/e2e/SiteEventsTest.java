@@ -64,7 +64,8 @@ class SiteEventsTest {
         properties.addAll(mapping("value", site, "booking"));
         properties.add("-Dvitrine.mapping.value.value=/order/total");
         try (ServiceProcess learner = run.learner("learner", properties);
-             ServiceProcess selector = run.selector("selector", List.of())) {
+             ServiceProcess selector = run.selector("selector", List.of());
+             var stopping = ServiceProcess.stopTogether(learner, selector)) {
             learner.launch();
             selector.launch();
             // The site's topic does not exist yet: the learner waits for it as for its own topics.

@@ -39,11 +39,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -141,11 +143,8 @@ class WireSecurityTest {
 
     @AfterAll
     static void stopAll() {
-        for (ServiceProcess service : new ServiceProcess[] {selector, learner}) {
-            if (service != null) {
-                service.close();
-            }
-        }
+        ServiceProcess.stopTogether(Stream.of(selector, learner).filter(Objects::nonNull)
+                .toArray(ServiceProcess[]::new)).close();
         if (kafka != null) {
             kafka.close();
         }
@@ -396,7 +395,8 @@ class WireSecurityTest {
         try (ServiceProcess wrongPassword = service("selector-wrong-password", "selector", "vitrine-selector",
                 "not-the-password", List.of());
              ServiceProcess untrusted = service("selector-untrusted", "selector", "vitrine-selector", passwords.get("vitrine-selector"),
-                     List.of("-Dkafka.ssl.truststore.location=" + otherCa))) {
+                     List.of("-Dkafka.ssl.truststore.location=" + otherCa));
+             var stopping = ServiceProcess.stopTogether(wrongPassword, untrusted)) {
             wrongPassword.launch();
             untrusted.launch();
             await("the authentication failure in the log of a selector with a wrong password",

@@ -95,7 +95,8 @@ class SwapUnderLoadTest {
              ServiceProcess trainer = run.trainer("trainer", List.of("-Dvitrine.trainer.enabled=false",
                      "-Dvitrine.trainer.gate.enabled=false", "-Dvitrine.trainer.min-rewards=100",
                      "-Dvitrine.trainer.steps=200"));
-             ServiceProcess selector = run.selector("selector", List.of())) {
+             ServiceProcess selector = run.selector("selector", List.of());
+             var stopping = ServiceProcess.stopTogether(learner, trainer, selector)) {
             learner.launch();
             trainer.launch();
             selector.launch();

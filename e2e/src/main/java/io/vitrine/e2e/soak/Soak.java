@@ -114,6 +114,7 @@ public final class Soak {
              ServiceProcess selectorB = service(home, work, "selector", "selector-2", common, selectorSettings());
              ServiceProcess trainer = service(home, work, "trainer", "trainer", common,
                      List.of("-Dvitrine.trainer.enabled=false"));
+             var stopping = ServiceProcess.stopTogether(learner, selectorA, selectorB, trainer);
              // With broker loss: idempotent (a retried write whose acknowledgement was lost with the broker must not
              // become a second impression), and holding the events until the broker is back.
              KafkaProducer<String, SpecificRecord> producer = LearnerInput.producer(bootstrap, brokers != null)) {

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The shortened soak of the test command: 10,000 events over HTTP and Kafka while five SIGKILLs hit the learner, the
- * two selectors and the trainer. Nothing is lost or doubled, every answered decision is logged, the posteriors
- * equal the batch fit of the rewards, and nothing becomes a dead letter. The long one is the soak command
- * (docs/reliability.md).
+ * two selectors and the trainer. At 100 decisions a second, twice the soak command's default, the traffic takes about
+ * 42 s rather than 83 s, with the kills spread over it. Nothing is lost or doubled, every answered decision is logged,
+ * the posteriors equal the batch fit of the rewards, and nothing becomes a dead letter. The long one is the soak
+ * command (docs/reliability.md).
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class SoakTest {
@@ -26,7 +27,7 @@ class SoakTest {
     @Test
     void tenThousandEventsThroughFiveKillsLoseNothingAndCountNothingTwice() throws Exception {
         Path out = RepoHome.locate(Optional.empty()).resolve("e2e/target/soak-test");
-        SoakSettings settings = new SoakSettings(10_000, 5, 50, 4, Duration.ofSeconds(3), 17, out);
+        SoakSettings settings = new SoakSettings(10_000, 5, 100, 4, Duration.ofSeconds(3), 17, out);
         SoakResult result = new Soak(settings, SharedLocalKafka.bootstrapServers(), Ports::anyFree, System.err).run();
 
         assertTrue(result.killCount() >= 5, result.summary());
