@@ -140,37 +140,35 @@ final class ScoreFactor {
         return compact(K, c, kept);
     }
 
-    /**
-     * firstEqual[a]: the lowest index whose w equals w_a element for element (a itself if none). Compares hashes
-     * first, all pairs: K^2 / 2 int comparisons is nothing beside the K^2 d of the factor, and no map is built.
-     */
+    /** firstEqual[a]: the lowest index whose w equals w_a element for element (a itself if none). */
     private static int[] firstEqualRows(double[][] w) {
-        int K = w.length;
-        int[] hash = new int[K];
-        int[] first = new int[K];
-        for (int a = 0; a < K; a++) {
-            hash[a] = java.util.Arrays.hashCode(w[a]);
+        int[] first = new int[w.length];
+        java.util.Map<Integer, java.util.List<Integer>> byHash = new java.util.HashMap<>();
+        for (int a = 0; a < w.length; a++) {
             first[a] = a;
-            for (int b = 0; b < a; b++) {
-                if (first[b] == b && hash[b] == hash[a] && java.util.Arrays.equals(w[a], w[b])) {
+            java.util.List<Integer> same = byHash.computeIfAbsent(java.util.Arrays.hashCode(w[a]),
+                    h -> new java.util.ArrayList<>(1));
+            for (int b : same) {
+                if (java.util.Arrays.equals(w[a], w[b])) {
                     first[a] = b;
                     break;
                 }
+            }
+            if (first[a] == a) {
+                same.add(a);
             }
         }
         return first;
     }
 
-    /**
-     * C without its zero columns, in place: column b moves to column[b] &lt;= b, so each row is shifted left in one
-     * pass over increasing b; the entries past the rank are cleared and never read.
-     */
-    private static ScoreFactor compact(int K, double[][] c, boolean[] kept) {
+    /** C without its zero columns. */
+    private static ScoreFactor compact(int K, double[][] full, boolean[] kept) {
         int[] column = new int[K];
         int rank = 0;
         for (int b = 0; b < K; b++) {
             column[b] = kept[b] ? rank++ : -1;
         }
+        double[][] c = new double[K][rank];
         int[] rowLength = new int[K];
         int length = 0;
         for (int a = 0; a < K; a++) {
@@ -179,13 +177,11 @@ final class ScoreFactor {
             }
             // Row a is zero past column a, and past the kept columns before it.
             rowLength[a] = length;
-            double[] row = c[a];
-            for (int b = 0; b < K; b++) {
+            for (int b = 0; b <= a; b++) {
                 if (kept[b]) {
-                    row[column[b]] = b <= a ? row[b] : 0;
+                    c[a][column[b]] = full[a][b];
                 }
             }
-            java.util.Arrays.fill(row, rank, K, 0);
         }
         // A repeated row copies its first row, which may be longer than the kept columns up to its own index.
         for (int a = 0; a < K; a++) {
