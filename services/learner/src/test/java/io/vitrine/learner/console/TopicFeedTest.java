@@ -34,10 +34,7 @@ class TopicFeedTest {
     @Test
     void readsOnlyWhileFollowingFromItsHistoryAndNeverTwice() throws Exception {
         String bootstrap = SharedLocalKafka.bootstrapServers();
-        String topic = "feed-" + System.nanoTime();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        String topic = newTopic(bootstrap, "feed-");
         AtomicBoolean follow = new AtomicBoolean(false);
         List<String> read = new CopyOnWriteArrayList<>();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
@@ -83,15 +80,21 @@ class TopicFeedTest {
     @Test
     void aWaitForTheFeedToCatchUpEndsWhenItNeverFollows() throws Exception {
         String bootstrap = SharedLocalKafka.bootstrapServers();
-        String topic = "feed-idle-" + System.nanoTime();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        String topic = newTopic(bootstrap, "feed-idle-");
         try (TopicFeed<String> feed = new TopicFeed<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 topic, new StringDeserializer(), 5, () -> false, value -> { }, "test-feed-idle")) {
             feed.start();
             assertFalse(feed.awaitCaughtUp(Duration.ofMillis(500)), "not following: the wait times out");
         }
+    }
+
+    /** A topic of one partition, its name unique to this run. */
+    private static String newTopic(String bootstrap, String prefix) throws Exception {
+        String topic = prefix + System.nanoTime();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        return topic;
     }
 
     private static void send(KafkaProducer<String, String> producer, String topic, int from, int to) throws Exception {
