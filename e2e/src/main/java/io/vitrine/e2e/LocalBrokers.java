@@ -142,7 +142,9 @@ public final class LocalBrokers implements AutoCloseable {
         Node node = nodes.get(index);
         incarnations[index]++;
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-jar", jar.toString(), "--port", String.valueOf(node.port()),
+                "-Xmx384m"));
+        command.addAll(ServiceProcess.jvmOptions());
+        command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(node.port()),
                 "--controller-port", String.valueOf(node.controllerPort()), "--data-dir", node.dataDir().toString(),
                 "--topic-prefix", "local-brokers."));
         command.addAll(node.clusterArguments());

@@ -28,9 +28,10 @@ public final class ServiceProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     /**
-     * Extra JVM options of every service process, space-separated; none unless set. The end-to-end tests set
-     * {@code -XX:TieredStopAtLevel=1} (e2e/pom.xml): their services live for a minute or two at low rates, and without
-     * the C2 compiler a start costs a third less CPU. The load tests, which measure, leave it unset.
+     * Extra JVM options of every service process, and of every broker process of {@link LocalBrokers}, space-separated;
+     * none unless set. The end-to-end tests set {@code -XX:TieredStopAtLevel=1} (e2e/pom.xml): their services and
+     * brokers live for a minute or two at low rates, and without the C2 compiler a start costs a third less CPU. The
+     * load tests, which measure, leave it unset.
      */
     public static final String JVM_OPTIONS_PROPERTY = "vitrine.e2e.service-jvm-options";
 
@@ -84,11 +85,7 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx384m");
-        for (String option : System.getProperty(JVM_OPTIONS_PROPERTY, "").trim().split("\\s+")) {
-            if (!option.isEmpty()) {
-                command.add(option);
-            }
-        }
+        command.addAll(jvmOptions());
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dkafka-streams.state.dir=" + workDir.resolve("state").resolve(name));
         command.addAll(properties);
@@ -96,6 +93,17 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(jar.toString());
         process = ManagedProcess.start(name, command, environment, workDir, workDir.resolve("logs")
                 .resolve(name + "-" + incarnation + ".log"));
+    }
+
+    /** The options of {@link #JVM_OPTIONS_PROPERTY}, none when it is unset. */
+    static List<String> jvmOptions() {
+        List<String> options = new ArrayList<>();
+        for (String option : System.getProperty(JVM_OPTIONS_PROPERTY, "").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                options.add(option);
+            }
+        }
+        return options;
     }
 
     public void awaitReady() throws StackException, InterruptedException {
