@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * Broker loss under the soak's traffic (decisions over HTTP, impressions and clicks to Kafka), with the broker as a
  * process of its own: the single broker stopped with SIGTERM and later killed with SIGKILL, each time started again
  * on its ports and data; and a cluster of three (replication 3, min.insync.replicas 2) losing one broker to SIGKILL.
- * Every answer is 200, or a 503 problem within the selectors' log timeout + 1 s; the services recover by themselves;
+ * Every answer is 200, or a 503 problem within the selectors' log timeout + 2 s; the services recover by themselves;
  * every decision answered 200 is logged, every impression gives exactly one reward, the posteriors equal the batch
  * fit of the rewards. The longer runs are the soak command with --broker-loss (docs/reliability.md).
  */
